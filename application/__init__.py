@@ -1,0 +1,1 @@
+"""Use cases of the lab: the one door the API and the CLI go through."""

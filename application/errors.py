@@ -1,0 +1,52 @@
+"""Application errors: what a caller did wrong that the domain cannot know about."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    rule: str = "application"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ApplicationError):
+    """The id is unknown in the caller's lab (another lab's ids are unknown too)."""
+
+    rule = "not-found"
+
+
+class VersionMismatch(ApplicationError):
+    """The caller expected another version than the one recorded (a stale ``If-Match``)."""
+
+    rule = "expected-version"
+
+    def __init__(self, message: str, *, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class ConcurrentWrite(ApplicationError):
+    """Another write to the same aggregate was recorded first; nothing of this one was kept."""
+
+    rule = "concurrent-write"
+
+
+class IdempotencyKeyReused(ApplicationError):
+    """The same Idempotency-Key came back with a different request."""
+
+    rule = "idempotency-key-reused"
+
+
+class IdempotencyKeyInFlight(ApplicationError):
+    """The first request with this Idempotency-Key is still being processed."""
+
+    rule = "idempotency-key-in-flight"
+
+
+class StoreUnavailable(ApplicationError):
+    """The database cannot be reached; nothing was recorded."""
+
+    rule = "store-unavailable"

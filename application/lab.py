@@ -1,0 +1,490 @@
+"""The Partnerlab application: one use-case method per command, plain views for queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+)
+from eventsourcing.utils import EnvType
+
+from application.context import Caller
+from application.errors import ConcurrentWrite, NotFound, StoreUnavailable, VersionMismatch
+from application.ports import CatalogView, IdempotencyStore, ProjectionFollower
+from application.presenters import organization_view, partnership_view
+from application.transcodings import register_domain_transcodings
+from application.views import (
+    CommandResult,
+    OrganizationFilter,
+    OrganizationSummary,
+    OrganizationView,
+    Page,
+    PageRequest,
+    PartnershipFilter,
+    PartnershipSummary,
+    PartnershipView,
+)
+from domain.organization import Organization
+from domain.partnership import Partnership
+from domain.values import Category, CommittedValue, OrganizationKind, Origin, OriginKind, SubKind
+
+LAB_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def today_in_lab() -> date:
+    return datetime.now(LAB_TIMEZONE).date()
+
+
+class PartnerLab(Application[UUID]):
+    """The application a lab's staff, auditors and reports go through.
+
+    Its ``name`` fixes the stored table names (``partnerlab_events``...): never change it.
+    """
+
+    name = "partnerlab"
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {Partnership: 50, Organization: 50}
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Callable[[], date] = today_in_lab,
+        catalog: CatalogView | None = None,
+        idempotency: IdempotencyStore | None = None,
+        follower: ProjectionFollower | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.catalog = catalog
+        self.idempotency = idempotency
+        self.follower = follower
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # ------------------------------------------------------------------ organisations
+
+    def register_organization(
+        self,
+        caller: Caller,
+        *,
+        kind: OrganizationKind,
+        name: str,
+        territory: str,
+        legal_identifier: str | None = None,
+        field_of_activity: str | None = None,
+        description: str | None = None,
+    ) -> CommandResult:
+        organization = Organization.register(
+            lab=caller.lab,
+            kind=kind,
+            name=name,
+            territory=territory,
+            actor=caller.actor,
+            legal_identifier=legal_identifier,
+            field_of_activity=field_of_activity,
+            description=description,
+        )
+        return self._save(organization, expected_version=None)
+
+    def update_organization(
+        self,
+        caller: Caller,
+        organization_id: UUID,
+        *,
+        expected_version: int | None = None,
+        **changes: Any,
+    ) -> CommandResult:
+        organization = self._organization(caller, organization_id)
+        _check_version(organization, expected_version)
+        organization.update(actor=caller.actor, **changes)
+        return self._save(organization, expected_version)
+
+    def archive_organization(
+        self,
+        caller: Caller,
+        organization_id: UUID,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        organization = self._organization(caller, organization_id)
+        _check_version(organization, expected_version)
+        organization.archive(actor=caller.actor, reason=reason)
+        return self._save(organization, expected_version)
+
+    def get_organization(self, caller: Caller, organization_id: UUID) -> OrganizationView:
+        return organization_view(self._organization(caller, organization_id))
+
+    def list_organizations(
+        self, caller: Caller, filters: OrganizationFilter, page: PageRequest
+    ) -> Page[OrganizationSummary]:
+        return self._catalog().list_organizations(caller.lab, filters, page)
+
+    # ------------------------------------------------------------------ partnerships
+
+    def open_partnership(
+        self,
+        caller: Caller,
+        *,
+        association_id: UUID,
+        company_id: UUID,
+        origin_kind: OriginKind,
+        occurred_on: date,
+        origin_reference_id: str | None = None,
+        note: str | None = None,
+    ) -> CommandResult:
+        association = self._organization(caller, association_id, field="association_id")
+        company = self._organization(caller, company_id, field="company_id")
+        partnership = Partnership.open(
+            association=association,
+            company=company,
+            origin=Origin(origin_kind, origin_reference_id),
+            occurred_on=occurred_on,
+            actor=caller.actor,
+            today=self.clock(),
+            note=note,
+        )
+        return self._save(partnership, expected_version=None)
+
+    def record_meeting(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        occurred_on: date,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.record_meeting(
+                occurred_on=occurred_on, actor=caller.actor, today=self.clock(), note=note
+            )
+        return result()
+
+    def propose_idea(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        title: str,
+        proposed_category: Category,
+        occurred_on: date,
+        description: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.propose_idea(
+                title=title,
+                proposed_category=proposed_category,
+                occurred_on=occurred_on,
+                description=description,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def start_co_construction(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        idea_id: UUID,
+        occurred_on: date,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.start_co_construction(
+                idea_id=idea_id,
+                occurred_on=occurred_on,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def record_progress(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        progress: str,
+        occurred_on: date,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.record_progress(
+                progress=progress,
+                occurred_on=occurred_on,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def sign_contract(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        category: Category,
+        sub_kind: SubKind,
+        signed_on: date,
+        starts_on: date,
+        ends_on: date,
+        financial_eur: Decimal = Decimal(0),
+        in_kind_eur: Decimal = Decimal(0),
+        skills_days: Decimal = Decimal(0),
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.sign_contract(
+                category=category,
+                sub_kind=sub_kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                committed=CommittedValue(financial_eur, in_kind_eur, skills_days),
+                signed_on=signed_on,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def record_evaluation(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        occurred_on: date,
+        beneficiaries: int = 0,
+        jobs_created: int = 0,
+        volunteer_days: Decimal = Decimal(0),
+        in_kind_eur: Decimal = Decimal(0),
+        satisfaction: int | None = None,
+        findings: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.record_evaluation(
+                occurred_on=occurred_on,
+                beneficiaries=beneficiaries,
+                jobs_created=jobs_created,
+                volunteer_days=volunteer_days,
+                in_kind_eur=in_kind_eur,
+                satisfaction=satisfaction,
+                findings=findings,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def renew_contract(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        occurred_on: date,
+        ends_on: date,
+        financial_eur: Decimal = Decimal(0),
+        in_kind_eur: Decimal = Decimal(0),
+        skills_days: Decimal = Decimal(0),
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.renew_contract(
+                ends_on=ends_on,
+                committed=CommittedValue(financial_eur, in_kind_eur, skills_days),
+                occurred_on=occurred_on,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def abandon_partnership(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        reason: str,
+        occurred_on: date,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.abandon(
+                reason=reason,
+                occurred_on=occurred_on,
+                actor=caller.actor,
+                today=self.clock(),
+                note=note,
+            )
+        return result()
+
+    def correct_milestone(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        target_version: int,
+        changes: dict[str, Any],
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.correct(
+                target_version=target_version,
+                changes=changes,
+                reason=reason,
+                actor=caller.actor,
+                today=self.clock(),
+            )
+        return result()
+
+    def get_partnership(
+        self, caller: Caller, partnership_id: UUID, *, version: int | None = None
+    ) -> PartnershipView:
+        partnership = self._partnership(caller, partnership_id)
+        if version is None:
+            return partnership_view(partnership)
+        if not 1 <= version <= partnership.version:
+            raise NotFound(
+                f"partnership {partnership_id} has no version {version} "
+                f"(it is at version {partnership.version})",
+                field="version",
+            )
+        at_version = self._get(partnership_id, version=version)
+        return partnership_view(at_version)
+
+    def list_partnerships(
+        self, caller: Caller, filters: PartnershipFilter, page: PageRequest
+    ) -> Page[PartnershipSummary]:
+        return self._catalog().list_partnerships(caller.lab, filters, page)
+
+    # ------------------------------------------------------------------ read-your-writes
+
+    def wait_for_projections(self, position: int | None = None, timeout: float = 5.0) -> bool:
+        """Wait until the read models include ``position`` (default: the log's head now)."""
+        if self.follower is None:
+            return True
+        target = position if position is not None else self.log_head()
+        if target is None:
+            return True
+        return self.follower.wait_until(target, timeout)
+
+    def log_head(self) -> int | None:
+        with _store_errors():
+            return self.recorder.max_notification_id()
+
+    def check_ready(self) -> None:
+        """Raise ``StoreUnavailable`` unless the event store answers."""
+        self.log_head()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _catalog(self) -> CatalogView:
+        if self.catalog is None:
+            raise StoreUnavailable("the catalogue read model is not configured")
+        return self.catalog
+
+    def _get(self, aggregate_id: UUID, *, version: int | None = None) -> Any:
+        with _store_errors():
+            return self.repository.get(aggregate_id, version=version)
+
+    def _organization(
+        self, caller: Caller, organization_id: UUID, *, field: str | None = None
+    ) -> Organization:
+        organization: Organization = self._owned(
+            caller, Organization, organization_id, "organisation", field
+        )
+        return organization
+
+    def _partnership(self, caller: Caller, partnership_id: UUID) -> Partnership:
+        partnership: Partnership = self._owned(
+            caller, Partnership, partnership_id, "partnership", None
+        )
+        return partnership
+
+    def _owned(
+        self,
+        caller: Caller,
+        cls: type[Any],
+        aggregate_id: UUID,
+        label: str,
+        field: str | None,
+    ) -> Any:
+        try:
+            aggregate = self._get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls) or aggregate.lab != caller.lab:
+            raise NotFound(f"no {label} {aggregate_id} in this lab", field=field)
+        return aggregate
+
+    @contextmanager
+    def _changing(
+        self, caller: Caller, partnership_id: UUID, expected_version: int | None
+    ) -> Iterator[tuple[Partnership, Callable[[], CommandResult]]]:
+        partnership = self._partnership(caller, partnership_id)
+        _check_version(partnership, expected_version)
+        outcome: list[CommandResult] = []
+        yield partnership, lambda: outcome[0]
+        outcome.append(self._save(partnership, expected_version))
+
+    def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        try:
+            with _store_errors():
+                recordings = self.save(aggregate)
+        except IntegrityError:
+            if expected_version is not None:
+                raise VersionMismatch(
+                    f"version {expected_version} is no longer current: "
+                    "another write was recorded first",
+                ) from None
+            raise ConcurrentWrite(
+                "another write to this record was recorded first; reload and retry"
+            ) from None
+        positions = [r.notification.id for r in recordings]
+        return CommandResult(
+            id=aggregate.id,
+            version=aggregate.version,
+            position=max(positions) if positions else None,
+        )
+
+
+def _check_version(aggregate: Aggregate, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != aggregate.version:
+        raise VersionMismatch(
+            f"expected version {expected_version} but it is at version {aggregate.version}",
+            current_version=aggregate.version,
+        )
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        raise StoreUnavailable(f"the event store is unavailable: {error}") from error

@@ -1,0 +1,1 @@
+"""Adapters: settings, SQLite and PostgreSQL read models, the projection follower."""

@@ -1,0 +1,205 @@
+"""A thin, dialect-aware way to run the read models' SQL on SQLite or PostgreSQL.
+
+Statements are written once, with psycopg's ``%(name)s`` placeholders; for SQLite they are
+rewritten to ``:name``. Values are adapted per dialect (SQLite keeps dates as ISO text).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from application.errors import StoreUnavailable
+
+Row = dict[str, Any]
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None: ...
+
+    def fetchall(self) -> list[Row]: ...
+
+    def fetchone(self) -> Row | None: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+class Database(Protocol):
+    dialect: Literal["sqlite", "postgres"]
+
+    def transaction(self) -> Any: ...
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
+
+    def execute_script(self, statements: Sequence[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _adapt_sqlite(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def _adapt_postgres(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+class _SQLiteCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        adapted = {k: _adapt_sqlite(v) for k, v in (params or {}).items()}
+        self._cursor.execute(_NAMED.sub(r":\1", sql), adapted)
+
+    def fetchall(self) -> list[Row]:
+        names = [d[0] for d in self._cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
+
+    def fetchone(self) -> Row | None:
+        row = self._cursor.fetchone()
+        if row is None:
+            return None
+        names = [d[0] for d in self._cursor.description or ()]
+        return dict(zip(names, row, strict=True))
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class SQLiteDatabase:
+    """One connection per thread to the same SQLite file as the event store."""
+
+    dialect: Literal["sqlite", "postgres"] = "sqlite"
+
+    def __init__(self, path: Path, *, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        connection = self._connection()
+        cursor = connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            yield _SQLiteCursor(cursor)
+        except BaseException:
+            connection.rollback()
+            raise
+        else:
+            connection.commit()
+        finally:
+            cursor.close()
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        cursor = _SQLiteCursor(self._connection().cursor())
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+class _PostgresCursor:
+    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        adapted = {k: _adapt_postgres(v) for k, v in (params or {}).items()}
+        self._cursor.execute(sql.encode(), adapted)
+
+    def fetchall(self) -> list[Row]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> Row | None:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class PostgresDatabase:
+    """A psycopg connection pool; ``search_path`` selects the schema, if one is configured."""
+
+    dialect: Literal["sqlite", "postgres"] = "postgres"
+
+    def __init__(self, conninfo: str, *, max_size: int = 5, timeout: float = 5.0) -> None:
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs={"row_factory": dict_row},
+            open=False,
+            check=ConnectionPool.check_connection,
+        )
+        self.pool.open(wait=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        try:
+            with self.pool.connection() as connection, connection.cursor() as cursor:
+                yield _PostgresCursor(cursor)
+        except (PoolTimeout, psycopg.OperationalError) as error:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {error}") from error
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        with self.transaction() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,115 @@
+"""One settings object, read from the environment (or passed explicitly by tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the events live and how the service runs.
+
+    With no configuration at all the service uses a SQLite file in the working directory.
+    PostgreSQL is chosen by ``PARTNERLAB_DATABASE_URL`` (a ``postgresql://`` DSN) or by the
+    usual ``POSTGRES_HOST``/``POSTGRES_PORT``/``POSTGRES_USER``/``POSTGRES_PASSWORD``/
+    ``POSTGRES_DB`` variables.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PARTNERLAB_", extra="ignore")
+
+    database_url: str | None = None
+    sqlite_path: Path = Path("partnerlab.sqlite3")
+    postgres_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("postgres_host", "POSTGRES_HOST")
+    )
+    postgres_port: int = Field(
+        default=5432, validation_alias=AliasChoices("postgres_port", "POSTGRES_PORT")
+    )
+    postgres_user: str = Field(
+        default="postgres", validation_alias=AliasChoices("postgres_user", "POSTGRES_USER")
+    )
+    postgres_password: str = Field(
+        default="", validation_alias=AliasChoices("postgres_password", "POSTGRES_PASSWORD")
+    )
+    postgres_db: str = Field(
+        default="partnerlab", validation_alias=AliasChoices("postgres_db", "POSTGRES_DB")
+    )
+    postgres_schema: str | None = None
+    postgres_pool_size: int = 5
+    host: str = "127.0.0.1"
+    port: int = 8000
+    projections_in_process: bool = True
+    default_lab: str = "default"
+    max_body_bytes: int = 1_000_000
+
+    @model_validator(mode="after")
+    def _read_database_url(self) -> Settings:
+        if self.database_url:
+            parts = urlsplit(self.database_url)
+            if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+                raise ValueError(
+                    "PARTNERLAB_DATABASE_URL must be a postgresql:// URL "
+                    "(leave it unset to use SQLite)"
+                )
+            self.postgres_host = parts.hostname or "127.0.0.1"
+            self.postgres_port = parts.port or 5432
+            self.postgres_user = unquote(parts.username or "postgres")
+            self.postgres_password = unquote(parts.password or "")
+            self.postgres_db = parts.path.lstrip("/") or "partnerlab"
+        return self
+
+    @property
+    def backend(self) -> Literal["sqlite", "postgres"]:
+        return "postgres" if self.postgres_host else "sqlite"
+
+    def describe_database(self) -> str:
+        """Where the data lives, without secrets (for logs and the CLI)."""
+        if self.backend == "postgres":
+            schema = f" schema {self.postgres_schema}" if self.postgres_schema else ""
+            return (
+                f"PostgreSQL {self.postgres_user}@{self.postgres_host}:{self.postgres_port}/"
+                f"{self.postgres_db}{schema}"
+            )
+        return f"SQLite {self.sqlite_path.resolve()}"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment mapping eventsourcing's infrastructure factory reads."""
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "true",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.postgres_db,
+            "POSTGRES_HOST": str(self.postgres_host),
+            "POSTGRES_PORT": str(self.postgres_port),
+            "POSTGRES_USER": self.postgres_user,
+            "POSTGRES_PASSWORD": self.postgres_password,
+            "POSTGRES_SCHEMA": self.postgres_schema or "",
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_PRE_PING": "true",
+            "CREATE_TABLE": "true",
+        }
+
+    def postgres_conninfo(self) -> str:
+        from psycopg.conninfo import make_conninfo
+
+        options = f"-c search_path={self.postgres_schema}" if self.postgres_schema else ""
+        return make_conninfo(
+            host=self.postgres_host,
+            port=self.postgres_port,
+            user=self.postgres_user,
+            password=self.postgres_password,
+            dbname=self.postgres_db,
+            connect_timeout=5,
+            options=options,
+        )

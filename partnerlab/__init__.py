@@ -1,0 +1,1 @@
+"""Partnerlab's composition root and command line."""

@@ -1,0 +1,118 @@
+"""The composition root: settings in, a wired application out.
+
+The server, the CLI and the tests all build the application here, so they run the same code
+with different settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+
+from application.lab import PartnerLab, today_in_lab
+from infrastructure.catalog import SqlCatalogView
+from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
+from infrastructure.follower import CatalogFollower
+from infrastructure.idempotency import SqlIdempotencyStore
+from infrastructure.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    app: PartnerLab
+    database: Database
+    follower: CatalogFollower
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.follower.stop()
+        self.app.close()
+        self.database.close()
+
+
+def open_database(settings: Settings) -> Database:
+    if settings.backend == "postgres":
+        ensure_schema(settings)
+        return PostgresDatabase(settings.postgres_conninfo(), max_size=settings.postgres_pool_size)
+    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteDatabase(settings.sqlite_path)
+
+
+def ensure_schema(settings: Settings) -> None:
+    """Create the configured PostgreSQL schema if it is missing (eventsourcing does not)."""
+    if settings.backend != "postgres" or not settings.postgres_schema:
+        return
+    from psycopg import sql
+
+    plain = Settings(**(settings.model_dump() | {"postgres_schema": None}))
+    with psycopg.connect(plain.postgres_conninfo(), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.postgres_schema)
+            )
+        )
+
+
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], date] | None = None,
+    run_projections: bool | None = None,
+) -> Runtime:
+    """Build the one application of this process, with its read models and follower.
+
+    Tables are created if missing. With ``run_projections`` (default: the settings'
+    ``projections_in_process``) the catalogue is kept up to date by a thread of this process;
+    otherwise ``partnerlab project`` does it in its own process.
+    """
+    settings = settings or Settings()
+    database = open_database(settings)
+    catalog = SqlCatalogView(database)
+    idempotency = SqlIdempotencyStore(database)
+    catalog.create_tables()
+    idempotency.create_tables()
+    app = PartnerLab(
+        env=settings.eventsourcing_env(),
+        clock=clock or today_in_lab,
+        catalog=catalog,
+        idempotency=idempotency,
+    )
+    follower = CatalogFollower(
+        application_name=app.name,
+        recorder=app.recorder,
+        mapper=app.mapper,
+        view=catalog,
+    )
+    app.follower = follower
+    in_process = settings.projections_in_process if run_projections is None else run_projections
+    if in_process:
+        follower.start()
+    return Runtime(settings=settings, app=app, database=database, follower=follower)
+
+
+def init_database(settings: Settings) -> None:
+    """Create every table: the event store, snapshots, read models and idempotency keys."""
+    runtime = build_runtime(settings, run_projections=False)
+    runtime.close()
+
+
+def run_projector(
+    settings: Settings, *, once: bool = False, stop: threading.Event | None = None
+) -> int:
+    """Keep the read models up to date until stopped; with ``once``, catch up and return."""
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        if once:
+            return runtime.follower.catch_up()
+        runtime.follower.run_forever(stop or threading.Event())
+        return 0
+    finally:
+        runtime.close()

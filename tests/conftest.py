@@ -1,0 +1,99 @@
+"""Shared fixtures: every persistent test runs on SQLite and on the real PostgreSQL.
+
+PostgreSQL tests use a database made for this test run (dropped at the end) and a fresh
+schema per test, so runs never see what earlier runs left behind. With
+``PARTNERLAB_REQUIRE_POSTGRES=1`` (CI), an unreachable server fails the run instead of
+skipping the PostgreSQL half.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infrastructure.settings import Settings
+
+TODAY = date(2026, 11, 26)
+ADMIN_DSN = os.environ.get(
+    "PARTNERLAB_TEST_POSTGRES_DSN", "postgresql://root@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_required() -> bool:
+    return os.environ.get("PARTNERLAB_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[dict[str, str]]:
+    """A throw-away database on the PostgreSQL server for this test session."""
+    try:
+        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        if _postgres_required():
+            pytest.fail(f"PostgreSQL is required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    name = f"partnerlab_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    info = psycopg.conninfo.conninfo_to_dict(ADMIN_DSN)
+    try:
+        yield {
+            "host": str(info.get("host", "127.0.0.1")),
+            "port": str(info.get("port", "5432")),
+            "user": str(info.get("user", "root")),
+            "password": str(info.get("password", "")),
+            "dbname": name,
+        }
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def postgres_settings(database: dict[str, str], **overrides: object) -> Settings:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(
+        host=database["host"],
+        port=database["port"],
+        user=database["user"],
+        password=database["password"],
+        dbname=database["dbname"],
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return Settings(
+        postgres_host=database["host"],
+        postgres_port=int(database["port"]),
+        postgres_user=database["user"],
+        postgres_password=database["password"],
+        postgres_db=database["dbname"],
+        postgres_schema=schema,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def sqlite_settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(sqlite_path=tmp_path / "partnerlab.sqlite3", **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, empty store on the backend under test."""
+    if backend == "postgres":
+        database = request.getfixturevalue("postgres_database")
+        return postgres_settings(database)
+    return sqlite_settings(tmp_path)
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY

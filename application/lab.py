@@ -21,8 +21,21 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import EnvType
 
 from application.context import Caller
-from application.errors import ConcurrentWrite, NotFound, StoreUnavailable, VersionMismatch
-from application.ports import CatalogView, IdempotencyStore, ProjectionFollower
+from application.errors import (
+    ConcurrentWrite,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    NotFound,
+    StoreUnavailable,
+    VersionMismatch,
+)
+from application.ports import (
+    CatalogView,
+    IdempotencyStore,
+    ProjectionFollower,
+    Reservation,
+    StoredResponse,
+)
 from application.presenters import organization_view, partnership_view
 from application.transcodings import register_domain_transcodings
 from application.views import (
@@ -382,6 +395,43 @@ class PartnerLab(Application[UUID]):
         self, caller: Caller, filters: PartnershipFilter, page: PageRequest
     ) -> Page[PartnershipSummary]:
         return self._catalog().list_partnerships(caller.lab, filters, page)
+
+    # ------------------------------------------------------------------ idempotent retries
+
+    def claim_idempotency_key(self, caller: Caller, key: str, fingerprint: str) -> Reservation:
+        """Claim ``key`` for a request whose content hashes to ``fingerprint``.
+
+        A new key is reserved; a key already completed with the same fingerprint gives back
+        the stored response; a different fingerprint raises ``IdempotencyKeyReused``; a key
+        still being processed raises ``IdempotencyKeyInFlight``.
+        """
+        store = self._idempotency()
+        with _store_errors():
+            reservation = store.reserve(caller.lab, key, fingerprint)
+        if not reservation.fingerprint_matches:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used with a different request",
+                field="Idempotency-Key",
+            )
+        if not reservation.is_new and reservation.stored is None:
+            raise IdempotencyKeyInFlight(
+                "a request with this Idempotency-Key is still being processed",
+                field="Idempotency-Key",
+            )
+        return reservation
+
+    def complete_idempotency_key(self, caller: Caller, key: str, response: StoredResponse) -> None:
+        with _store_errors():
+            self._idempotency().complete(caller.lab, key, response)
+
+    def release_idempotency_key(self, caller: Caller, key: str) -> None:
+        with _store_errors():
+            self._idempotency().release(caller.lab, key)
+
+    def _idempotency(self) -> IdempotencyStore:
+        if self.idempotency is None:
+            raise StoreUnavailable("the idempotency store is not configured")
+        return self.idempotency
 
     # ------------------------------------------------------------------ read-your-writes
 

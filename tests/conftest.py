@@ -97,3 +97,10 @@ def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Se
 @pytest.fixture
 def today() -> date:
     return TODAY
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgres":
+            item.add_marker(pytest.mark.postgres)

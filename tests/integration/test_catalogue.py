@@ -1,0 +1,156 @@
+"""The catalogue read model: lists come from it, and each event is applied exactly once."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from application.context import Caller
+from application.lab import PartnerLab
+from application.views import OrganizationFilter, PageRequest, PartnershipFilter
+from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
+from infrastructure.catalog import SqlCatalogView
+from infrastructure.follower import CatalogFollower
+from infrastructure.settings import Settings
+from partnerlab.bootstrap import Runtime, build_runtime, open_database
+
+
+def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
+    la_poste = app.register_organization(
+        staff, kind=OrganizationKind.COMPANY, name="La Poste", territory="67"
+    )
+    esat = app.register_organization(
+        staff,
+        kind=OrganizationKind.ASSOCIATION,
+        name="ESAT du Neuhof",
+        territory="67",
+        field_of_activity="sheltered work",
+        description="Sheltered workshop repairing bicycles",
+    )
+    opened = app.open_partnership(
+        staff,
+        association_id=esat.id,
+        company_id=la_poste.id,
+        origin_kind=OriginKind.THEMATIC_EVENT,
+        occurred_on=date(2013, 6, 3),
+    )
+    pid = opened.id
+    app.propose_idea(
+        staff,
+        pid,
+        title="Repair the postmen's bikes",
+        proposed_category=Category.RESPONSIBLE_PRACTICES,
+        occurred_on=date(2013, 7, 1),
+    )
+    idea_id = app.get_partnership(staff, pid).ideas[0].id
+    app.start_co_construction(staff, pid, idea_id=idea_id, occurred_on=date(2013, 9, 2))
+    app.sign_contract(
+        staff,
+        pid,
+        category=Category.RESPONSIBLE_PRACTICES,
+        sub_kind=SubKind.RESPONSIBLE_PURCHASING,
+        signed_on=date(2014, 1, 15),
+        starts_on=date(2014, 2, 1),
+        ends_on=date(2015, 1, 31),
+    )
+    return pid
+
+
+def catalogue_rows(runtime: Runtime) -> dict[str, list[dict[str, object]]]:
+    return {
+        table: runtime.database.query(f"SELECT * FROM {table} ORDER BY 1, 2")
+        for table in ("pl_organizations", "pl_partnerships", "pl_milestones")
+    }
+
+
+def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) -> None:
+    pid = record_la_poste_and_the_workshops(runtime.app, staff)
+    runtime.app.wait_for_projections()
+    page = runtime.app.list_partnerships(
+        staff, PartnershipFilter(stage=Stage.CONTRACT), PageRequest()
+    )
+    assert [p.id for p in page.items] == [pid]
+    assert page.items[0].company_name == "La Poste"
+    assert page.items[0].category is Category.RESPONSIBLE_PRACTICES
+    assert page.items[0].opened_on == date(2013, 6, 3)
+    assert page.items[0].last_milestone_on == date(2014, 1, 15)
+    found = runtime.app.list_organizations(
+        staff, OrganizationFilter(text="bicycl"), PageRequest()
+    ).items
+    assert [o.name for o in found] == ["ESAT du Neuhof"]
+    assert found[0].partnerships_by_stage == {"contract": 1}
+    other_lab = Caller("lorraine", "eve")
+    assert runtime.app.list_partnerships(other_lab, PartnershipFilter(), PageRequest()).total == 0
+
+
+def test_a_corrected_date_moves_the_summary(runtime: Runtime, staff: Caller) -> None:
+    pid = record_la_poste_and_the_workshops(runtime.app, staff)
+    runtime.app.correct_milestone(
+        staff,
+        pid,
+        target_version=4,
+        changes={
+            "occurred_on": "2014-01-20",
+            "category": "economic_cooperation",
+            "sub_kind": "supply_chain",
+        },
+        reason="the signature date was misread",
+    )
+    runtime.app.wait_for_projections()
+    item = runtime.app.list_partnerships(staff, PartnershipFilter(), PageRequest()).items[0]
+    assert item.last_milestone_on == date(2014, 1, 20)
+    assert item.category is Category.ECONOMIC_COOPERATION
+
+
+def test_delivering_the_same_events_twice_changes_nothing(runtime: Runtime, staff: Caller) -> None:
+    record_la_poste_and_the_workshops(runtime.app, staff)
+    runtime.app.wait_for_projections()
+    before = catalogue_rows(runtime)
+    notifications = runtime.app.recorder.select_notifications(start=1, limit=100)
+    view = SqlCatalogView(runtime.database)
+    from eventsourcing.persistence import Tracking
+
+    from application.projections import catalog_changes
+
+    batch = [
+        (
+            Tracking(runtime.app.name, n.id),
+            catalog_changes(runtime.app.mapper.to_domain_event(n), n.id),
+        )
+        for n in notifications
+    ]
+    view.apply(batch)
+    view.apply(batch[:3])
+    assert catalogue_rows(runtime) == before
+
+
+def test_an_incremental_run_and_a_rebuild_give_identical_tables(
+    settings: Settings, staff: Caller, today: date
+) -> None:
+    incremental = build_runtime(settings, clock=lambda: today, run_projections=False)
+    try:
+        app = incremental.app
+        record_la_poste_and_the_workshops(app, staff)
+        incremental.follower.catch_up()
+        record_la_poste_and_the_workshops(app, staff)
+        incremental.follower.catch_up()
+        expected = catalogue_rows(incremental)
+        incremental.database.execute_script(
+            [
+                "DELETE FROM pl_organizations",
+                "DELETE FROM pl_partnerships",
+                "DELETE FROM pl_milestones",
+                "DELETE FROM pl_catalog_tracking",
+            ]
+        )
+        rebuilt = CatalogFollower(
+            application_name=app.name,
+            recorder=app.recorder,
+            mapper=app.mapper,
+            view=SqlCatalogView(open_database(settings)),
+            batch_size=3,
+        )
+        assert rebuilt.catch_up() == app.recorder.max_notification_id()
+        assert catalogue_rows(incremental) == expected
+    finally:
+        incremental.close()

@@ -1,10 +1,10 @@
-"""Follows the event log and keeps the catalogue read model up to date.
+"""Follows the event log and hands each new batch of notifications to a processor.
 
 eventsourcing 9.5's ``ProjectionRunner`` needs ``recorder.subscribe()``, which its SQLite
-recorder does not implement, so this follower polls the notification log from its tracking
-position on both databases. Positions come from the table lock the PostgreSQL recorder takes
-on insert, so they commit in order: reading ``> last position`` never skips an event, and a
-position lost to a rolled-back insert is simply never seen.
+recorder does not implement, so followers poll the notification log from their own tracking
+position on both databases. The PostgreSQL recorder takes a table lock when it inserts, so
+positions commit in order: reading ``> last position`` never skips an event, and a position
+lost to a rolled-back insert is simply never seen.
 """
 
 from __future__ import annotations
@@ -12,9 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Tracking
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    Mapper,
+    Notification,
+    Tracking,
+)
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from application.errors import StoreUnavailable
@@ -24,55 +32,58 @@ from application.projections import catalog_changes
 log = logging.getLogger(__name__)
 
 
-class CatalogFollower:
+class Processor(Protocol):
+    """Applies notifications in order and records how far it got, atomically."""
+
+    name: str
+
+    def position(self) -> int: ...
+
+    def process(self, notifications: Sequence[Notification]) -> None: ...
+
+
+@dataclass(frozen=True)
+class FollowerStatus:
+    name: str
+    position: int
+    running: bool
+    last_error: str | None
+
+
+class LogFollower:
     def __init__(
         self,
         *,
-        application_name: str,
         recorder: ApplicationRecorder,
-        mapper: Mapper,  # type: ignore[type-arg]
-        view: CatalogView,
+        processor: Processor,
         batch_size: int = 500,
         poll_interval: float = 0.5,
-        project: Callable[[object, int], list[CatalogChange]] = catalog_changes,
     ) -> None:
-        self.application_name = application_name
         self.recorder = recorder
-        self.mapper = mapper
-        self.view = view
+        self.processor = processor
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self.project = project
         self.last_error: str | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    # ------------------------------------------------------------------ processing
+    @property
+    def name(self) -> str:
+        return self.processor.name
 
     def position(self) -> int:
-        return self.view.max_tracking_id(self.application_name) or 0
+        return self.processor.position()
 
     def process_batch(self) -> int:
-        """Project the next batch of events; returns how many events it read."""
+        """Process the next batch; returns how many notifications it read."""
         with self._lock:
-            start = self.position()
             notifications = self.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
+                start=self.position(), limit=self.batch_size, inclusive_of_start=False
             )
-            if not notifications:
-                return 0
-            batch: list[tuple[Tracking, Sequence[CatalogChange]]] = []
-            for notification in notifications:
-                event = self.mapper.to_domain_event(notification)
-                batch.append(
-                    (
-                        Tracking(self.application_name, notification.id),
-                        self.project(event, notification.id),
-                    )
-                )
-            self.view.apply(batch)
+            if notifications:
+                self.processor.process(notifications)
             return len(notifications)
 
     def catch_up(self) -> int:
@@ -81,18 +92,16 @@ class CatalogFollower:
             try:
                 read = self.process_batch()
             except IntegrityError:
-                continue  # another follower recorded the same positions first: read on
+                continue  # another follower recorded these positions first: read on
             total += read
             if read < self.batch_size:
                 return total
-
-    # ------------------------------------------------------------------ running
 
     def start(self) -> None:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="catalog-follower", daemon=True)
+        self._thread = threading.Thread(target=self.run_forever, name=self.name, daemon=True)
         self._thread.start()
 
     def run_forever(self, stop: threading.Event | None = None) -> None:
@@ -102,19 +111,16 @@ class CatalogFollower:
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
-    def _run(self) -> None:
-        self.run_forever(self._stop)
-
     def _step(self) -> None:
         try:
             self.catch_up()
             self.last_error = None
         except (StoreUnavailable, StoreOperationalError, OSError) as error:
             self.last_error = str(error)
-            log.warning("catalogue projection paused: %s", error)
+            log.warning("%s paused: %s", self.name, error)
         except Exception as error:
             self.last_error = repr(error)
-            log.exception("catalogue projection failed")
+            log.exception("%s failed", self.name)
 
     def poke(self) -> None:
         self._wake.set()
@@ -126,8 +132,12 @@ class CatalogFollower:
             self._thread.join(timeout=10)
             self._thread = None
 
+    @property
+    def processes_in_this_process(self) -> bool:
+        return self._thread is not None
+
     def wait_until(self, position: int, timeout: float) -> bool:
-        """Block until the read model includes ``position``; False on timeout."""
+        """Block until the processor has reached ``position``; False on timeout."""
         deadline = time.monotonic() + timeout
         while True:
             if self.position() >= position:
@@ -139,6 +149,74 @@ class CatalogFollower:
             else:
                 time.sleep(0.02)
 
-    @property
-    def processes_in_this_process(self) -> bool:
-        return self._thread is not None
+    def status(self) -> FollowerStatus:
+        return FollowerStatus(
+            name=self.name,
+            position=self.position(),
+            running=self.processes_in_this_process,
+            last_error=self.last_error,
+        )
+
+
+class Followers:
+    """All of a process's followers, waited for together (read-your-writes)."""
+
+    def __init__(self, followers: Sequence[LogFollower]) -> None:
+        self.followers = list(followers)
+
+    def start(self) -> None:
+        for follower in self.followers:
+            follower.start()
+
+    def stop(self) -> None:
+        for follower in self.followers:
+            follower.stop()
+
+    def catch_up(self) -> int:
+        return sum(follower.catch_up() for follower in self.followers)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        threads = [
+            threading.Thread(target=f.run_forever, args=(stop,), name=f.name, daemon=True)
+            for f in self.followers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def wait_until(self, position: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        return all(
+            f.wait_until(position, max(0.0, deadline - time.monotonic())) for f in self.followers
+        )
+
+    def statuses(self) -> list[FollowerStatus]:
+        return [f.status() for f in self.followers]
+
+    def __getitem__(self, name: str) -> LogFollower:
+        return next(f for f in self.followers if f.name == name)
+
+
+class CatalogProcessor:
+    """Projects events into the catalogue tables (``application.projections``)."""
+
+    name = "catalog"
+
+    def __init__(self, *, application_name: str, mapper: Mapper, view: CatalogView) -> None:  # type: ignore[type-arg]
+        self.application_name = application_name
+        self.mapper = mapper
+        self.view = view
+
+    def position(self) -> int:
+        return self.view.max_tracking_id(self.application_name) or 0
+
+    def process(self, notifications: Sequence[Notification]) -> None:
+        batch: list[tuple[Tracking, Sequence[CatalogChange]]] = [
+            (
+                Tracking(self.application_name, n.id),
+                catalog_changes(self.mapper.to_domain_event(n), n.id),
+            )
+            for n in notifications
+        ]
+        self.view.apply(batch)

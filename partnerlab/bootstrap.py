@@ -16,7 +16,7 @@ import psycopg
 from application.lab import PartnerLab, today_in_lab
 from infrastructure.catalog import SqlCatalogView
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
-from infrastructure.follower import CatalogFollower
+from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
 from infrastructure.settings import Settings
 
@@ -26,14 +26,14 @@ class Runtime:
     settings: Settings
     app: PartnerLab
     database: Database
-    follower: CatalogFollower
+    followers: Followers
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self.follower.stop()
+        self.followers.stop()
         self.app.close()
         self.database.close()
 
@@ -85,17 +85,21 @@ def build_runtime(
         catalog=catalog,
         idempotency=idempotency,
     )
-    follower = CatalogFollower(
-        application_name=app.name,
-        recorder=app.recorder,
-        mapper=app.mapper,
-        view=catalog,
+    followers = Followers(
+        [
+            LogFollower(
+                recorder=app.recorder,
+                processor=CatalogProcessor(
+                    application_name=app.name, mapper=app.mapper, view=catalog
+                ),
+            )
+        ]
     )
-    app.follower = follower
+    app.follower = followers
     in_process = settings.projections_in_process if run_projections is None else run_projections
     if in_process:
-        follower.start()
-    return Runtime(settings=settings, app=app, database=database, follower=follower)
+        followers.start()
+    return Runtime(settings=settings, app=app, database=database, followers=followers)
 
 
 def init_database(settings: Settings) -> None:
@@ -111,8 +115,8 @@ def run_projector(
     runtime = build_runtime(settings, run_projections=False)
     try:
         if once:
-            return runtime.follower.catch_up()
-        runtime.follower.run_forever(stop or threading.Event())
+            return runtime.followers.catch_up()
+        runtime.followers.run_forever(stop or threading.Event())
         return 0
     finally:
         runtime.close()

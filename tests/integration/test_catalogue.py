@@ -10,9 +10,9 @@ from application.lab import PartnerLab
 from application.views import OrganizationFilter, PageRequest, PartnershipFilter
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from infrastructure.catalog import SqlCatalogView
-from infrastructure.follower import CatalogFollower
+from infrastructure.follower import CatalogProcessor, LogFollower
 from infrastructure.settings import Settings
-from partnerlab.bootstrap import Runtime, build_runtime, open_database
+from partnerlab.bootstrap import Runtime, build_runtime
 
 
 def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
@@ -131,9 +131,9 @@ def test_an_incremental_run_and_a_rebuild_give_identical_tables(
     try:
         app = incremental.app
         record_la_poste_and_the_workshops(app, staff)
-        incremental.follower.catch_up()
+        incremental.followers.catch_up()
         record_la_poste_and_the_workshops(app, staff)
-        incremental.follower.catch_up()
+        incremental.followers.catch_up()
         expected = catalogue_rows(incremental)
         incremental.database.execute_script(
             [
@@ -143,11 +143,13 @@ def test_an_incremental_run_and_a_rebuild_give_identical_tables(
                 "DELETE FROM pl_catalog_tracking",
             ]
         )
-        rebuilt = CatalogFollower(
-            application_name=app.name,
+        rebuilt = LogFollower(
             recorder=app.recorder,
-            mapper=app.mapper,
-            view=SqlCatalogView(open_database(settings)),
+            processor=CatalogProcessor(
+                application_name=app.name,
+                mapper=app.mapper,
+                view=SqlCatalogView(incremental.database),
+            ),
             batch_size=3,
         )
         assert rebuilt.catch_up() == app.recorder.max_notification_id()

@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import EnvType
 
+from application.audit import Digest, Verification
 from application.context import Caller
 from application.errors import (
     ConcurrentWrite,
@@ -29,7 +30,11 @@ from application.errors import (
     StoreUnavailable,
     VersionMismatch,
 )
+from application.history import history_entry
 from application.ports import (
+    AuditEntry,
+    AuditFilter,
+    AuditTrail,
     CatalogView,
     IdempotencyStore,
     ProjectionFollower,
@@ -40,9 +45,12 @@ from application.presenters import organization_view, partnership_view
 from application.transcodings import register_domain_transcodings
 from application.views import (
     CommandResult,
+    HistoryEntry,
+    LineageView,
     OrganizationFilter,
     OrganizationSummary,
     OrganizationView,
+    OriginView,
     Page,
     PageRequest,
     PartnershipFilter,
@@ -77,12 +85,14 @@ class PartnerLab(Application[UUID]):
         catalog: CatalogView | None = None,
         idempotency: IdempotencyStore | None = None,
         follower: ProjectionFollower | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.catalog = catalog
         self.idempotency = idempotency
         self.follower = follower
+        self.audit = audit
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -396,6 +406,121 @@ class PartnerLab(Application[UUID]):
     ) -> Page[PartnershipSummary]:
         return self._catalog().list_partnerships(caller.lab, filters, page)
 
+    # ------------------------------------------------------------------ audit and time travel
+
+    def partnership_history(self, caller: Caller, partnership_id: UUID) -> list[HistoryEntry]:
+        """Every recorded event of the partnership, in order, with its log position."""
+        self._partnership(caller, partnership_id)
+        return self._history(partnership_id)
+
+    def organization_history(self, caller: Caller, organization_id: UUID) -> list[HistoryEntry]:
+        self._organization(caller, organization_id)
+        return self._history(organization_id)
+
+    def _history(self, aggregate_id: UUID) -> list[HistoryEntry]:
+        with _store_errors():
+            events = list(self.repository.event_store.get(aggregate_id))
+        positions = self._audit().positions(aggregate_id) if self.audit else {}
+        return [history_entry(e, positions.get(e.originator_version)) for e in events]
+
+    def partnership_known_at(
+        self, caller: Caller, partnership_id: UUID, known_at: datetime
+    ) -> PartnershipView:
+        """The partnership as the system knew it at recording time ``known_at``."""
+        self._partnership(caller, partnership_id)
+        version = self._version_known_at(partnership_id, known_at)
+        return partnership_view(self._get(partnership_id, version=version))
+
+    def partnership_as_of(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        as_of: date,
+        *,
+        known_at: datetime | None = None,
+    ) -> PartnershipView:
+        """The partnership as it stood on business date ``as_of`` (optionally, as known at
+        ``known_at``): only the milestones that had happened by then."""
+        partnership = self._partnership(caller, partnership_id)
+        if known_at is not None:
+            version = self._version_known_at(partnership_id, known_at)
+            partnership = self._get(partnership_id, version=version)
+        past = partnership.as_it_stood_on(as_of)
+        if past is None:
+            raise NotFound(
+                f"partnership {partnership_id} had not been opened on {as_of.isoformat()}",
+                field="as_of",
+            )
+        return partnership_view(past)
+
+    def _version_known_at(self, aggregate_id: UUID, known_at: datetime) -> int:
+        with _store_errors():
+            events = list(self.repository.event_store.get(aggregate_id))
+        known = [e.originator_version for e in events if _recorded_at(e) <= known_at]
+        if not known:
+            raise NotFound(
+                f"{aggregate_id} had not been recorded yet at {known_at.isoformat()}",
+                field="known_at",
+            )
+        return max(known)
+
+    def partnership_lineage(self, caller: Caller, partnership_id: UUID) -> LineageView:
+        """How the partnership emerged: its origin and the pairs met there, then every step."""
+        partnership = self._partnership(caller, partnership_id)
+        view = partnership_view(partnership)
+        others: list[PartnershipSummary] = []
+        first_met_on = view.opened_on
+        if view.origin_reference_id and self.catalog is not None:
+            self.wait_for_projections()
+            pairs = self._catalog().list_partnerships(
+                caller.lab,
+                PartnershipFilter(origin_reference_id=view.origin_reference_id),
+                PageRequest(limit=200),
+            )
+            others = [p for p in pairs.items if p.id != partnership_id]
+            first_met_on = min([view.opened_on, *(p.opened_on for p in pairs.items)])
+        return LineageView(
+            partnership=view,
+            origin=OriginView(
+                kind=view.origin_kind,
+                reference_id=view.origin_reference_id,
+                first_met_on=first_met_on,
+                other_pairs=others,
+            ),
+            timeline=self._history(partnership_id),
+        )
+
+    def audit_events(
+        self, caller: Caller, filters: AuditFilter, *, after: int = 0, limit: int = 100
+    ) -> list[AuditEntry]:
+        """The lab's global audit log, in log order, from position ``after``."""
+        self.wait_for_projections()
+        with _store_errors():
+            return self._audit().entries(caller.lab, filters, after, limit)
+
+    def audit_digest(self) -> Digest | None:
+        with _store_errors():
+            return self._audit().digest()
+
+    def verify_audit_chain(self, expected: Digest | None = None) -> Verification:
+        with _store_errors():
+            return self._audit().verify(expected)
+
+    def export_audit(
+        self, caller: Caller | None, partnership_id: UUID | None = None
+    ) -> Iterator[str]:
+        """JSON Lines with the chain's links. ``caller=None`` (operators only) exports the
+        whole log, which verifies as complete."""
+        if caller is not None and partnership_id is not None:
+            self._partnership(caller, partnership_id)
+        self.wait_for_projections()
+        return self._audit().export(caller.lab if caller else None, partnership_id)
+
+    def _audit(self) -> AuditTrail:
+        if self.audit is None:
+            raise StoreUnavailable("the audit trail is not configured")
+        return self.audit
+
     # ------------------------------------------------------------------ idempotent retries
 
     def claim_idempotency_key(self, caller: Caller, key: str, fingerprint: str) -> Reservation:
@@ -538,3 +663,8 @@ def _store_errors() -> Iterator[None]:
         yield
     except (OperationalError, InterfaceError) as error:
         raise StoreUnavailable(f"the event store is unavailable: {error}") from error
+
+
+def _recorded_at(event: object) -> datetime:
+    recorded: datetime = getattr(event, "timestamp")  # noqa: B009
+    return recorded

@@ -143,6 +143,7 @@ class PartnershipFilter:
     category: Category | None = None
     association_id: UUID | None = None
     company_id: UUID | None = None
+    origin_reference_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,3 +192,32 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded event of an aggregate, as an auditor reads it."""
+
+    version: int
+    event_type: str
+    description: str
+    occurred_on: date | None
+    recorded_at: datetime
+    actor: str | None
+    data: dict[str, Any]
+    position: int | None
+
+
+@dataclass(frozen=True)
+class OriginView:
+    kind: OriginKind
+    reference_id: str | None
+    first_met_on: date
+    other_pairs: list[PartnershipSummary]
+
+
+@dataclass(frozen=True)
+class LineageView:
+    partnership: PartnershipView
+    origin: OriginView
+    timeline: list[HistoryEntry]

@@ -7,6 +7,7 @@ a business check (a rule added later cannot make stored history unreadable).
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -592,6 +593,18 @@ class Partnership(Aggregate):
         )
 
     # ------------------------------------------------------------------ derived state
+
+    def as_it_stood_on(self, day: date) -> Partnership | None:
+        """This partnership as it stood on ``day``: only the milestones that had happened by
+        then (with what is known of them now). ``None`` if it had not been opened yet."""
+        kept = [m for m in self.milestones if m.occurred_on <= day]
+        if not kept or kept[0].kind != OPENING:
+            return None
+        versions = {m.version for m in kept}
+        past = copy.copy(self)
+        past.milestones = kept
+        past.corrections = [c for c in self.corrections if c.target_version in versions]
+        return past
 
     def milestone(self, version: int) -> Milestone | None:
         return next((m for m in self.milestones if m.version == version), None)

@@ -353,6 +353,9 @@ class SqlCatalogView:
         if filters.company_id is not None:
             where.append("p.company_id = %(company_id)s")
             params["company_id"] = str(filters.company_id)
+        if filters.origin_reference_id is not None:
+            where.append("p.origin_reference_id = %(origin_reference_id)s")
+            params["origin_reference_id"] = filters.origin_reference_id
         clause = " AND ".join(where)
         total = self.db.query(
             f"SELECT COUNT(*) AS n FROM pl_partnerships p WHERE {clause}",

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
+                "APPLICATION_RECORDER_TOPIC": (
+                    "infrastructure.chained_recorders:ChainedSQLiteApplicationRecorder"
+                ),
                 "CREATE_TABLE": "true",
             }
         return {
@@ -97,6 +100,9 @@ class Settings(BaseSettings):
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_PRE_PING": "true",
+            "APPLICATION_RECORDER_TOPIC": (
+                "infrastructure.chained_recorders:ChainedPostgresApplicationRecorder"
+            ),
             "CREATE_TABLE": "true",
         }
 

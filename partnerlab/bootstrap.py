@@ -14,7 +14,9 @@ from datetime import date
 import psycopg
 
 from application.lab import PartnerLab, today_in_lab
+from infrastructure.audit_trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.catalog import SqlCatalogView
+from infrastructure.chained_recorders import chain_table_name
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
@@ -85,6 +87,13 @@ def build_runtime(
         catalog=catalog,
         idempotency=idempotency,
     )
+    audit = SqlAuditTrail(
+        database,
+        app.recorder,
+        chain_table_name(app.recorder.events_table_name),  # type: ignore[attr-defined]
+    )
+    audit.create_tables()
+    app.audit = audit
     followers = Followers(
         [
             LogFollower(
@@ -92,7 +101,8 @@ def build_runtime(
                 processor=CatalogProcessor(
                     application_name=app.name, mapper=app.mapper, view=catalog
                 ),
-            )
+            ),
+            LogFollower(recorder=app.recorder, processor=AuditIndexProcessor(audit, app.mapper)),
         ]
     )
     app.follower = followers

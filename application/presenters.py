@@ -88,6 +88,7 @@ def _evaluation(m: Milestone) -> EvaluationView:
         beneficiaries=int(d["beneficiaries"]),  # type: ignore[call-overload]
         jobs_created=int(d["jobs_created"]),  # type: ignore[call-overload]
         volunteer_days=Decimal(str(d["volunteer_days"])),
+        skills_days=Decimal(str(d.get("skills_days", 0))),
         in_kind_eur=Decimal(str(d["in_kind_eur"])),
         satisfaction=d["satisfaction"],  # type: ignore[arg-type]
         findings=d["findings"],  # type: ignore[arg-type]

@@ -85,6 +85,7 @@ class EvaluationView:
     beneficiaries: int
     jobs_created: int
     volunteer_days: Decimal
+    skills_days: Decimal
     in_kind_eur: Decimal
     satisfaction: int | None
     findings: str | None

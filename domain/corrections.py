@@ -94,6 +94,7 @@ CORRECTABLE: dict[str, dict[str, Reader]] = {
         "beneficiaries": _count,
         "jobs_created": _count,
         "volunteer_days": _amount,
+        "skills_days": _amount,
         "in_kind_eur": _amount,
         "satisfaction": _optional_count,
         "findings": _optional_text,

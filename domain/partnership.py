@@ -64,6 +64,15 @@ from domain.values import (
 
 class Partnership(Aggregate):
     TOPIC = "partnerlab:Partnership"
+    class_version = 2
+    """Version 2: evaluation milestones carry ``skills_days`` (see ``EvaluationRecorded``)."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken by version 1 lack ``skills_days`` on evaluation milestones."""
+        for milestone in state.get("milestones", []):
+            if milestone.kind == EVALUATION:
+                milestone.details.setdefault("skills_days", Decimal(0))
 
     class Event(Aggregate.Event):
         TOPIC = "partnerlab:Partnership.Event"
@@ -123,16 +132,25 @@ class Partnership(Aggregate):
         note: str | None
 
     class EvaluationRecorded(Event):
+        """Version 2 tells skills days (employees' work time given) from volunteer days."""
+
         TOPIC = "partnerlab:Partnership.EvaluationRecorded"
+        class_version = 2
         beneficiaries: int
         jobs_created: int
         volunteer_days: Decimal
+        skills_days: Decimal
         in_kind_eur: Decimal
         satisfaction: int | None
         findings: str | None
         occurred_on: date
         actor: str
         note: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no separate skills days: they were counted as volunteer days."""
+            state["skills_days"] = Decimal(0)
 
     class ContractRenewed(Event):
         TOPIC = "partnerlab:Partnership.ContractRenewed"
@@ -334,6 +352,7 @@ class Partnership(Aggregate):
         beneficiaries: int = 0,
         jobs_created: int = 0,
         volunteer_days: Decimal = Decimal(0),
+        skills_days: Decimal = Decimal(0),
         in_kind_eur: Decimal = Decimal(0),
         satisfaction: int | None = None,
         findings: str | None = None,
@@ -346,6 +365,7 @@ class Partnership(Aggregate):
             ("beneficiaries", beneficiaries),
             ("jobs_created", jobs_created),
             ("volunteer_days", volunteer_days),
+            ("skills_days", skills_days),
             ("in_kind_eur", in_kind_eur),
         ):
             require_non_negative(amount, name)
@@ -354,6 +374,7 @@ class Partnership(Aggregate):
             beneficiaries=beneficiaries,
             jobs_created=jobs_created,
             volunteer_days=volunteer_days,
+            skills_days=skills_days,
             in_kind_eur=in_kind_eur,
             satisfaction=satisfaction,
             findings=optional_text(findings),
@@ -523,6 +544,7 @@ class Partnership(Aggregate):
         beneficiaries: int,
         jobs_created: int,
         volunteer_days: Decimal,
+        skills_days: Decimal,
         in_kind_eur: Decimal,
         satisfaction: int | None,
         findings: str | None,
@@ -538,6 +560,7 @@ class Partnership(Aggregate):
             beneficiaries=beneficiaries,
             jobs_created=jobs_created,
             volunteer_days=volunteer_days,
+            skills_days=skills_days,
             in_kind_eur=in_kind_eur,
             satisfaction=satisfaction,
             findings=findings,

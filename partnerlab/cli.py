@@ -40,6 +40,13 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Set up the database.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 
+
+def _register_subcommands() -> None:
+    from partnerlab.audit_cli import audit_cli
+
+    cli.add_typer(audit_cli, name="audit")
+
+
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     StoreUnavailable,
     PersistenceError,
@@ -306,6 +313,9 @@ def summary_tables(app: PartnerLab, caller: Caller) -> list[Table]:
         "total", str(sums["open"]), str(sums["abandoned"]), str(sum(sums.values()))
     )
     return [organizations, partnerships]
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -1,0 +1,47 @@
+"""The FastAPI application: one ``PartnerLab`` per process, built by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+
+from fastapi import FastAPI
+
+from api.limits import BodySizeLimit
+from api.problems import install_problem_handlers
+from api.routes import api_router, health
+from infrastructure.settings import Settings
+from partnerlab.bootstrap import build_runtime
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], date] | None = None
+) -> FastAPI:
+    """Build the HTTP app; its lifespan builds the runtime once and closes it on shutdown.
+
+    Serve it with ``uvicorn --factory api.app:create_app``.
+    """
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = build_runtime(settings, clock=clock)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="Partnerlab",
+        summary="The partnership lab's record of association-company partnerships.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app

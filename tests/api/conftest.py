@@ -1,0 +1,161 @@
+"""HTTP fixtures: a client on a fresh store, and partnerships at each lifecycle stage.
+
+Every test runs twice, on SQLite and on PostgreSQL (the ``settings`` fixture of
+``tests/conftest.py``), through HTTP only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from infrastructure.settings import Settings
+
+API = "/api/v1"
+CLAIRE = {"X-Actor": "claire@labo-partenariats.example"}
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def client(settings: Settings, today: date) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=lambda: today)) as client:
+        yield client
+
+
+def assert_problem(
+    response: httpx.Response, status: int, rule: str | None = None, field: str | None = None
+) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status (and rule and field, if given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    assert {"type", "title", "detail", "rule", "field"} <= problem.keys()
+    if rule is not None:
+        assert problem["rule"] == rule, problem
+    if field is not None:
+        assert problem["field"] == field, problem
+    return problem
+
+
+def write(
+    client: TestClient,
+    path: str,
+    body: Any = None,
+    *,
+    if_match: str | None = None,
+    key: str | None = None,
+    method: str = "POST",
+) -> httpx.Response:
+    headers = dict(CLAIRE)
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    response: httpx.Response = client.request(method, f"{API}{path}", json=body, headers=headers)
+    return response
+
+
+def register(
+    client: TestClient, kind: str, name: str, territory: str = "67", **fields: Any
+) -> dict[str, Any]:
+    response = write(
+        client, "/organizations", {"kind": kind, "name": name, "territory": territory, **fields}
+    )
+    assert response.status_code == 201, response.text
+    organization: dict[str, Any] = response.json()
+    return organization
+
+
+@dataclass
+class Partners:
+    food_bank: dict[str, Any]
+    ibm: dict[str, Any]
+
+
+@pytest.fixture
+def partners(client: TestClient) -> Partners:
+    """The Strasbourg food bank and IBM, who met at a speed-dating session."""
+    return Partners(
+        food_bank=register(
+            client, "association", "Banque alimentaire du Bas-Rhin", field_of_activity="food aid"
+        ),
+        ibm=register(client, "company", "IBM France", field_of_activity="software"),
+    )
+
+
+def open_partnership(
+    client: TestClient,
+    association: dict[str, Any],
+    company: dict[str, Any],
+    occurred_on: str = "2014-03-12",
+    origin: str = "speed_dating",
+    reference_id: str | None = "speed-dating-2014-03",
+) -> dict[str, Any]:
+    response = write(
+        client,
+        "/partnerships",
+        {
+            "association_id": association["id"],
+            "company_id": company["id"],
+            "origin": {"kind": origin, "reference_id": reference_id},
+            "occurred_on": occurred_on,
+        },
+    )
+    assert response.status_code == 201, response.text
+    partnership: dict[str, Any] = response.json()
+    return partnership
+
+
+def milestone(client: TestClient, partnership_id: str, step: str, body: Any) -> dict[str, Any]:
+    response = write(client, f"/partnerships/{partnership_id}/{step}", body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+IDEA = {
+    "title": "Traceability software for the food bank",
+    "proposed_category": "patronage",
+    "occurred_on": "2014-04-02",
+}
+CONTRACT = {
+    "signed_on": "2014-09-15",
+    "category": "patronage",
+    "sub_kind": "skills",
+    "starts_on": "2014-10-01",
+    "ends_on": "2015-09-30",
+    "committed": {"financial_eur": "0", "in_kind_eur": "2500.00", "skills_days": "12.5"},
+}
+
+
+@pytest.fixture
+def met(client: TestClient, partners: Partners) -> dict[str, Any]:
+    """A partnership just opened (version 1, stage meeting)."""
+    return open_partnership(client, partners.food_bank, partners.ibm)
+
+
+@pytest.fixture
+def with_idea(client: TestClient, met: dict[str, Any]) -> dict[str, Any]:
+    """A partnership with one proposed idea (version 2, stage idea)."""
+    return milestone(client, met["id"], "ideas", IDEA)
+
+
+@pytest.fixture
+def co_constructing(client: TestClient, with_idea: dict[str, Any]) -> dict[str, Any]:
+    """A partnership whose idea is being built together (version 3, stage co_construction)."""
+    body = {"idea_id": with_idea["idea_id"], "occurred_on": "2014-05-20"}
+    return milestone(client, with_idea["id"], "co-construction", body)
+
+
+@pytest.fixture
+def contracted(client: TestClient, co_constructing: dict[str, Any]) -> dict[str, Any]:
+    """A partnership with a signed contract (version 4, stage contract)."""
+    return milestone(client, co_constructing["id"], "contract", CONTRACT)

@@ -1,0 +1,120 @@
+"""Concurrent writers on a real server: If-Match lets exactly one writer win each version."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from infrastructure.settings import Settings
+
+WRITERS = 16
+ATTEMPTS = 4
+ACTOR = {"X-Actor": "claire"}
+
+
+@pytest.fixture
+def base_url(settings: Settings, today: date) -> Iterator[str]:
+    """A real uvicorn server in a thread, on a free loopback port."""
+    app = create_app(settings, clock=lambda: today)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server stopped while starting"
+        assert time.monotonic() < deadline, "the server did not start in time"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def open_partnership(http: httpx.Client) -> str:
+    ids = [
+        http.post(
+            "/api/v1/organizations",
+            json={"kind": kind, "name": name, "territory": "67"},
+            headers=ACTOR,
+        ).json()["id"]
+        for kind, name in (("association", "Banque alimentaire"), ("company", "IBM France"))
+    ]
+    response = http.post(
+        "/api/v1/partnerships",
+        json={
+            "association_id": ids[0],
+            "company_id": ids[1],
+            "origin": {"kind": "speed_dating"},
+            "occurred_on": "2014-03-12",
+        },
+        headers=ACTOR,
+    )
+    assert response.status_code == 201, response.text
+    partnership_id: str = response.json()["id"]
+    return partnership_id
+
+
+def test_concurrent_meetings_with_the_same_if_match_have_one_winner_per_version(
+    base_url: str,
+) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        pid = open_partnership(http)
+    path = f"/api/v1/partnerships/{pid}/meetings"
+    start = threading.Barrier(WRITERS)
+    outcomes: list[tuple[int, int, int | None]] = []  # (if-match, status, version)
+    first_round: list[int] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=base_url, timeout=30) as http:
+            expected = 1
+            start.wait(timeout=30)
+            for attempt in range(ATTEMPTS):
+                if attempt > 0:
+                    expected = int(
+                        http.get(f"/api/v1/partnerships/{pid}").headers["ETag"].strip('"')
+                    )
+                response = http.post(
+                    path,
+                    json={"occurred_on": "2014-04-01", "note": f"writer {n}, attempt {attempt}"},
+                    headers={**ACTOR, "If-Match": f'"{expected}"'},
+                )
+                version = response.json().get("version") if response.status_code == 201 else None
+                with lock:
+                    outcomes.append((expected, response.status_code, version))
+                    if attempt == 0:
+                        first_round.append(response.status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(outcomes) == WRITERS * ATTEMPTS
+    assert Counter(first_round) == Counter({201: 1, 412: WRITERS - 1})
+    assert {status for _, status, _ in outcomes} <= {201, 412}
+    wins = [(expected, version) for expected, status, version in outcomes if version is not None]
+    assert len(wins) > 1
+    wins_per_version = Counter(expected for expected, _ in wins)
+    assert all(count == 1 for count in wins_per_version.values()), wins_per_version
+    assert all(version == expected + 1 for expected, version in wins)
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        state = http.get(f"/api/v1/partnerships/{pid}").json()
+    assert state["version"] == 1 + len(wins)
+    assert [m["version"] for m in state["milestones"]] == list(range(1, state["version"] + 1))
+    assert sorted(version for _, version in wins) == list(range(2, state["version"] + 1))

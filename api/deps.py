@@ -45,6 +45,13 @@ def get_reader(runtime: RuntimeDep) -> Caller:
 
 ReaderDep = Annotated[Caller, Depends(get_reader)]
 
+# Who may call what, by role (see docs/API.md). Until API keys exist these are plain readers;
+# authentication turns each into a key-and-role check without touching the routes.
+ReportReaderDep = ReaderDep
+"""Reports and the dashboard (viewer, staff, auditor, admin)."""
+AuditReaderDep = ReaderDep
+"""The audit log, chain verification and exports (auditor, admin)."""
+
 
 def get_writer(
     runtime: RuntimeDep,

@@ -422,7 +422,10 @@ class PartnerLab(Application[UUID]):
     def _history(self, aggregate_id: UUID) -> list[HistoryEntry]:
         with _store_errors():
             events = list(self.repository.event_store.get(aggregate_id))
-        positions = self._audit().positions(aggregate_id) if self.audit else {}
+        positions: dict[int, int] = {}
+        if self.audit is not None:
+            self.wait_for_projections()
+            positions = self._audit().positions(aggregate_id)
         return [history_entry(e, positions.get(e.originator_version)) for e in events]
 
     def partnership_known_at(

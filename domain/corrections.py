@@ -8,7 +8,7 @@ that cannot be read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,6 +28,8 @@ from domain.values import Category, SubKind, require_non_negative, require_text
 
 
 def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise TypeError("a date and time is not a date")
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
@@ -44,6 +46,10 @@ def _amount(value: Any) -> Decimal:
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("not a whole number")
+    if isinstance(value, Decimal) and not (
+        value.is_finite() and value == value.to_integral_value()
+    ):
         raise ValueError("not a whole number")
     return int(value)
 
@@ -102,6 +108,9 @@ CORRECTABLE: dict[str, dict[str, Reader]] = {
     ABANDONMENT: {**_COMMON, "reason": _text},
 }
 
+ALIASES = {(CONTRACT, "signed_on"): "occurred_on"}
+"""A contract's business date is its signing date: staff may call it by that name."""
+
 _NON_NEGATIVE = {
     "financial_eur",
     "in_kind_eur",
@@ -117,7 +126,8 @@ def coerce_changes(kind: str, changes: dict[str, Any]) -> dict[str, Any]:
         raise NothingToCorrect("a correction must change at least one field", field="changes")
     readers = CORRECTABLE[kind]
     coerced: dict[str, Any] = {}
-    for key, raw in changes.items():
+    for given_key, raw in changes.items():
+        key = ALIASES.get((kind, given_key), given_key)
         reader = readers.get(key)
         if reader is None:
             allowed = ", ".join(sorted(readers))

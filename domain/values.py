@@ -158,8 +158,10 @@ def require_sub_kind(category: Category, sub_kind: SubKind) -> None:
 _DEPARTEMENT = re.compile(r"^(0[1-9]|1[0-9]|[3-8][0-9]|9[0-5]|2[1-9]|2A|2B|97[1-8])$")
 
 
-def validate_territory(code: str) -> str:
+def validate_territory(code: str | None) -> str:
     """A French département code: ``01``-``95`` (no ``20``), ``2A``, ``2B``, ``971``-``978``."""
+    if code is None:
+        raise RequiredValueMissing("territory is required", field="territory")
     normalized = code.strip().upper()
     if not _DEPARTEMENT.match(normalized):
         raise InvalidTerritory(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
 from api.deps import LabDep, ReaderDep, WriteDep
-from api.problems import documented
+from api.problems import ApiError, documented
 from api.schemas.common import MAX_VERSION, printable_or_none
 from api.schemas.partnerships import (
     AbandonmentCreate,
@@ -161,9 +162,31 @@ def get_partnership(
         int | None,
         Query(ge=1, le=MAX_VERSION, description="Show the partnership as it was at a version."),
     ] = None,
+    known_at: Annotated[
+        datetime | None,
+        Query(description="Show it as the system knew it at this recording time."),
+    ] = None,
+    as_of: Annotated[
+        date | None,
+        Query(description="Show it as it stood on this business date (YYYY-MM-DD)."),
+    ] = None,
 ) -> PartnershipPublic:
-    """Show one partnership with its whole history, now or at an earlier version."""
-    view = lab.get_partnership(caller, partnership_id, version=version)
+    """Show one partnership now, at an earlier version, as known at a recording time
+    (`known_at`), or as it stood on a business date (`as_of`, combinable with `known_at`)."""
+    if version is not None and (known_at is not None or as_of is not None):
+        raise ApiError(
+            422,
+            "one-time-travel",
+            "give either version, or as_of and/or known_at",
+            field="version",
+        )
+    known = known_at if known_at is None or known_at.tzinfo else known_at.replace(tzinfo=UTC)
+    if as_of is not None:
+        view = lab.partnership_as_of(caller, partnership_id, as_of, known_at=known)
+    elif known is not None:
+        view = lab.partnership_known_at(caller, partnership_id, known)
+    else:
+        view = lab.get_partnership(caller, partnership_id, version=version)
     response.headers["ETag"] = etag(view.version)
     return PartnershipPublic.model_validate(view)
 

@@ -138,7 +138,7 @@ def coerce_changes(kind: str, changes: dict[str, Any]) -> dict[str, Any]:
         try:
             value = reader(raw)
         except InvalidValue as error:
-            raise InvalidValue(
+            raise type(error)(
                 error.message.replace("value", key), field=f"changes.{key}"
             ) from None
         except (ValueError, TypeError, InvalidOperation):

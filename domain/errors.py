@@ -93,6 +93,10 @@ class AbandonmentAfterContract(LifecycleViolation):
     rule = "abandonment-before-contract"
 
 
+class DuplicateIdea(LifecycleViolation):
+    rule = "idea-id-unique"
+
+
 class UnknownIdea(LifecycleViolation):
     rule = "idea-exists"
 

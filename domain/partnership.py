@@ -23,6 +23,7 @@ from domain.errors import (
     ContractEndsBeforeStart,
     DateBeforeOpening,
     DateInFuture,
+    DuplicateIdea,
     NothingToCorrect,
     OrganizationArchived,
     PartnerKindMismatch,
@@ -266,6 +267,8 @@ class Partnership(Aggregate):
         idea_id: UUID | None = None,
     ) -> UUID:
         self._check_milestone(occurred_on, today)
+        if idea_id is not None and idea_id in self.ideas:
+            raise DuplicateIdea(f"idea {idea_id} was already proposed", field="idea_id")
         new_id = idea_id or uuid4()
         self._propose_idea(
             idea_id=new_id,

@@ -138,9 +138,7 @@ def coerce_changes(kind: str, changes: dict[str, Any]) -> dict[str, Any]:
         try:
             value = reader(raw)
         except InvalidValue as error:
-            raise type(error)(
-                error.message.replace("value", key), field=f"changes.{key}"
-            ) from None
+            raise type(error)(error.message.replace("value", key), field=f"changes.{key}") from None
         except (ValueError, TypeError, InvalidOperation):
             raise InvalidValue(
                 f"{raw!r} is not a valid value for {key}", field=f"changes.{key}"

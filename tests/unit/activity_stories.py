@@ -1,0 +1,98 @@
+"""The lab's activities in memorable data: a spring speed-dating session at a Strasbourg café,
+hosted by Électricité de Strasbourg, with ten associations and ten companies of the source's
+stories and of the region."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from domain.organization import Organization
+from domain.speed_dating import SpeedDatingSession
+from domain.values import OrganizationKind
+
+TODAY = date(2026, 11, 26)
+LAB = "alsace"
+OTHER_LAB = "lorraine"
+STAFF = "claire.staff"
+
+SESSION_ON = date(2014, 3, 12)
+STARTS_AT = time(18, 0)
+
+ASSOCIATIONS = [
+    "Banque alimentaire du Bas-Rhin",
+    "ESAT du Neuhof",
+    "Atelier d'insertion Sac à sacs",
+    "Les Jardins de Cocagne",
+    "Parents ensemble 67",
+    "Théâtre jeune public de Strasbourg",
+    "Régie de quartier de Hautepierre",
+    "Emmaüs Mundolsheim",
+    "Croix-Rouge Strasbourg",
+    "Envie Strasbourg",
+]
+COMPANIES = [
+    "IBM France",
+    "La Poste",
+    "Cafés Sati",
+    "Lyonnaise des eaux",
+    "Burger de la Krutenau",
+    "Jeux de plein air d'Alsace",
+    "Crédit Mutuel",
+    "Kuhn SA",
+    "Adidas France",
+    "Brasserie Météor",
+]
+
+
+def organization(
+    name: str, kind: OrganizationKind, *, lab: str = LAB, archived: bool = False
+) -> Organization:
+    registered = Organization.register(lab=lab, kind=kind, name=name, territory="67", actor=STAFF)
+    if archived:
+        registered.archive(actor=STAFF)
+    registered.collect_events()
+    return registered
+
+
+def associations(count: int = 10) -> list[Organization]:
+    return [organization(n, OrganizationKind.ASSOCIATION) for n in ASSOCIATIONS[:count]]
+
+
+def companies(count: int = 10) -> list[Organization]:
+    return [organization(n, OrganizationKind.COMPANY) for n in COMPANIES[:count]]
+
+
+def host() -> Organization:
+    return organization("Électricité de Strasbourg", OrganizationKind.COMPANY)
+
+
+def planned_session(held_on: date = SESSION_ON) -> SpeedDatingSession:
+    session = SpeedDatingSession.plan(
+        title="Speed-dating associations-entreprises, printemps 2014",
+        held_on=held_on,
+        starts_at=STARTS_AT,
+        venue="Café Brant, Strasbourg",
+        host_company=host(),
+        actor=STAFF,
+    )
+    session.collect_events()
+    return session
+
+
+def filled_session(
+    association_list: list[Organization], company_list: list[Organization]
+) -> SpeedDatingSession:
+    session = planned_session()
+    for participant in [*association_list, *company_list]:
+        session.register(participant, actor=STAFF)
+    session.collect_events()
+    return session
+
+
+def scheduled_session(
+    association_list: list[Organization], company_list: list[Organization]
+) -> SpeedDatingSession:
+    session = filled_session(association_list, company_list)
+    session.generate_schedule(actor=STAFF)
+    session.collect_events()
+    return session

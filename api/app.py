@@ -8,6 +8,8 @@ from datetime import date
 
 from fastapi import FastAPI
 
+from api import dashboard
+from api.auth import install_authentication
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
 from api.routes import api_router, health
@@ -42,6 +44,8 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_authentication(app)  # outermost: no key, no further work
     app.include_router(health.router)
     app.include_router(api_router)
+    app.include_router(dashboard.router)
     return app

@@ -1,5 +1,6 @@
-"""Dependencies of the routes, as ``Annotated`` aliases: the application, who is asking,
-and what a write's headers say (``X-Actor``, ``If-Match``, ``Idempotency-Key``)."""
+"""Dependencies of the routes, as ``Annotated`` aliases: the application, who is asking
+(an API key of some role, see ``api/auth.py``), and what a write's headers say (``If-Match``,
+``Idempotency-Key``)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.auth import RoleCheck
 from api.problems import ApiError
 from api.schemas.common import MAX_VERSION
 from api.writes import Write
 from application.context import Caller
 from application.lab import PartnerLab
+from domain.api_key import Role
 from partnerlab.bootstrap import Runtime
 
-ANONYMOUS = "anonymous"
-MAX_ACTOR_LENGTH = 200
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,10})"$|^(\d{1,10})$')
@@ -38,47 +39,21 @@ def get_lab(runtime: RuntimeDep) -> PartnerLab:
 LabDep = Annotated[PartnerLab, Depends(get_lab)]
 
 
-def get_reader(runtime: RuntimeDep) -> Caller:
-    """Reads need no name until authentication exists."""
-    return Caller(lab=runtime.settings.default_lab, actor=ANONYMOUS)
-
-
-ReaderDep = Annotated[Caller, Depends(get_reader)]
-
-# Who may call what, by role (see docs/API.md). Until API keys exist these are plain readers;
-# authentication turns each into a key-and-role check without touching the routes.
-ReportReaderDep = ReaderDep
+# Who may call what, by role (see docs/SECURITY.md): each alias checks the request's API key
+# and gives the route the caller, whose lab and actor come from the key and nothing else.
+ReaderDep = Annotated[Caller, Depends(RoleCheck(Role.STAFF, Role.AUDITOR, Role.ADMIN))]
+"""The lab's records: organisations, partnerships, activities, histories (staff, auditor,
+admin)."""
+ReportReaderDep = Annotated[
+    Caller, Depends(RoleCheck(Role.VIEWER, Role.STAFF, Role.AUDITOR, Role.ADMIN))
+]
 """Reports and the dashboard (viewer, staff, auditor, admin)."""
-AuditReaderDep = ReaderDep
+AuditReaderDep = Annotated[Caller, Depends(RoleCheck(Role.AUDITOR, Role.ADMIN))]
 """The audit log, chain verification and exports (auditor, admin)."""
-
-
-def get_writer(
-    runtime: RuntimeDep,
-    x_actor: Annotated[
-        str | None,
-        Header(
-            alias="X-Actor",
-            description="Who records this write (required until authentication exists).",
-        ),
-    ] = None,
-) -> Caller:
-    actor = (x_actor or "").strip()
-    if not actor:
-        raise ApiError(
-            400, "actor-required", "the X-Actor header must name who records this", field="X-Actor"
-        )
-    if len(actor) > MAX_ACTOR_LENGTH or not actor.isprintable():
-        raise ApiError(
-            400,
-            "actor-invalid",
-            f"the X-Actor header must be printable and at most {MAX_ACTOR_LENGTH} characters",
-            field="X-Actor",
-        )
-    return Caller(lab=runtime.settings.default_lab, actor=actor)
-
-
-WriterDep = Annotated[Caller, Depends(get_writer)]
+WriterDep = Annotated[Caller, Depends(RoleCheck(Role.STAFF, Role.ADMIN))]
+"""Recording anything (staff, admin); routes take it through ``WriteDep``."""
+AdminDep = Annotated[Caller, Depends(RoleCheck(Role.ADMIN))]
+"""Managing keys and rebuilding projections (admin)."""
 
 
 def get_expected_version(

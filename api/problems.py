@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from api.schemas.common import Problem
+from api.unavailable import HANDLED, is_store_unavailable
 from application.errors import (
     ApplicationError,
     ConcurrentWrite,
@@ -112,6 +113,11 @@ def response_for(error: Exception) -> ProblemResponse:
         return _validation_problem(error)
     if isinstance(error, HTTPException):
         return _http_problem(error)
+    if is_store_unavailable(error):
+        logger.warning("database unavailable: %s", error)
+        return _application_problem(
+            StoreUnavailable(f"the database is unavailable, retry later: {type(error).__name__}")
+        )
     logger.exception("unexpected error", exc_info=error)
     return problem(500, "internal-error", "an unexpected error occurred; nothing was recorded")
 
@@ -220,6 +226,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         ApiError,
         RequestValidationError,
         HTTPException,
+        *HANDLED,
         Exception,
     ):
         app.add_exception_handler(error_type, _handle)

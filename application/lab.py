@@ -20,7 +20,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import EnvType
 
+from application.activities import LabActivities
+from application.api_keys import ApiKeyUseCases
 from application.audit import Digest, Verification
+from application.contact_persons import ContactPersonUseCases
 from application.context import Caller
 from application.errors import (
     ConcurrentWrite,
@@ -42,6 +45,7 @@ from application.ports import (
     StoredResponse,
 )
 from application.presenters import organization_view, partnership_view
+from application.reporting import Reporting
 from application.transcodings import register_domain_transcodings
 from application.views import (
     CommandResult,
@@ -59,6 +63,7 @@ from application.views import (
 )
 from domain.organization import Organization
 from domain.partnership import Partnership
+from domain.speed_dating import SpeedDatingSession
 from domain.values import Category, CommittedValue, OrganizationKind, Origin, OriginKind, SubKind
 
 LAB_TIMEZONE = ZoneInfo("Europe/Paris")
@@ -68,14 +73,20 @@ def today_in_lab() -> date:
     return datetime.now(LAB_TIMEZONE).date()
 
 
-class PartnerLab(Application[UUID]):
+class PartnerLab(
+    Application[UUID], LabActivities, ApiKeyUseCases, ContactPersonUseCases, Reporting
+):
     """The application a lab's staff, auditors and reports go through.
 
     Its ``name`` fixes the stored table names (``partnerlab_events``...): never change it.
     """
 
     name = "partnerlab"
-    snapshotting_intervals: ClassVar[dict[Any, int]] = {Partnership: 50, Organization: 50}
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {
+        Partnership: 50,
+        Organization: 50,
+        SpeedDatingSession: 50,
+    }
 
     def __init__(
         self,
@@ -392,8 +403,8 @@ class PartnerLab(Application[UUID]):
         self, caller: Caller, partnership_id: UUID, *, version: int | None = None
     ) -> PartnershipView:
         partnership = self._partnership(caller, partnership_id)
-        if version is None:
-            return partnership_view(partnership)
+        if version is None or version == partnership.version:
+            return partnership_view(partnership)  # no second load (a write's response)
         if not 1 <= version <= partnership.version:
             raise NotFound(
                 f"partnership {partnership_id} has no version {version} "
@@ -491,6 +502,7 @@ class PartnerLab(Application[UUID]):
                 reference_id=view.origin_reference_id,
                 first_met_on=first_met_on,
                 other_pairs=others,
+                **self.origin_activity(caller, view.origin_reference_id),
             ),
             timeline=self._history(partnership_id),
         )

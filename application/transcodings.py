@@ -7,12 +7,23 @@ never breaks stored history.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, time
 from enum import Enum
 from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.activity_values import (
+    FundingSource,
+    Interest,
+    MeetingOutcome,
+    Pair,
+    ScheduledMeeting,
+    ScheduledRound,
+)
+from domain.api_key import Role
+from domain.consulting import Contribution
+from domain.training import Enrolment, FeePayment
 from domain.values import (
     Category,
     CommittedValue,
@@ -35,6 +46,19 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class TimeAsISO(Transcoding):
+    """A wall-clock time without zone (a session starts at 18:00 lab time)."""
+
+    type = time
+    name = "time_iso"
+
+    def encode(self, obj: time) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> time:
+        return time.fromisoformat(data)
 
 
 class EnumAsValue(Transcoding):
@@ -70,6 +94,9 @@ ENUMS: dict[str, type[Enum]] = {
     "category": Category,
     "sub_kind": SubKind,
     "stage": Stage,
+    "interest": Interest,
+    "funding_source": FundingSource,
+    "api_key_role": Role,
 }
 
 VALUE_OBJECTS: dict[str, type[Any]] = {
@@ -77,11 +104,19 @@ VALUE_OBJECTS: dict[str, type[Any]] = {
     "committed_value": CommittedValue,
     "milestone": Milestone,
     "correction": Correction,
+    "pair": Pair,
+    "scheduled_meeting": ScheduledMeeting,
+    "scheduled_round": ScheduledRound,
+    "meeting_outcome": MeetingOutcome,
+    "consulting_contribution": Contribution,
+    "training_enrolment": Enrolment,
+    "training_fee_payment": FeePayment,
 }
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
+    transcoder.register(TimeAsISO())
     for name, enum_type in ENUMS.items():
         transcoder.register(EnumAsValue(enum_type, name))
     for name, value_type in VALUE_OBJECTS.items():

@@ -215,6 +215,9 @@ class OriginView:
     reference_id: str | None
     first_met_on: date
     other_pairs: list[PartnershipSummary]
+    activity_title: str | None = None
+    """The speed-dating session, event or engagement it came from, when it is one."""
+    activity_held_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.contact_person import DuplicateContactPerson, UnknownContactPerson
 from domain.errors import OrganizationArchived
 from domain.values import (
     OrganizationKind,
@@ -27,6 +28,13 @@ class Organization(Aggregate):
     """
 
     TOPIC = "partnerlab:Organization"
+    class_version = 2
+    """Version 2: organisations know their contact persons' ids (``contact_persons``)."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken by version 1 predate contact persons."""
+        state.setdefault("contact_persons", [])
 
     class Event(Aggregate.Event):
         TOPIC = "partnerlab:Organization.Event"
@@ -55,6 +63,20 @@ class Organization(Aggregate):
         reason: str | None
         actor: str
 
+    class ContactPersonAdded(Event):
+        """A contact person was added; their details are kept outside the log."""
+
+        TOPIC = "partnerlab:Organization.ContactPersonAdded"
+        person_id: UUID
+        actor: str
+
+    class ContactPersonErased(Event):
+        """A contact person's details were erased; only the opaque id stays in history."""
+
+        TOPIC = "partnerlab:Organization.ContactPersonErased"
+        person_id: UUID
+        actor: str
+
     @event(Registered)
     def __init__(
         self,
@@ -76,6 +98,7 @@ class Organization(Aggregate):
         self.description = description
         self.registered_by = actor
         self.archived = False
+        self.contact_persons: list[UUID] = []
 
     @classmethod
     def register(
@@ -119,6 +142,21 @@ class Organization(Aggregate):
         self._require_active()
         self._archive(reason=optional_text(reason), actor=require_text(actor, "actor"))
 
+    def add_contact_person(self, *, person_id: UUID, actor: str) -> None:
+        """Reference a contact person by an id only; their details live elsewhere."""
+        self._require_active()
+        if person_id in self.contact_persons:
+            raise DuplicateContactPerson(f"contact person {person_id} is already known")
+        self._add_contact_person(person_id=person_id, actor=require_text(actor, "actor"))
+
+    def erase_contact_person(self, *, person_id: UUID, actor: str) -> None:
+        """Erasure is allowed even when the organisation is archived."""
+        if person_id not in self.contact_persons:
+            raise UnknownContactPerson(
+                f"organisation {self.id} has no contact person {person_id}", field="person_id"
+            )
+        self._erase_contact_person(person_id=person_id, actor=require_text(actor, "actor"))
+
     def _clean(self, key: str, value: Any) -> Any:
         if key == "name":
             return require_text(value, "name")
@@ -140,6 +178,14 @@ class Organization(Aggregate):
     @event(Archived)
     def _archive(self, reason: str | None, actor: str) -> None:
         self.archived = True
+
+    @event(ContactPersonAdded)
+    def _add_contact_person(self, person_id: UUID, actor: str) -> None:
+        self.contact_persons = [*self.contact_persons, person_id]
+
+    @event(ContactPersonErased)
+    def _erase_contact_person(self, person_id: UUID, actor: str) -> None:
+        self.contact_persons = [p for p in self.contact_persons if p != person_id]
 
     @property
     def organization_id(self) -> UUID:

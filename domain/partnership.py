@@ -217,8 +217,12 @@ class Partnership(Aggregate):
         actor: str,
         today: date,
         note: str | None = None,
+        id: UUID | None = None,
     ) -> Partnership:
-        """Open a partnership with the first meeting of one association and one company."""
+        """Open a partnership with the first meeting of one association and one company.
+
+        ``id`` is for callers that must open it at most once (a policy reacting to an
+        activity): the event store refuses a second aggregate with the same id."""
         if association.kind is not OrganizationKind.ASSOCIATION:
             raise PartnerKindMismatch(
                 f"{association.name!r} is not an association", field="association_id"
@@ -234,7 +238,9 @@ class Partnership(Aggregate):
                     field=field,
                 )
         _require_not_future(occurred_on, today)
-        return cls(
+        return cls._create(
+            cls.Opened,
+            id=id,
             lab=association.lab,
             association_id=association.id,
             company_id=company.id,

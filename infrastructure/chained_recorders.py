@@ -76,6 +76,13 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        if datastore.enable_db_functions:
+            # The library's insert function neither takes the table lock (positions could
+            # commit out of order) nor calls the hook below (events would have no link).
+            raise ValueError(
+                "POSTGRES_ENABLE_DB_FUNCTIONS must stay off: the hash chain and the order of "
+                "positions rely on inserting under the recorder's table lock"
+            )
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table_name = chain_table_name(events_table_name)
         table = Identifier(self.datastore.schema), Identifier(self.chain_table_name)

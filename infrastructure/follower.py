@@ -4,7 +4,9 @@ eventsourcing 9.5's ``ProjectionRunner`` needs ``recorder.subscribe()``, which i
 recorder does not implement, so followers poll the notification log from their own tracking
 position on both databases. The PostgreSQL recorder takes a table lock when it inserts, so
 positions commit in order: reading ``> last position`` never skips an event, and a position
-lost to a rolled-back insert is simply never seen.
+lost to a rolled-back insert is simply never seen. A follower does not take that on trust:
+it only steps over a gap once no transaction that could still fill it is in flight
+(``infrastructure.log_gaps``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from application.errors import StoreUnavailable
 from application.ports import CatalogChange, CatalogView
 from application.projections import catalog_changes
+from infrastructure.log_gaps import WriterBarrier, first_gap, writer_barrier
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,11 @@ class LogFollower:
         processor: Processor,
         batch_size: int = 500,
         poll_interval: float = 0.5,
+        barrier: WriterBarrier | None = None,
     ) -> None:
         self.recorder = recorder
         self.processor = processor
+        self.barrier = barrier or writer_barrier(recorder)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.last_error: str | None = None
@@ -77,14 +82,31 @@ class LogFollower:
         return self.processor.position()
 
     def process_batch(self) -> int:
-        """Process the next batch; returns how many notifications it read."""
+        """Process the next batch; returns how many notifications it processed."""
         with self._lock:
-            notifications = self.recorder.select_notifications(
-                start=self.position(), limit=self.batch_size, inclusive_of_start=False
-            )
+            last = self.position()
+            notifications = self._settled(last, self._read(last))
             if notifications:
                 self.processor.process(notifications)
             return len(notifications)
+
+    def _read(self, last: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=last, limit=self.batch_size, inclusive_of_start=False
+        )
+
+    def _settled(self, last: int, notifications: Sequence[Notification]) -> Sequence[Notification]:
+        """The notifications that may be processed now: all of them unless there is a gap;
+        with a gap, those up to the highest position read once no writer is in flight, or
+        only those before the gap if the writers did not finish in time."""
+        gap = first_gap(last, notifications)
+        if gap is None:
+            return notifications
+        if not self.barrier():
+            log.info("%s waits before position %d", self.name, notifications[gap].id)
+            return notifications[:gap]
+        horizon = notifications[-1].id
+        return [n for n in self._read(last) if n.id <= horizon]
 
     def catch_up(self) -> int:
         total = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,11 +40,16 @@ class Settings(BaseSettings):
     )
     postgres_schema: str | None = None
     postgres_pool_size: int = 5
+    postgres_connect_timeout: int = Field(default=5, ge=1)
+    """Seconds to wait for a connection (new, or free in a pool) before answering 503."""
     host: str = "127.0.0.1"
     port: int = 8000
     projections_in_process: bool = True
     default_lab: str = "default"
     max_body_bytes: int = 1_000_000
+    api_key_pepper: SecretStr = SecretStr("")
+    """Server secret mixed into API key hashes (set it in production; changing it revokes
+    every key). See docs/SECURITY.md."""
 
     @model_validator(mode="after")
     def _read_database_url(self) -> Settings:
@@ -97,7 +102,7 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": self.postgres_password,
             "POSTGRES_SCHEMA": self.postgres_schema or "",
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout),
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_PRE_PING": "true",
             "APPLICATION_RECORDER_TOPIC": (
@@ -116,6 +121,6 @@ class Settings(BaseSettings):
             user=self.postgres_user,
             password=self.postgres_password,
             dbname=self.postgres_db,
-            connect_timeout=5,
+            connect_timeout=self.postgres_connect_timeout,
             options=options,
         )

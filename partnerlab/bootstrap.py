@@ -14,12 +14,18 @@ from datetime import date
 import psycopg
 
 from application.lab import PartnerLab, today_in_lab
+from infrastructure.activities import SqlActivitiesView
+from infrastructure.activity_followers import activity_followers
+from infrastructure.api_keys import ApiKeyListProcessor, SqlApiKeyList
 from infrastructure.audit_trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.catalog import SqlCatalogView
 from infrastructure.chained_recorders import chain_table_name
+from infrastructure.contact_persons import SqlContactDirectory
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
+from infrastructure.report_projection import FollowersMonitor, ReportsProcessor
+from infrastructure.report_store import SqlReportStore
 from infrastructure.settings import Settings
 
 
@@ -43,7 +49,11 @@ class Runtime:
 def open_database(settings: Settings) -> Database:
     if settings.backend == "postgres":
         ensure_schema(settings)
-        return PostgresDatabase(settings.postgres_conninfo(), max_size=settings.postgres_pool_size)
+        return PostgresDatabase(
+            settings.postgres_conninfo(),
+            max_size=settings.postgres_pool_size,
+            timeout=settings.postgres_connect_timeout,
+        )
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteDatabase(settings.sqlite_path)
 
@@ -94,8 +104,28 @@ def build_runtime(
     )
     audit.create_tables()
     app.audit = audit
+    activities = SqlActivitiesView(database)
+    activities.create_tables()
+    app.activities = activities
+    app.key_pepper = settings.api_key_pepper.get_secret_value().encode()
+    key_list = SqlApiKeyList(database)
+    key_list.create_tables()
+    app.api_key_list = key_list
+    app.contacts = SqlContactDirectory(database)
+    app.contacts.create_tables()
+    reports = SqlReportStore(database)
+    reports.create_tables()
+    app.reports = reports
     followers = Followers(
         [
+            # First: the activity policy writes events (partnerships) the others then read.
+            *activity_followers(
+                recorder=app.recorder,
+                application_name=app.name,
+                mapper=app.mapper,
+                policy=app,
+                view=activities,
+            ),
             LogFollower(
                 recorder=app.recorder,
                 processor=CatalogProcessor(
@@ -103,9 +133,12 @@ def build_runtime(
                 ),
             ),
             LogFollower(recorder=app.recorder, processor=AuditIndexProcessor(audit, app.mapper)),
+            LogFollower(recorder=app.recorder, processor=ReportsProcessor(reports, app.mapper)),
+            LogFollower(recorder=app.recorder, processor=ApiKeyListProcessor(key_list, app.mapper)),
         ]
     )
     app.follower = followers
+    app.projection_monitor = FollowersMonitor(followers)
     in_process = settings.projections_in_process if run_projections is None else run_projections
     if in_process:
         followers.start()
@@ -125,7 +158,12 @@ def run_projector(
     runtime = build_runtime(settings, run_projections=False)
     try:
         if once:
-            return runtime.followers.catch_up()
+            # Again until a pass reads nothing: a policy's own writes come after its position.
+            total = read = runtime.followers.catch_up()
+            while read:
+                read = runtime.followers.catch_up()
+                total += read
+            return total
         runtime.followers.run_forever(stop or threading.Event())
         return 0
     finally:

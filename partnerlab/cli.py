@@ -43,8 +43,10 @@ cli.add_typer(db_cli, name="db")
 
 def _register_subcommands() -> None:
     from partnerlab.audit_cli import audit_cli
+    from partnerlab.keys_cli import keys_cli
 
     cli.add_typer(audit_cli, name="audit")
+    cli.add_typer(keys_cli, name="keys")
 
 
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
@@ -187,6 +189,14 @@ def project(
     once: Annotated[
         bool, typer.Option("--once", help="Catch up with the event log, then exit.")
     ] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Rebuild the reports from the first event into fresh tables, swapped in "
+            "when complete (the API keeps serving the old ones), then exit.",
+        ),
+    ] = False,
 ) -> None:
     """Keep the read models up to date by following the event log (until Ctrl-C)."""
     from partnerlab.bootstrap import run_projector
@@ -195,6 +205,17 @@ def project(
     with database_errors(settings):
         check_database(settings)
     out = _out()
+    if rebuild:
+        from partnerlab.rebuild import rebuild_reports
+
+        with database_errors(settings):
+            outcome = rebuild_reports(settings, out)
+        out.print(
+            f"Reports rebuilt: {outcome.events} events in {outcome.seconds:.1f}s, generation "
+            f"{outcome.generation} now serves up to position {outcome.position}",
+            highlight=False,
+        )
+        return
     if once:
         with database_errors(settings):
             processed = run_projector(settings, once=True)

@@ -5,9 +5,30 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api import API_PREFIX
-from api.routes import audit, organizations, partnerships
+from api.routes import (
+    activity_reports,
+    audit,
+    consulting,
+    contact_persons,
+    funding,
+    keys,
+    lab_events,
+    organizations,
+    partnerships,
+    projections,
+    reports,
+    speed_datings,
+    trainings,
+)
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(organizations.router)
 api_router.include_router(partnerships.router)
 api_router.include_router(audit.router)
+api_router.include_router(contact_persons.router)
+api_router.include_router(keys.router)
+for activity_router in (speed_datings, lab_events, consulting, trainings, funding):
+    api_router.include_router(activity_router.router)
+api_router.include_router(activity_reports.router)
+api_router.include_router(reports.router)
+api_router.include_router(projections.router)

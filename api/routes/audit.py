@@ -4,7 +4,7 @@ verification, and exports auditors verify offline."""
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -93,6 +93,14 @@ def partnership_lineage(
     return public
 
 
+def _activity_line(title: str | None, held_on: date | None) -> str:
+    """The speed-dating session, event or engagement the partnership came from."""
+    if title is None:
+        return ""
+    day = f" ({held_on.isoformat()})" if held_on else ""
+    return f"<p>Activity: <strong>{html.escape(title)}</strong>{day}.</p>"
+
+
 def render_lineage(lineage: LineageView) -> str:
     p = lineage.partnership
     origin = lineage.origin
@@ -120,6 +128,7 @@ text-align:left;vertical-align:top}}th{{background:#f3f3f3}}</style></head>
 <h2>Origin</h2>
 <p>{e(origin.kind.value)}{" " + e(origin.reference_id) if origin.reference_id else ""},
 first meetings on {origin.first_met_on.isoformat()}.</p>
+{_activity_line(origin.activity_title, origin.activity_held_on)}
 <h3>Other pairs who met there</h3><ul>{pairs or "<li>none recorded</li>"}</ul>
 <h2>Timeline</h2>
 <table><thead><tr><th>version</th><th>happened on</th><th>what</th><th>recorded by</th>

@@ -13,6 +13,7 @@ from starlette.responses import Response as StarletteResponse
 from api import API_PREFIX
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
+from api.report_params import ReadPosition
 from api.schemas.common import MAX_VERSION, printable_or_none
 from api.schemas.organizations import (
     OrganizationArchive,
@@ -88,9 +89,10 @@ def list_organizations(
     include_archived: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+    position: ReadPosition = None,
 ) -> OrganizationsPublic:
     """List the catalogue's organisations, filtered and paginated."""
-    lab.wait_for_projections()
+    lab.await_position(position)
     page = lab.list_organizations(
         caller,
         OrganizationFilter(

@@ -16,6 +16,7 @@ from starlette.responses import Response as StarletteResponse
 from api import API_PREFIX
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import ApiError, documented
+from api.report_params import ReadPosition
 from api.schemas.common import MAX_VERSION, printable_or_none
 from api.schemas.partnerships import (
     AbandonmentCreate,
@@ -129,9 +130,10 @@ def list_partnerships(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+    position: ReadPosition = None,
 ) -> PartnershipsPublic:
     """List partnerships from the catalogue, filtered and paginated."""
-    lab.wait_for_projections()
+    lab.await_position(position)
     page = lab.list_partnerships(
         caller,
         PartnershipFilter(

@@ -51,6 +51,8 @@ class OriginPublic(Output):
     reference_id: str | None
     first_met_on: date
     other_pairs: list[PartnershipSummaryPublic]
+    activity_title: str | None = None
+    activity_held_on: date | None = None
 
 
 class LineagePublic(Output):

@@ -2,13 +2,18 @@
 
 Every test runs twice, on SQLite and on PostgreSQL (the ``settings`` fixture of
 ``tests/conftest.py``), through HTTP only.
+
+``client`` sends a staff key of the default lab, held by Claire: every write it makes is
+recorded as hers. ``client_as(role, lab=...)`` gives clients of the same app with other keys;
+``authorized(client, ...)`` puts a key on a client a test made itself. Keys are issued through
+the application, so each one is an event of the log (the default client's is position 1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -16,17 +21,78 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application.context import Caller
+from domain.api_key import Role
 from infrastructure.settings import Settings
 
 API = "/api/v1"
-CLAIRE = {"X-Actor": "claire@labo-partenariats.example"}
+STAFF_NAME = "claire@labo-partenariats.example"
+"""Who the default client's key belongs to: the actor of every write it makes."""
+CLAIRE: dict[str, str] = {}
+"""Extra headers of Claire's writes: none any more, her key (on the client) says who she is."""
 PROBLEM = "application/problem+json"
+ISSUER = "operator@partnerlab.example"
+
+
+def issue_key(
+    client: TestClient,
+    role: Role | str = Role.STAFF,
+    *,
+    lab: str | None = None,
+    name: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """A new key's token, issued through the application of ``client``'s running app."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    role = Role(role)
+    lab = lab or runtime.settings.default_lab
+    issued = runtime.app.issue_api_key(
+        Caller(lab=lab, actor=ISSUER),
+        name=name or f"{role.value}@{lab}.example",
+        role=role,
+        expires_at=expires_at,
+    )
+    token: str = issued.token
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def authorized(
+    client: TestClient,
+    role: Role | str = Role.STAFF,
+    *,
+    lab: str | None = None,
+    name: str | None = STAFF_NAME,
+) -> TestClient:
+    """Give ``client`` (whose app is running) a new key to send with every request."""
+    client.headers.update(bearer(issue_key(client, role, lab=lab, name=name)))
+    return client
 
 
 @pytest.fixture
 def client(settings: Settings, today: date) -> Iterator[TestClient]:
+    """Claire, staff of the default lab."""
     with TestClient(create_app(settings, clock=lambda: today)) as client:
-        yield client
+        yield authorized(client)
+
+
+ClientAs = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_as(client: TestClient) -> ClientAs:
+    """``client_as(role, lab=None, name=None)``: another client of the same running app,
+    with a new key of that role and lab (default: the default lab)."""
+
+    def make(role: Role | str, *, lab: str | None = None, name: str | None = None) -> TestClient:
+        other = TestClient(client.app)
+        other.headers.update(bearer(issue_key(client, role, lab=lab, name=name)))
+        return other
+
+    return make
 
 
 def assert_problem(
@@ -54,7 +120,7 @@ def write(
     key: str | None = None,
     method: str = "POST",
 ) -> httpx.Response:
-    headers = dict(CLAIRE)
+    headers: dict[str, str] = {}
     if if_match is not None:
         headers["If-Match"] = if_match
     if key is not None:

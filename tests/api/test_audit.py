@@ -8,7 +8,15 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from application.audit import verify_export
-from tests.api.conftest import API, Partners, assert_problem, open_partnership, register, write
+from tests.api.conftest import (
+    API,
+    ClientAs,
+    Partners,
+    assert_problem,
+    open_partnership,
+    register,
+    write,
+)
 
 
 def test_history_shows_who_recorded_what_when_and_where(
@@ -36,7 +44,8 @@ def test_history_shows_who_recorded_what_when_and_where(
         "2014-09-15",
     ]
     assert {h["actor"] for h in history} == {"claire@labo-partenariats.example"}
-    assert [h["position"] for h in history] == [3, 4, 5, 6, 7]
+    # Log positions: 1 is Claire's key, 2 and 3 the partners, 4 to 8 this partnership.
+    assert [h["position"] for h in history] == [4, 5, 6, 7, 8]
     assert history[3]["data"]["committed"]["skills_days"] == "12.5"
     fix = history[4]
     assert fix["data"]["previous"] == {"skills_days": "12.5"}
@@ -93,9 +102,11 @@ def test_lineage_as_json_and_as_a_page(
     assert "Traceability software for the food bank" in page.text
 
 
-def test_the_audit_log_pages_and_filters(client: TestClient, contracted: dict[str, Any]) -> None:
+def test_the_audit_log_pages_and_filters(client_as: ClientAs, contracted: dict[str, Any]) -> None:
+    client = client_as("auditor")  # issued at position 8, after Claire's key and her 6 events
     log = client.get(f"{API}/audit/events").json()
-    assert [e["position"] for e in log["items"]] == [1, 2, 3, 4, 5, 6]
+    assert [e["position"] for e in log["items"]] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [e["aggregate_type"] for e in log["items"]][:2] == ["ApiKey", "Organization"]
     assert log["next_after"] is None
     page = client.get(f"{API}/audit/events", params={"after": 2, "limit": 2}).json()
     assert [e["position"] for e in page["items"]] == [3, 4]
@@ -110,12 +121,13 @@ def test_the_audit_log_pages_and_filters(client: TestClient, contracted: dict[st
 
 
 def test_the_chain_verifies_and_a_kept_digest_is_checked(
-    client: TestClient, contracted: dict[str, Any]
+    client_as: ClientAs, contracted: dict[str, Any]
 ) -> None:
+    client = client_as("auditor")  # the auditor's key is the 8th event
     digest = client.get(f"{API}/audit/digest").json()
-    assert digest["position"] == 6
+    assert digest["position"] == 8
     verified = client.get(f"{API}/audit/verify").json()
-    assert verified == {"ok": True, "checked": 6, "head": digest, "first_mismatch": None}
+    assert verified == {"ok": True, "checked": 8, "head": digest, "first_mismatch": None}
     against = client.get(f"{API}/audit/verify", params=digest).json()
     assert against["ok"] is True
     forged = client.get(f"{API}/audit/verify", params={"position": 6, "link": "0" * 64}).json()
@@ -125,8 +137,9 @@ def test_the_chain_verifies_and_a_kept_digest_is_checked(
 
 
 def test_an_export_downloads_and_verifies_offline(
-    client: TestClient, contracted: dict[str, Any]
+    client_as: ClientAs, contracted: dict[str, Any]
 ) -> None:
+    client = client_as("auditor")
     response = client.get(f"{API}/audit/export", params={"partnership_id": contracted["id"]})
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = response.text.splitlines()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from infrastructure.settings import Settings
-from tests.api.conftest import API, CLAIRE, PROBLEM, assert_problem, write
+from tests.api.conftest import API, CLAIRE, PROBLEM, assert_problem, authorized, write
 
 JSON = {**CLAIRE, "Content-Type": "application/json"}
 
@@ -124,16 +124,6 @@ def test_a_bad_search_is_422(client: TestClient, query: dict[str, str]) -> None:
     assert_problem(client.get(f"{API}/organizations", params=query), 422, "request-validation")
 
 
-def test_an_actor_too_long_is_400(client: TestClient, met: dict[str, Any]) -> None:
-    response = client.post(
-        f"{API}/partnerships/{met['id']}/meetings",
-        json={"occurred_on": "2014-04-01"},
-        headers={"X-Actor": "x" * 201},
-    )
-
-    assert_problem(response, 400, "actor-invalid", "X-Actor")
-
-
 def test_an_unknown_route_is_a_404_problem(client: TestClient) -> None:
     assert_problem(client.get(f"{API}/funders"), 404, "route-not-found")
 
@@ -149,7 +139,7 @@ def test_a_wrong_method_is_a_405_problem_with_allow(client: TestClient) -> None:
 def small_client(settings: Settings, today: date) -> Iterator[TestClient]:
     small = settings.model_copy(update={"max_body_bytes": 2_000})
     with TestClient(create_app(small, clock=lambda: today)) as client:
-        yield client
+        yield authorized(client)
 
 
 def test_a_body_over_the_limit_is_a_413_problem(small_client: TestClient) -> None:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import httpx
@@ -14,16 +15,24 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from application.context import Caller
+from domain.api_key import Role
 from infrastructure.settings import Settings
 
 WRITERS = 16
 ATTEMPTS = 4
-ACTOR = {"X-Actor": "claire"}
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    headers: dict[str, str]
+    """Claire's staff key, sent by every writer."""
 
 
 @pytest.fixture
-def base_url(settings: Settings, today: date) -> Iterator[str]:
-    """A real uvicorn server in a thread, on a free loopback port."""
+def server(settings: Settings, today: date) -> Iterator[Server]:
+    """A real uvicorn server in a thread, on a free loopback port, and a staff key."""
     app = create_app(settings, clock=lambda: today)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -36,8 +45,11 @@ def base_url(settings: Settings, today: date) -> Iterator[str]:
         assert thread.is_alive(), "the server stopped while starting"
         assert time.monotonic() < deadline, "the server did not start in time"
         time.sleep(0.05)
+    issued = app.state.runtime.app.issue_api_key(
+        Caller(lab=settings.default_lab, actor="operator"), name="claire", role=Role.STAFF
+    )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {issued.token}"})
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -49,7 +61,6 @@ def open_partnership(http: httpx.Client) -> str:
         http.post(
             "/api/v1/organizations",
             json={"kind": kind, "name": name, "territory": "67"},
-            headers=ACTOR,
         ).json()["id"]
         for kind, name in (("association", "Banque alimentaire"), ("company", "IBM France"))
     ]
@@ -61,7 +72,6 @@ def open_partnership(http: httpx.Client) -> str:
             "origin": {"kind": "speed_dating"},
             "occurred_on": "2014-03-12",
         },
-        headers=ACTOR,
     )
     assert response.status_code == 201, response.text
     partnership_id: str = response.json()["id"]
@@ -69,9 +79,10 @@ def open_partnership(http: httpx.Client) -> str:
 
 
 def test_concurrent_meetings_with_the_same_if_match_have_one_winner_per_version(
-    base_url: str,
+    server: Server,
 ) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    base_url, headers = server.base_url, server.headers
+    with httpx.Client(base_url=base_url, timeout=30, headers=headers) as http:
         pid = open_partnership(http)
     path = f"/api/v1/partnerships/{pid}/meetings"
     start = threading.Barrier(WRITERS)
@@ -80,7 +91,7 @@ def test_concurrent_meetings_with_the_same_if_match_have_one_winner_per_version(
     lock = threading.Lock()
 
     def writer(n: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=30) as http:
+        with httpx.Client(base_url=base_url, timeout=30, headers=headers) as http:
             expected = 1
             start.wait(timeout=30)
             for attempt in range(ATTEMPTS):
@@ -91,7 +102,7 @@ def test_concurrent_meetings_with_the_same_if_match_have_one_winner_per_version(
                 response = http.post(
                     path,
                     json={"occurred_on": "2014-04-01", "note": f"writer {n}, attempt {attempt}"},
-                    headers={**ACTOR, "If-Match": f'"{expected}"'},
+                    headers={"If-Match": f'"{expected}"'},
                 )
                 version = response.json().get("version") if response.status_code == 201 else None
                 with lock:
@@ -113,7 +124,7 @@ def test_concurrent_meetings_with_the_same_if_match_have_one_winner_per_version(
     wins_per_version = Counter(expected for expected, _ in wins)
     assert all(count == 1 for count in wins_per_version.values()), wins_per_version
     assert all(version == expected + 1 for expected, version in wins)
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with httpx.Client(base_url=base_url, timeout=30, headers=headers) as http:
         state = http.get(f"/api/v1/partnerships/{pid}").json()
     assert state["version"] == 1 + len(wins)
     assert [m["version"] for m in state["milestones"]] == list(range(1, state["version"] + 1))

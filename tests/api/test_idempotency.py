@@ -15,7 +15,7 @@ from api.writes import fingerprint
 from application.context import Caller
 from application.errors import StoreUnavailable
 from infrastructure.settings import Settings
-from tests.api.conftest import API, CONTRACT, assert_problem, register, write
+from tests.api.conftest import API, CONTRACT, assert_problem, authorized, register, write
 
 MEETING = {"occurred_on": "2014-04-01", "note": "second coffee"}
 
@@ -115,7 +115,7 @@ def test_a_malformed_key_is_400(client: TestClient, met: dict[str, Any], key: by
     response = client.post(
         f"{API}/partnerships/{met['id']}/meetings",
         json=MEETING,
-        headers={"X-Actor": b"claire", "Idempotency-Key": key},
+        headers={"Idempotency-Key": key},
     )
 
     assert_problem(response, 400, "idempotency-key-malformed", "Idempotency-Key")
@@ -147,7 +147,7 @@ def lenient_client(settings: Settings, today: date) -> Iterator[TestClient]:
     """A client that shows 500s as responses instead of raising them."""
     app = create_app(settings, clock=lambda: today)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+        yield authorized(client)
 
 
 def test_an_unexpected_error_is_a_500_problem_and_releases_the_key(

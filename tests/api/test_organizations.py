@@ -6,7 +6,15 @@ import uuid
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, Partners, assert_problem, register, write
+from tests.api.conftest import (
+    API,
+    STAFF_NAME,
+    ClientAs,
+    Partners,
+    assert_problem,
+    register,
+    write,
+)
 
 
 def test_registering_an_association_answers_201_with_location_and_etag(
@@ -60,22 +68,20 @@ def test_an_organisation_id_that_is_not_a_uuid_is_422(client: TestClient) -> Non
     )
 
 
-def test_registering_needs_an_x_actor(client: TestClient) -> None:
-    response = client.post(
-        f"{API}/organizations", json={"kind": "company", "name": "Sati", "territory": "67"}
-    )
-
-    assert_problem(response, 400, "actor-required", "X-Actor")
-
-
-def test_a_blank_x_actor_is_refused(client: TestClient) -> None:
+def test_the_registration_is_recorded_as_the_key_holders_whatever_x_actor_says(
+    client: TestClient, client_as: ClientAs
+) -> None:
     response = client.post(
         f"{API}/organizations",
         json={"kind": "company", "name": "Sati", "territory": "67"},
-        headers={"X-Actor": "   "},
+        headers={"X-Actor": "mallory@elsewhere.example"},
     )
 
-    assert_problem(response, 400, "actor-required", "X-Actor")
+    assert response.status_code == 201, response.text
+    log = client_as("auditor").get(
+        f"{API}/audit/events", params={"aggregate_id": response.json()["id"]}
+    )
+    assert [e["actor"] for e in log.json()["items"]] == [STAFF_NAME]
 
 
 def test_a_territory_that_is_not_a_departement_is_422(client: TestClient) -> None:
@@ -277,6 +283,14 @@ def test_listing_refuses_bad_pagination(client: TestClient) -> None:
         assert problem["errors"][0]["in"] == "query"
 
 
-def test_reads_need_no_actor(client: TestClient, partners: Partners) -> None:
-    assert client.get(f"{API}/organizations").status_code == 200
-    assert client.get(f"{API}/organizations/{partners.ibm['id']}").status_code == 200
+def test_an_auditor_reads_the_catalogue_but_registers_nothing(
+    client_as: ClientAs, partners: Partners
+) -> None:
+    auditor = client_as("auditor")
+
+    assert auditor.get(f"{API}/organizations").json()["total"] == 2
+    assert auditor.get(f"{API}/organizations/{partners.ibm['id']}").status_code == 200
+    refused = auditor.post(
+        f"{API}/organizations", json={"kind": "company", "name": "Sati", "territory": "67"}
+    )
+    assert_problem(refused, 403, "role-not-allowed")

@@ -1,0 +1,189 @@
+"""Who is calling, and may they: bearer API keys and the role each route requires.
+
+Two layers, so that forgetting one never opens a route:
+- ``Authentication``, an ASGI middleware, refuses every request but the health probes that
+  has no valid key (401), before routing, body parsing or validation: an anonymous caller
+  learns nothing, not even which routes exist;
+- ``RoleCheck`` dependencies (``ReaderDep``, ``WriteDep``... in ``api/deps.py``) give the
+  route the caller (lab and actor from the key) and refuse a wrong role (403).
+
+``install_authentication`` installs the middleware (websockets without a key are closed too)
+and has ``api/openapi_docs.py`` document the key, 401 and 403 on every operation of the OpenAPI
+schema, including routes added later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Request, Security
+from fastapi.dependencies.models import Dependant
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import openapi_docs
+from api.problems import ApiError, ProblemResponse, problem, response_for
+from application.api_keys import NotAuthenticated, Principal
+from application.context import Caller
+from application.lab import PartnerLab
+from domain.api_key import Role
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+"""The only endpoints answered without a key (probes carry no data)."""
+PRINCIPAL = "partnerlab.principal"
+"""Where the middleware leaves the authenticated principal in the request's scope."""
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}
+MAX_AUTHORIZATION = 512
+
+bearer = HTTPBearer(
+    scheme_name="ApiKey",
+    description="An API key of your lab: `Authorization: Bearer plk_<key id>_<secret>`.",
+    auto_error=False,
+)
+
+
+def unauthenticated(rule: str, detail: str) -> ProblemResponse:
+    return problem(401, rule, detail, field="Authorization", headers=CHALLENGE)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    if not authorization or len(authorization) > MAX_AUTHORIZATION:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _lab(scope: Scope) -> PartnerLab:
+    lab: PartnerLab = scope["app"].state.runtime.app
+    return lab
+
+
+class Authentication:
+    """Pure ASGI middleware: a valid key, or 401 (503 if the store cannot tell)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        token = bearer_token(Headers(scope=scope).get("authorization"))
+        refusal: Response | None = None
+        if token is None:
+            refusal = unauthenticated(
+                "api-key-required", "send an API key: Authorization: Bearer plk_..."
+            )
+        else:
+            try:
+                scope[PRINCIPAL] = await run_in_threadpool(_lab(scope).authenticate, token)
+            except NotAuthenticated as error:
+                refusal = unauthenticated(error.rule, error.message)
+            except Exception as error:  # the store is down...: the one problem mapping decides
+                refusal = response_for(error)
+        if refusal is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})  # policy violation
+        else:
+            await refusal(scope, receive, send)
+
+
+class RoleCheck:
+    """A dependency giving the caller of a key whose role is one of ``roles`` (else 403)."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    ) -> Caller:
+        principal = request.scope.get(PRINCIPAL)
+        if not isinstance(principal, Principal):
+            principal = _authenticate(request, credentials)
+        if principal.role not in self.roles:
+            allowed = ", ".join(sorted(role.value for role in self.roles))
+            raise ApiError(
+                403,
+                "role-not-allowed",
+                f"a {principal.role.value} key may not do this (it needs: {allowed})",
+                field="Authorization",
+            )
+        return principal.caller
+
+    def __repr__(self) -> str:
+        return f"RoleCheck({', '.join(sorted(r.value for r in self.roles))})"
+
+
+def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """Without the middleware (an app assembled otherwise), check the key here."""
+    if credentials is None:
+        raise ApiError(401, "api-key-required", "send an API key", field="Authorization")
+    try:
+        return _lab(request.scope).authenticate(credentials.credentials)
+    except NotAuthenticated as error:
+        raise ApiError(401, error.rule, error.message, field="Authorization") from error
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One HTTP route of the app, as served (its full path, router prefixes included)."""
+
+    path: str
+    methods: frozenset[str]
+    dependant: Dependant | None
+
+    @property
+    def roles(self) -> frozenset[Role] | None:
+        """The roles the route admits, from its ``RoleCheck`` dependencies (None: none)."""
+        if self.dependant is None:
+            return None
+        checks = [
+            d.call.roles for d in _dependencies(self.dependant) if isinstance(d.call, RoleCheck)
+        ]
+        return frozenset.intersection(*checks) if checks else None
+
+
+def endpoints(app: FastAPI) -> list[Endpoint]:
+    """Every route of ``app`` (API routes, and Starlette ones like the docs pages)."""
+    found = []
+    for context in _route_contexts(app):
+        path = getattr(context, "path", None)
+        if not isinstance(path, str):
+            continue
+        methods = frozenset(getattr(context, "methods", None) or ())
+        dependant = getattr(context, "dependant", None)
+        found.append(
+            Endpoint(path, methods, dependant if isinstance(dependant, Dependant) else None)
+        )
+    return found
+
+
+def _route_contexts(app: FastAPI) -> Iterator[Any]:
+    try:  # FastAPI >= 0.16x nests included routers instead of copying their routes
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: routes are flat
+        yield from app.routes
+        return
+    yield from iter_route_contexts(app.routes)
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for dependency in dependant.dependencies:
+        yield dependency
+        yield from _dependencies(dependency)
+
+
+def install_authentication(app: FastAPI) -> None:
+    """Require a key on every request but the probes, and say so in the OpenAPI document."""
+    app.add_middleware(Authentication)
+    openapi_docs.install(app, PUBLIC_PATHS)

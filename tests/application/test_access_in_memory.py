@@ -1,0 +1,251 @@
+"""API keys and contact persons in the application, on the in-memory event store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import NoReturn
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.utils import resolve_topic
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from application.access_ports import ContactPersonRecord
+from application.api_keys import KeyExpired, KeyRevoked, NotAuthenticated
+from application.context import Caller
+from application.errors import ConcurrentWrite, NotFound
+from application.lab import PartnerLab
+from domain.api_key import ApiKey, KeyAlreadyRevoked, KeyExpiryNotInFuture, Role
+from domain.contact_person import InvalidEmail
+from domain.organization import Organization
+from domain.values import OrganizationKind
+from tests.application.test_partnerlab_in_memory import (
+    ELSEWHERE,
+    STAFF,
+    declared_topic,
+    event_classes,
+    in_memory_lab,
+)
+
+ADMIN = Caller(lab="alsace", actor="director@labo.example")
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+class MemoryDirectory:
+    """A contact directory in a dict: what the SQL one does, for the application's tests."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, ContactPersonRecord] = {}
+
+    def add(self, record: ContactPersonRecord) -> None:
+        self.rows[record.id] = record
+
+    def of_organization(self, lab: str, organization_id: UUID) -> list[ContactPersonRecord]:
+        return [
+            r for r in self.rows.values() if r.lab == lab and r.organization_id == organization_id
+        ]
+
+    def erase(self, lab: str, person_id: UUID) -> int:
+        record = self.rows.get(person_id)
+        if record is None or record.lab != lab:
+            return 0
+        del self.rows[person_id]
+        return 1
+
+
+@pytest.fixture
+def lab() -> PartnerLab:
+    lab = in_memory_lab()
+    lab.key_clock = lambda: NOW
+    lab.contacts = MemoryDirectory()
+    return lab
+
+
+def test_an_issued_key_authenticates_as_its_lab_role_and_holder(lab: PartnerLab) -> None:
+    issued = lab.issue_api_key(ADMIN, name="claire@labo.example", role=Role.STAFF)
+
+    principal = lab.authenticate(issued.token)
+
+    assert (principal.lab, principal.role, principal.name) == (
+        "alsace",
+        Role.STAFF,
+        issued.key.name,
+    )
+    assert principal.caller == Caller(lab="alsace", actor="claire@labo.example")
+    assert issued.key.issued_by == ADMIN.actor
+
+
+def test_the_secret_is_stored_only_as_a_peppered_hash(lab: PartnerLab) -> None:
+    lab.key_pepper = b"server secret"
+    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    secret = issued.token.split("_", 2)[2]
+
+    stored = b"".join(bytes(s.state) for s in lab.recorder.select_notifications(start=1, limit=10))
+
+    assert secret.encode() not in stored
+    assert lab.authenticate(issued.token).name == "claire"
+    lab.key_pepper = b"another secret"
+    with pytest.raises(NotAuthenticated):
+        lab.authenticate(issued.token)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "plk_",
+        "Bearer plk_x",
+        f"plk_{uuid4().hex}_short",
+        f"plk_{uuid4().hex}_{'A' * 43}",
+        f"plk_{uuid4().hex.upper()}_{'A' * 43}",
+    ],
+)
+def test_anything_but_a_valid_token_is_refused(lab: PartnerLab, token: str) -> None:
+    lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+
+    with pytest.raises(NotAuthenticated) as refused:
+        lab.authenticate(token)
+
+    assert refused.value.rule == "api-key-invalid"
+
+
+def test_the_id_of_another_kind_of_record_is_no_key(lab: PartnerLab) -> None:
+    organization = lab.register_organization(
+        STAFF, kind=OrganizationKind.COMPANY, name="IBM France", territory="67"
+    )
+    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    secret = issued.token.split("_", 2)[2]
+
+    with pytest.raises(NotAuthenticated):
+        lab.authenticate(f"plk_{organization.id.hex}_{secret}")
+
+
+def test_a_revoked_key_is_refused_and_revoked_once(lab: PartnerLab) -> None:
+    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+
+    lab.revoke_api_key(ADMIN, issued.key.id, reason="left the lab")
+
+    with pytest.raises(KeyRevoked):
+        lab.authenticate(issued.token)
+    with pytest.raises(KeyAlreadyRevoked):
+        lab.revoke_api_key(ADMIN, issued.key.id)
+    view = lab.get_api_key(ADMIN, issued.key.id)
+    assert (view.revoked_by, view.revoked_at is not None) == (ADMIN.actor, True)
+
+
+def test_a_key_expires_at_its_expiry(lab: PartnerLab) -> None:
+    issued = lab.issue_api_key(
+        ADMIN, name="consultant", role=Role.VIEWER, expires_at=NOW + timedelta(days=30)
+    )
+    assert lab.authenticate(issued.token).role is Role.VIEWER
+
+    lab.key_clock = lambda: NOW + timedelta(days=30)
+
+    with pytest.raises(KeyExpired):
+        lab.authenticate(issued.token)
+
+
+def test_a_key_cannot_be_issued_already_expired(lab: PartnerLab) -> None:
+    with pytest.raises(KeyExpiryNotInFuture):
+        lab.issue_api_key(ADMIN, name="x", role=Role.STAFF, expires_at=NOW - timedelta(days=1))
+
+
+def test_another_labs_key_is_not_found(lab: PartnerLab) -> None:
+    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+
+    with pytest.raises(NotFound):
+        lab.get_api_key(ELSEWHERE, issued.key.id)
+    with pytest.raises(NotFound):
+        lab.revoke_api_key(ELSEWHERE, issued.key.id)
+    assert lab.api_key_lab(issued.key.id) == "alsace"
+
+
+def test_contact_details_stay_out_of_the_events_and_go_on_erasure(lab: PartnerLab) -> None:
+    food_bank = lab.register_organization(
+        STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
+    )
+    added = lab.add_contact_person(
+        STAFF, food_bank.id, name="Marie Schmitt", email="marie@banque.example"
+    )
+    assert [p.name for p in lab.list_contact_persons(STAFF, food_bank.id)] == ["Marie Schmitt"]
+
+    lab.erase_contact_person(STAFF, food_bank.id, added.person_id)
+
+    stored = b"".join(bytes(s.state) for s in lab.recorder.select_notifications(start=1, limit=9))
+    assert b"Marie" not in stored
+    assert added.person_id.hex.encode() in stored
+    assert lab.list_contact_persons(STAFF, food_bank.id) == []
+    with pytest.raises(NotFound):
+        lab.erase_contact_person(STAFF, food_bank.id, added.person_id)
+    with pytest.raises(NotFound):
+        lab.list_contact_persons(ELSEWHERE, food_bank.id)
+
+
+def test_bad_details_keep_nothing_and_record_nothing(lab: PartnerLab) -> None:
+    food_bank = lab.register_organization(
+        STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
+    )
+
+    with pytest.raises(InvalidEmail):
+        lab.add_contact_person(STAFF, food_bank.id, name="Marie", email="not an address")
+
+    assert lab.get_organization(STAFF, food_bank.id).version == 1
+    assert lab.contacts is not None
+    assert lab.contacts.of_organization("alsace", food_bank.id) == []
+
+
+def test_a_failed_save_takes_the_details_back_out(
+    lab: PartnerLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    food_bank = lab.register_organization(
+        STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
+    )
+
+    def lost_race(*args: object, **kwargs: object) -> NoReturn:
+        raise ConcurrentWrite("another write to this record was recorded first")
+
+    monkeypatch.setattr(lab, "_save", lost_race)
+    with pytest.raises(ConcurrentWrite):
+        lab.add_contact_person(STAFF, food_bank.id, name="Marie")
+
+    assert lab.contacts is not None
+    assert lab.contacts.of_organization("alsace", food_bank.id) == []
+
+
+def test_the_key_aggregate_has_stable_topics() -> None:
+    for cls in [ApiKey, *event_classes(ApiKey)]:
+        topic = declared_topic(cls)
+        assert topic == f"partnerlab:{cls.__qualname__}"
+        assert resolve_topic(topic) is cls
+    for cls in (Organization.ContactPersonAdded, Organization.ContactPersonErased):
+        assert declared_topic(cls) == f"partnerlab:{cls.__qualname__}"
+
+
+@given(token=st.text(max_size=120) | st.from_regex(r"plk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}"))
+@settings(max_examples=200, deadline=None)
+def test_no_string_is_a_key_unless_it_was_issued(token: str) -> None:
+    lab = in_memory_lab()
+    lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+
+    with pytest.raises(NotAuthenticated):
+        lab.authenticate(token)
+
+
+@given(
+    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    role=st.sampled_from(Role),
+    days=st.none() | st.integers(min_value=1, max_value=3650),
+)
+@settings(max_examples=50, deadline=None)
+def test_every_issued_key_authenticates_as_what_it_was_issued_for(
+    name: str, role: Role, days: int | None
+) -> None:
+    lab = in_memory_lab()
+    lab.key_clock = lambda: NOW
+    expires_at = NOW + timedelta(days=days) if days is not None else None
+
+    issued = lab.issue_api_key(ADMIN, name=name, role=role, expires_at=expires_at)
+    principal = lab.authenticate(issued.token)
+
+    assert (principal.key_id, principal.name, principal.role) == (issued.key.id, name.strip(), role)

@@ -33,8 +33,11 @@ from application.context import Caller
 from application.lab import PartnerLab
 from domain.api_key import Role
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
-"""The only endpoints answered without a key (probes carry no data)."""
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+)
+"""Answered without a key: the probes, and the API's own documentation (it describes the
+API, holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key)."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}

@@ -165,15 +165,16 @@ def test_each_endpoint_admits_the_roles_of_the_policy(method: str, endpoint: End
     assert endpoint.roles == policy(method, endpoint.path)
 
 
-def test_the_health_probes_need_no_key(keys: Keys) -> None:
+def test_the_health_probes_and_the_api_docs_need_no_key(keys: Keys) -> None:
     assert keys.client.get("/healthz").status_code == 200
     assert keys.client.get("/readyz").status_code == 200
+    assert keys.client.get("/docs").status_code == 200
+    assert "ApiKey" in keys.client.get("/openapi.json").json()["components"]["securitySchemes"]
 
 
 def test_the_route_table_is_read_whole() -> None:
     paths = {endpoint.path for endpoint in ROUTES}
     assert {
-        "/openapi.json",
         f"{API_PREFIX}/organizations",
         f"{API_PREFIX}/partnerships/{{partnership_id}}/meetings",
         f"{API_PREFIX}/audit/events",

@@ -1,0 +1,112 @@
+"""Report latency at 10,000 and at 100,000 partnerships (PostgreSQL): the larger may cost at
+most 3 times the smaller.
+
+Fills a throw-away database through the real application (``benchmarks.report_dataset``),
+rebuilds the reports' read model, and times each report use case (the median of repeated
+calls, after a warm-up) in three scopes:
+
+- ``now``: the default, answered from the maintained aggregate (the target applies here);
+- ``territory``: a filter the aggregate does not hold, answered from the summary rows;
+- ``as_of+known_at``: a past date as known at a past time, the exact bitemporal path.
+
+    python -m benchmarks.report_latency                       # 10k then 100k partnerships
+    python -m benchmarks.report_latency --sizes 2000 20000    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from application.context import Caller
+from application.report_ports import ReportScope
+from benchmarks.report_dataset import LAB, TODAY, DatasetWriter
+from benchmarks.report_rebuild import ADMIN_DSN, settings_for, throwaway_database
+from infrastructure.report_projection import ReportsRebuild
+from infrastructure.report_store import SqlReportStore
+from partnerlab.bootstrap import Runtime, build_runtime
+
+REPEAT = 15
+
+
+def timed(call: Callable[[], object], repeat: int = REPEAT) -> float:
+    call()  # warm-up
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def measure(runtime: Runtime, known_at: datetime) -> dict[tuple[str, str], float]:
+    app = runtime.app
+    caller = Caller(lab=LAB, actor="bench")
+    scopes = {
+        "now": ReportScope(),
+        "territory": ReportScope(territory="67"),
+        "as_of+known_at": ReportScope(as_of=date(2020, 12, 31), known_at=known_at),
+    }
+    reports: dict[str, Callable[[ReportScope], object]] = {
+        "signed": lambda s: app.signed_report(caller, s),
+        "funnel": lambda s: app.funnel_report(caller, s),
+        "time-in-stage": lambda s: app.time_in_stage_report(caller, s),
+        "impact": lambda s: app.impact_report(caller, s),
+        "pipeline": lambda s: app.pipeline_report(caller, s),
+    }
+    results = {}
+    for scope_name, scope in scopes.items():
+        repeat = REPEAT if scope_name == "now" else 5
+        for report_name, report in reports.items():
+            results[(report_name, scope_name)] = timed(
+                lambda r=report, s=scope: r(s),
+                repeat,  # type: ignore[misc]
+            )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
+    args = parser.parse_args()
+    small, large = sorted(args.sizes)
+    print(f"report latency benchmark, {date.today().isoformat()}, PostgreSQL at {ADMIN_DSN}")
+    measured: dict[int, dict[tuple[str, str], float]] = {}
+    with throwaway_database() as database:
+        runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
+        runtime.app.follower = None  # the reports are rebuilt to the head below
+        writer = DatasetWriter(runtime.app)
+        for size, add in ((small, small), (large, large - small)):
+            started = time.perf_counter()
+            writer.add(add)
+            store = runtime.app.reports
+            assert isinstance(store, SqlReportStore)
+            ReportsRebuild(
+                store=store, recorder=runtime.app.recorder, mapper=runtime.app.mapper
+            ).run()
+            print(
+                f"{size:,} partnerships ({writer.events:,} events) filled and projected in"
+                f" {time.perf_counter() - started:.0f}s",
+                flush=True,
+            )
+            measured[size] = measure(runtime, datetime.now(UTC))
+        runtime.close()
+    print(f"\n{'report':<15}{'scope':<16}{small:>10,}{large:>12,}   ratio")
+    worst_now = 0.0
+    for key, small_seconds in measured[small].items():
+        large_seconds = measured[large][key]
+        ratio = large_seconds / small_seconds
+        if key[1] == "now":
+            worst_now = max(worst_now, ratio)
+        print(
+            f"{key[0]:<15}{key[1]:<16}{small_seconds * 1000:>8.1f}ms{large_seconds * 1000:>10.1f}ms"
+            f"   x{ratio:.2f}"
+        )
+    print(f"\nworst ratio of the default (now) reports: x{worst_now:.2f} (target: at most x3)")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from datetime import date
 
 from fastapi import FastAPI
 
-from api import dashboard
+from api import dashboard, dashboard_login
 from api.auth import install_authentication
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
@@ -48,4 +48,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(dashboard.router)
+    app.include_router(dashboard_login.router)
     return app

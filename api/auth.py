@@ -23,10 +23,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.responses import Response
+from starlette.requests import cookie_parser
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import openapi_docs
+from api.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
 from api.problems import ApiError, ProblemResponse, problem, response_for
 from application.api_keys import NotAuthenticated, Principal
 from application.context import Caller
@@ -34,10 +36,20 @@ from application.lab import PartnerLab
 from domain.api_key import Role
 
 PUBLIC_PATHS = frozenset(
-    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {
+        "/healthz",
+        "/readyz",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+        LOGIN_PATH,
+        "/dashboard/logout",
+    }
 )
-"""Answered without a key: the probes, and the API's own documentation (it describes the
-API, holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key)."""
+"""Answered without a key: the probes, the API's own documentation (it describes the API,
+holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key), and the
+dashboard's sign-in form."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}
@@ -78,7 +90,14 @@ class Authentication:
         if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
-        token = bearer_token(Headers(scope=scope).get("authorization"))
+        headers = Headers(scope=scope)
+        token = bearer_token(headers.get("authorization"))
+        reads_dashboard = scope["path"] == COOKIE_PATH and scope.get("method") == "GET"
+        if token is None and reads_dashboard:
+            token = cookie_parser(headers.get("cookie", "")).get(COOKIE) or None
+            if token is None and "text/html" in headers.get("accept", ""):
+                await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
+                return
         refusal: Response | None = None
         if token is None:
             refusal = unauthenticated(

@@ -1,0 +1,259 @@
+"""HTTP: milestones per second and latency through uvicorn, against a bare endpoint.
+
+One uvicorn process serves the API (PostgreSQL, projections in their own process as in
+production, so none run here) and, beside it, a bare FastAPI endpoint that validates the
+same body and does one INSERT of the same shape under the same table lock
+(``benchmarks.http_app``). 1, 8 and 32 clients keep one keep-alive connection each and post
+meetings, each over 20 partnerships of its own, for a fixed time, the two endpoints taking turns
+in three slices (a busy machine drifts; both see the same drift); the load generator is a few
+lines of asyncio, cheap enough not to be the bottleneck, and identical for both endpoints.
+Then the server's peak resident memory (VmHWM) is read.
+
+    python -m benchmarks.http_load            # 9 s per level and endpoint, in 3 turns
+    python -m benchmarks.http_load --quick    # 3 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import httpx
+
+from application.context import Caller
+from benchmarks.support import (
+    Figure,
+    peak_rss_mb,
+    percentile,
+    rss_mb,
+    settings_for,
+    throwaway_database,
+)
+from domain.values import OrganizationKind, OriginKind
+from infrastructure.settings import Settings
+from partnerlab.bootstrap import build_runtime
+from tests.faults.live import api_server, credentials
+
+LEVELS = (1, 8, 32)
+SLICES = 3
+PARTNERSHIPS_PER_CLIENT = 20
+"""Each client spreads its meetings over partnerships of its own, so that they keep a
+lifelike history (tens of milestones) instead of one growing to thousands."""
+BODY = json.dumps({"occurred_on": "2014-04-01", "note": "a working lunch"}).encode()
+
+
+@dataclass
+class Load:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def ms(self, p: float) -> float:
+        return percentile(self.latencies, p) * 1000
+
+    def add(self, other: Load) -> None:
+        self.latencies += other.latencies
+        self.statuses.update(other.statuses)
+        self.seconds += other.seconds
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = next(
+        (int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length")),
+        0,
+    )
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _client(
+    host: str, port: int, paths: list[str], headers: dict[str, str], until: float, load: Load
+) -> None:
+    """One keep-alive connection posting to each of ``paths`` in turn until ``until``."""
+    reader, writer = await asyncio.open_connection(host, port)
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    requests = itertools.cycle(
+        [
+            (
+                f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(BODY)}\r\n{extra}\r\n"
+            ).encode()
+            + BODY
+            for path in paths
+        ]
+    )
+    try:
+        while time.perf_counter() < until:
+            request = next(requests)
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status = await _read_response(reader)
+            load.latencies.append(time.perf_counter() - started)
+            load.statuses[status] += 1
+    finally:
+        writer.close()
+
+
+async def _run(url: str, paths: list[list[str]], headers: dict[str, str], seconds: float) -> Load:
+    address = httpx.URL(url)
+    load = Load()
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(
+        *(_client(address.host, address.port or 80, p, headers, until, load) for p in paths)
+    )
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+def measure(url: str, paths: list[list[str]], headers: dict[str, str], seconds: float) -> Load:
+    """``len(paths)`` clients, each posting to its own paths in turn, for ``seconds``."""
+    return asyncio.run(_run(url, paths, headers, seconds))
+
+
+def open_partnerships(settings: Settings, count: int) -> list[str]:
+    """``count`` new partnerships of the default lab (through the application: quicker)."""
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        app, caller = runtime.app, Caller(lab=settings.default_lab, actor="bench")
+        ids = [
+            app.register_organization(caller, kind=kind, name=name, territory="67").id
+            for kind, name in (
+                (OrganizationKind.ASSOCIATION, "Banque alimentaire"),
+                (OrganizationKind.COMPANY, "IBM France"),
+            )
+        ]
+        return [
+            str(
+                app.open_partnership(
+                    caller,
+                    association_id=ids[0],
+                    company_id=ids[1],
+                    origin_kind=OriginKind.SPEED_DATING,
+                    occurred_on=date(2014, 3, 12),
+                ).id
+            )
+            for _ in range(count)
+        ]
+    finally:
+        runtime.close()
+
+
+def client_paths(settings: Settings, clients: int) -> tuple[list[list[str]], list[list[str]]]:
+    """For each client, meetings paths of partnerships of its own, and as many bare paths."""
+    opened = open_partnerships(settings, clients * PARTNERSHIPS_PER_CLIENT)
+    app = [
+        [f"/api/v1/partnerships/{pid}/meetings" for pid in opened[c::clients]]
+        for c in range(clients)
+    ]
+    bare = [
+        [f"/bench/raw-meetings/{uuid.uuid4()}" for _ in range(PARTNERSHIPS_PER_CLIENT)]
+        for _ in range(clients)
+    ]
+    return app, bare
+
+
+def run(quick: bool = False) -> list[Figure]:
+    seconds = 3.0 if quick else 9.0
+    figures: list[Figure] = []
+    with throwaway_database() as database:
+        settings = settings_for(database, projections_in_process=False)
+        headers = credentials(settings, actor="bench@labo.example")
+        with api_server(settings, factory="benchmarks.http_app:create_bench_app") as (url, server):
+            at_start = rss_mb(server.pid)
+            warm_app, warm_bare = client_paths(settings, 4)
+            measure(url, warm_app, headers, seconds / 3)  # warm up both
+            measure(url, warm_bare, headers, seconds / 3)
+            print(
+                f"{'clients':>7} {'endpoint':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+                f" {'p99/p50':>7}  statuses"
+            )
+            for clients in LEVELS:
+                app_paths, raw_paths = client_paths(settings, clients)
+                loads = {"app": Load(), "bare": Load()}
+                for _ in range(SLICES):  # in turns: both see the same drift of a busy machine
+                    loads["app"].add(measure(url, app_paths, headers, seconds / SLICES))
+                    loads["bare"].add(measure(url, raw_paths, headers, seconds / SLICES))
+                for name, load in loads.items():
+                    print(
+                        f"{clients:>7} {name:<9} {load.rate:>8.1f} {load.ms(50):>8.2f}"
+                        f" {load.ms(99):>8.2f} {load.ms(99) / load.ms(50):>7.2f}"
+                        f"  {dict(load.statuses)}"
+                    )
+                app, bare = loads["app"], loads["bare"]
+                assert set(app.statuses) == {201}, app.statuses
+                figures.append(
+                    Figure(
+                        "http",
+                        f"{clients} client(s): milestones/s",
+                        app.rate,
+                        "/s",
+                        bare.rate,
+                        "bare endpoint",
+                        target=0.6,
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "http",
+                        f"{clients} client(s): p99 latency",
+                        app.ms(99),
+                        "ms",
+                        app.ms(50) * 5,
+                        "5 x p50",
+                        higher_is_better=False,
+                        target=1.0,
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "http",
+                        f"{clients} client(s): p50 latency",
+                        app.ms(50),
+                        "ms",
+                        bare.ms(50),
+                        "bare p50",
+                        higher_is_better=False,
+                    )
+                )
+            peak = peak_rss_mb(server.pid)
+            figures.append(
+                Figure(
+                    "memory",
+                    "API peak RSS under the HTTP load",
+                    peak,
+                    "MiB",
+                    at_start,
+                    "RSS after start-up",
+                    higher_is_better=False,
+                )
+            )
+    for figure in figures:
+        print(figure.line())
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="3 s per level and endpoint")
+    run(quick=parser.parse_args().quick)
+
+
+if __name__ == "__main__":
+    main()

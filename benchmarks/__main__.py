@@ -3,8 +3,8 @@
 Each figure is compared with a baseline measured in the same run on the same server (see
 each module's docstring and docs/PERFORMANCE.md):
 
-    python -m benchmarks                    # everything, full size (about 15 minutes)
-    python -m benchmarks --quick            # everything, scaled down (about 3 minutes)
+    python -m benchmarks                    # everything, full size (about 25 minutes)
+    python -m benchmarks --quick            # everything, scaled down (a few minutes)
     python -m benchmarks --only write http  # some of: write, http, replay, memory
     python -m benchmarks --markdown         # also print the summary as a Markdown table
 

@@ -19,10 +19,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, OperationalError
 from fastapi.testclient import TestClient
 from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from api.problems import response_for
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime
 from tests.api.conftest import assert_problem, open_partnership, register, write
@@ -216,3 +218,31 @@ def test_a_write_while_sqlite_is_locked_answers_503_and_records_nothing(
     retried = write(client, path, MEETING, key="lunch-locked")
     assert retried.status_code == 201, retried.text
     assert event_count(client) == before + 1
+
+
+# ----------------------------------------------------------------------------- the mapping
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("the connection is closed"),
+        ConnectionUnavailableError("timed out waiting for a connection"),
+        psycopg.OperationalError("connection refused"),
+        psycopg.InterfaceError("the connection is lost"),
+        PoolTimeout("couldn't get a connection after 1.00 sec"),
+        sqlite3.OperationalError("database is locked"),
+    ],
+    ids=type,
+)
+def test_every_kind_of_unavailable_store_is_a_503_with_retry_after(error: Exception) -> None:
+    response = response_for(error)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert b'"rule":"store-unavailable"' in bytes(response.body)
+
+
+def test_a_sqlite_error_that_is_not_about_locking_stays_a_500() -> None:
+    assert response_for(sqlite3.OperationalError("no such table: pl_nowhere")).status_code == 500

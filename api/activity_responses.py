@@ -12,11 +12,12 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api import API_PREFIX
+from api.schemas.activities import ActivitiesPublic, ActivitySummaryPublic
 from api.schemas.common import Output
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
-from application.views import CommandResult
+from application.views import CommandResult, Page
 
 Format = Literal["json", "html", "csv"]
 
@@ -55,3 +56,13 @@ def wanted_format(request: Request, chosen: Format | None) -> Format:
         if media_type in ("application/json", "*/*"):
             return "json"
     return "json"
+
+
+def activities_page(page: Page[Any]) -> ActivitiesPublic:
+    """One page of an activity list, as every activity's list route answers it."""
+    return ActivitiesPublic(
+        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )

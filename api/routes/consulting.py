@@ -11,11 +11,11 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import AfterValidator
 from starlette.responses import Response as StarletteResponse
 
-from api.activity_responses import etag, written
+from api.activity_responses import activities_page, etag, written
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
 from api.routes.partnerships import written as partnership_written
-from api.schemas.activities import ActivitiesPublic, ActivitySummaryPublic
+from api.schemas.activities import ActivitiesPublic
 from api.schemas.common import MAX_VERSION, printable_or_none
 from api.schemas.lab_activities import (
     ConsultingCreate,
@@ -71,12 +71,7 @@ def list_engagements(
         held_from=started_from,
         held_to=started_to,
     )
-    return ActivitiesPublic(
-        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return activities_page(page)
 
 
 @router.get("/{engagement_id}", response_model=ConsultingPublic, responses=documented(404, 422))

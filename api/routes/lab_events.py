@@ -10,10 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 from starlette.responses import Response as StarletteResponse
 
-from api.activity_responses import etag, written
+from api.activity_responses import activities_page, etag, written
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
-from api.schemas.activities import ActivitiesPublic, ActivitySummaryPublic, OrganizationRefCreate
+from api.schemas.activities import ActivitiesPublic, OrganizationRefCreate
 from api.schemas.common import MAX_VERSION
 from api.schemas.lab_activities import EventCreate, EventMeetingCreate, EventPublic, EventWritten
 from application.context import Caller
@@ -60,12 +60,7 @@ def list_events(
         held_from=held_from,
         held_to=held_to,
     )
-    return ActivitiesPublic(
-        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return activities_page(page)
 
 
 @router.get("/{event_id}", response_model=EventPublic, responses=documented(404, 422))

@@ -12,13 +12,12 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.activity_responses import Format, etag, wanted_format, written
+from api.activity_responses import Format, activities_page, etag, wanted_format, written
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
 from api.routes.partnerships import written as partnership_written
 from api.schemas.activities import (
     ActivitiesPublic,
-    ActivitySummaryPublic,
     OrganizationRefCreate,
     PairCreate,
 )
@@ -103,12 +102,7 @@ def list_sessions(
     page = lab.list_speed_datings(
         caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
     )
-    return ActivitiesPublic(
-        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return activities_page(page)
 
 
 @router.get("/{session_id}", response_model=SpeedDatingPublic, responses=READ_PROBLEMS)

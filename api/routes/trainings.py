@@ -9,10 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 from starlette.responses import Response as StarletteResponse
 
-from api.activity_responses import etag, written
+from api.activity_responses import activities_page, etag, written
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
-from api.schemas.activities import ActivitiesPublic, ActivitySummaryPublic
+from api.schemas.activities import ActivitiesPublic
 from api.schemas.common import MAX_VERSION
 from api.schemas.lab_activities import (
     EnrolmentCreate,
@@ -61,12 +61,7 @@ def list_trainings(
     page = lab.list_trainings(
         caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
     )
-    return ActivitiesPublic(
-        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return activities_page(page)
 
 
 @router.get("/{training_id}", response_model=TrainingPublic, responses=documented(404, 422))

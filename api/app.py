@@ -8,11 +8,12 @@ from datetime import date
 
 from fastapi import FastAPI
 
-from api import dashboard, dashboard_login
+from api import health
 from api.auth import install_authentication
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
-from api.routes import api_router, health
+from api.reporting import dashboard, dashboard_login
+from api.routers import api_router
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 

@@ -28,12 +28,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import openapi_docs
-from api.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
 from api.problems import ApiError, ProblemResponse, problem, response_for
-from application.api_keys import NotAuthenticated, Principal
+from api.reporting.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
+from application.access.api_keys import NotAuthenticated, Principal
 from application.context import Caller
 from application.lab import PartnerLab
-from domain.api_key import Role
+from domain.access.api_key import Role
 
 PUBLIC_PATHS = frozenset(
     {

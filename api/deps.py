@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from api.auth import RoleCheck
+from api.fields import MAX_VERSION
 from api.problems import ApiError
-from api.schemas.common import MAX_VERSION
 from api.writes import Write
 from application.context import Caller
 from application.lab import PartnerLab
-from domain.api_key import Role
+from domain.access.api_key import Role
 from partnerlab.bootstrap import Runtime
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255

@@ -20,8 +20,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.fields import Problem
 from api.problems import PROBLEM_MEDIA_TYPE
-from api.schemas.common import Problem
 
 PROBLEM_REF = "#/components/schemas/Problem"
 

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from api.schemas.common import Problem
+from api.fields import Problem
 from api.unavailable import HANDLED, is_store_unavailable
 from application.errors import (
     ApplicationError,

@@ -21,8 +21,8 @@ from api.problems import ApiError, response_for
 from application.context import Caller
 from application.errors import ApplicationError
 from application.lab import PartnerLab
-from application.ports import StoredResponse
-from application.views import CommandResult
+from application.partnerships.ports import StoredResponse
+from application.partnerships.views import CommandResult
 from domain.errors import DomainError
 
 Command = Callable[[PartnerLab, Caller, int | None], CommandResult]

@@ -20,10 +20,11 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import EnvType
 
-from application.activities import LabActivities
-from application.api_keys import ApiKeyUseCases
-from application.audit import Digest, Verification
-from application.contact_persons import ContactPersonUseCases
+from application.access.api_keys import ApiKeyUseCases
+from application.access.contact_persons import ContactPersonUseCases
+from application.activities.lab_activities import LabActivities
+from application.audit.chain import Digest, Verification
+from application.audit.history import history_entry
 from application.context import Caller
 from application.errors import (
     ConcurrentWrite,
@@ -33,8 +34,7 @@ from application.errors import (
     StoreUnavailable,
     VersionMismatch,
 )
-from application.history import history_entry
-from application.ports import (
+from application.partnerships.ports import (
     AuditEntry,
     AuditFilter,
     AuditTrail,
@@ -44,10 +44,8 @@ from application.ports import (
     Reservation,
     StoredResponse,
 )
-from application.presenters import organization_view, partnership_view
-from application.reporting import Reporting
-from application.transcodings import register_domain_transcodings
-from application.views import (
+from application.partnerships.presenters import organization_view, partnership_view
+from application.partnerships.views import (
     CommandResult,
     HistoryEntry,
     LineageView,
@@ -61,9 +59,11 @@ from application.views import (
     PartnershipSummary,
     PartnershipView,
 )
-from domain.organization import Organization
-from domain.partnership import Partnership
-from domain.speed_dating import SpeedDatingSession
+from application.reporting.use_cases import Reporting
+from application.transcodings import register_domain_transcodings
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
 from domain.values import Category, CommittedValue, OrganizationKind, Origin, OriginKind, SubKind
 
 LAB_TIMEZONE = ZoneInfo("Europe/Paris")

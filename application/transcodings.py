@@ -13,7 +13,10 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.activity_values import (
+from domain.access.api_key import Role
+from domain.activities.consulting import Contribution
+from domain.activities.training import Enrolment, FeePayment
+from domain.activities.values import (
     FundingSource,
     Interest,
     MeetingOutcome,
@@ -21,9 +24,6 @@ from domain.activity_values import (
     ScheduledMeeting,
     ScheduledRound,
 )
-from domain.api_key import Role
-from domain.consulting import Contribution
-from domain.training import Enrolment, FeePayment
 from domain.values import (
     Category,
     CommittedValue,

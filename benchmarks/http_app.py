@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI
 from psycopg_pool import ConnectionPool
 
 from api.app import create_app
-from api.schemas.partnerships import MeetingCreate
+from api.partnerships.schemas.partnerships import MeetingCreate
 from infrastructure.settings import Settings
 
 RAW_TABLE = "bench_raw_events"

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from application.lab import PartnerLab
-from domain.organization import Organization
-from domain.partnership import Partnership
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
 from domain.values import (
     SUB_KINDS,
     Category,

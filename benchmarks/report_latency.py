@@ -22,11 +22,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from application.context import Caller
-from application.report_ports import ReportScope
+from application.reporting.ports import ReportScope
 from benchmarks.report_dataset import LAB, TODAY, DatasetWriter
 from benchmarks.report_rebuild import ADMIN_DSN, settings_for, throwaway_database
-from infrastructure.report_projection import ReportsRebuild
-from infrastructure.report_store import SqlReportStore
+from infrastructure.reporting.projection import ReportsRebuild
+from infrastructure.reporting.store import SqlReportStore
 from partnerlab.bootstrap import Runtime, build_runtime
 
 REPEAT = 15

@@ -125,7 +125,7 @@ def child_baseline(database: str, mode: str) -> dict[str, Any]:
 
 
 def child_rebuild(database: str) -> dict[str, Any]:
-    from infrastructure.report_projection import ReportsRebuild
+    from infrastructure.reporting.projection import ReportsRebuild
 
     runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
     app = runtime.app

@@ -27,13 +27,13 @@ from datetime import time as clock_time
 from pathlib import Path
 from uuid import UUID
 
-from api.timetable_pages import cards_csv, timetable_csv, timetable_html
-from application.activity_views import NamedRef
+from api.activities.timetable_pages import cards_csv, timetable_csv, timetable_html
+from application.activities.timetables import participant_card, participants, timetable
+from application.activities.views import NamedRef
 from application.lab import PartnerLab
-from application.timetables import participant_card, participants, timetable
-from domain.organization import Organization
-from domain.scheduling import full_rotation, schedule_pairs
-from domain.speed_dating import SpeedDatingSession
+from domain.activities.scheduling import full_rotation, schedule_pairs
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
 from infrastructure.settings import Settings
 

@@ -33,7 +33,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from application.context import Caller
 from application.lab import PartnerLab
 from benchmarks.support import Figure, dsn_for, settings_for, throwaway_database
-from domain.partnership import Partnership
+from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
 from partnerlab.bootstrap import Runtime, build_runtime
 

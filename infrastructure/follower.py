@@ -28,8 +28,8 @@ from eventsourcing.persistence import (
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from application.errors import StoreUnavailable
-from application.ports import CatalogChange, CatalogView
-from application.projections import catalog_changes
+from application.partnerships.ports import CatalogChange, CatalogView
+from application.partnerships.projections import catalog_changes
 from infrastructure.log_gaps import WriterBarrier, first_gap, writer_barrier
 
 log = logging.getLogger(__name__)

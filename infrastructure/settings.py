@@ -89,7 +89,7 @@ class Settings(BaseSettings):
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "APPLICATION_RECORDER_TOPIC": (
-                    "infrastructure.chained_recorders:ChainedSQLiteApplicationRecorder"
+                    "infrastructure.audit.chained_recorders:ChainedSQLiteApplicationRecorder"
                 ),
                 "CREATE_TABLE": "true",
             }
@@ -106,7 +106,7 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_PRE_PING": "true",
             "APPLICATION_RECORDER_TOPIC": (
-                "infrastructure.chained_recorders:ChainedPostgresApplicationRecorder"
+                "infrastructure.audit.chained_recorders:ChainedPostgresApplicationRecorder"
             ),
             "CREATE_TABLE": "true",
         }

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import typer
 
-from application.audit import Digest, Verification, verify_export
+from application.audit.chain import Digest, Verification, verify_export
 from application.context import Caller
 
 audit_cli = typer.Typer(help="Tamper evidence: digest, verify, export.", no_args_is_help=True)

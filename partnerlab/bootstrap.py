@@ -14,18 +14,18 @@ from datetime import date
 import psycopg
 
 from application.lab import PartnerLab, today_in_lab
-from infrastructure.activities import SqlActivitiesView
-from infrastructure.activity_followers import activity_followers
-from infrastructure.api_keys import ApiKeyListProcessor, SqlApiKeyList
-from infrastructure.audit_trail import AuditIndexProcessor, SqlAuditTrail
-from infrastructure.catalog import SqlCatalogView
-from infrastructure.chained_recorders import chain_table_name
-from infrastructure.contact_persons import SqlContactDirectory
+from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
+from infrastructure.access.contact_persons import SqlContactDirectory
+from infrastructure.activities.followers import activity_followers
+from infrastructure.activities.read_model import SqlActivitiesView
+from infrastructure.audit.chained_recorders import chain_table_name
+from infrastructure.audit.trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
-from infrastructure.report_projection import FollowersMonitor, ReportsProcessor
-from infrastructure.report_store import SqlReportStore
+from infrastructure.partnerships.catalog import SqlCatalogView
+from infrastructure.reporting.projection import FollowersMonitor, ReportsProcessor
+from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 
 

@@ -26,7 +26,7 @@ from rich.table import Table
 from application.context import Caller
 from application.errors import StoreUnavailable
 from application.lab import PartnerLab
-from application.views import OrganizationFilter, PageRequest, PartnershipFilter
+from application.partnerships.views import OrganizationFilter, PageRequest, PartnershipFilter
 from domain.values import OrganizationKind, Stage
 from infrastructure.settings import Settings
 

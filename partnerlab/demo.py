@@ -28,7 +28,7 @@ from uuid import UUID
 
 from application.context import Caller
 from application.lab import PartnerLab
-from application.views import CommandResult, OrganizationFilter, PageRequest
+from application.partnerships.views import CommandResult, OrganizationFilter, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 
 ASSOCIATION = OrganizationKind.ASSOCIATION

@@ -18,10 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.api_keys import ApiKeyView
+from application.access.api_keys import ApiKeyView
 from application.context import Caller
 from application.errors import ApplicationError, StoreUnavailable
-from domain.api_key import Role
+from domain.access.api_key import Role
 from domain.errors import DomainError
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from infrastructure.report_projection import RebuildOutcome, ReportsRebuild
-from infrastructure.report_store import SqlReportStore
+from infrastructure.reporting.projection import RebuildOutcome, ReportsRebuild
+from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 

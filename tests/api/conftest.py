@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from application.context import Caller
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 
 API = "/api/v1"

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from application.audit import verify_export
+from application.audit.chain import verify_export
 from tests.api.conftest import (
     API,
     ClientAs,

@@ -23,7 +23,7 @@ from api import API_PREFIX
 from api.app import create_app
 from api.auth import PUBLIC_PATHS, Endpoint, endpoints
 from application.context import Caller
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from tests.api.conftest import assert_problem, bearer, issue_key
 from tests.conftest import TODAY, postgres_settings, sqlite_settings

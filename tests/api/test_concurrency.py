@@ -16,7 +16,7 @@ import uvicorn
 
 from api.app import create_app
 from application.context import Caller
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 
 WRITERS = 16

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from application.audit import verify_export
+from application.audit.chain import verify_export
 from tests.api.conftest import API, STAFF_NAME, ClientAs, Partners, assert_problem, write
 from tests.api.store_dump import every_value, readable_export
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from domain.api_key import Role
+from domain.access.api_key import Role
 from tests.api.conftest import API, issue_key
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.schemas.partnerships import MeetingCreate
+from api.partnerships.schemas.partnerships import MeetingCreate
 from api.writes import fingerprint
 from application.context import Caller
 from application.errors import StoreUnavailable

@@ -22,8 +22,8 @@ import uvicorn
 
 from api.app import create_app
 from application.context import Caller
-from application.ports import AuditFilter
-from domain.api_key import Role
+from application.partnerships.ports import AuditFilter
+from domain.access.api_key import Role
 from domain.values import Stage
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from application.context import Caller
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}

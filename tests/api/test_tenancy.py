@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from api import API_PREFIX
 from api.app import create_app
 from api.auth import PUBLIC_PATHS, Endpoint, endpoints
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from tests.api.conftest import CONTRACT, IDEA, bearer, issue_key
 from tests.api.openapi_bodies import Bodies

@@ -11,14 +11,14 @@ from eventsourcing.utils import resolve_topic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.access_ports import ContactPersonRecord
-from application.api_keys import KeyExpired, KeyRevoked, NotAuthenticated
+from application.access.api_keys import KeyExpired, KeyRevoked, NotAuthenticated
+from application.access.ports import ContactPersonRecord
 from application.context import Caller
 from application.errors import ConcurrentWrite, NotFound
 from application.lab import PartnerLab
-from domain.api_key import ApiKey, KeyAlreadyRevoked, KeyExpiryNotInFuture, Role
-from domain.contact_person import InvalidEmail
-from domain.organization import Organization
+from domain.access.api_key import ApiKey, KeyAlreadyRevoked, KeyExpiryNotInFuture, Role
+from domain.access.contact_person import InvalidEmail
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
 from tests.application.test_partnerlab_in_memory import (
     ELSEWHERE,

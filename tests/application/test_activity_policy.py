@@ -13,10 +13,10 @@ import pytest
 from application.context import Caller
 from application.errors import NotFound, VersionMismatch
 from application.lab import PartnerLab
-from domain.activity_errors import MeetingNotHeld, NotProposed, PartnershipAlreadyOpened
-from domain.activity_values import Interest, partnership_id
-from domain.lab_event import LabEvent
-from domain.speed_dating import SpeedDatingSession
+from domain.activities.errors import MeetingNotHeld, NotProposed, PartnershipAlreadyOpened
+from domain.activities.lab_event import LabEvent
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.activities.values import Interest, partnership_id
 from domain.values import OrganizationKind, OriginKind
 
 TODAY = date(2026, 11, 26)

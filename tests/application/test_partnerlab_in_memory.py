@@ -18,16 +18,16 @@ from eventsourcing.utils import resolve_topic
 from application.context import Caller
 from application.errors import NotFound, VersionMismatch
 from application.lab import PartnerLab
-from application.presenters import partnership_view
-from application.views import CommandResult
+from application.partnerships.presenters import partnership_view
+from application.partnerships.views import CommandResult
 from domain.errors import (
     OrganizationArchived,
     PartnerKindMismatch,
     PartnershipAbandoned,
     StageSkipped,
 )
-from domain.organization import Organization
-from domain.partnership import Partnership
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
 from domain.values import (
     Category,
     CommittedValue,

@@ -10,7 +10,7 @@ import pytest
 
 from application.context import Caller
 from application.lab import PartnerLab
-from application.views import Page, PartnershipView
+from application.partnerships.views import Page, PartnershipView
 from domain.values import (
     Category,
     OrganizationKind,

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from application.context import Caller
-from application.report_ports import ReportScope
-from infrastructure.report_store import SqlReportStore
+from application.reporting.ports import ReportScope
+from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 from partnerlab.cli import cli

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_app
 from application.context import Caller
-from domain.api_key import Role
+from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from partnerlab.demo import load_demo
 

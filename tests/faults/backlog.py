@@ -18,8 +18,8 @@ from eventsourcing.persistence import StoredEvent
 
 from application.context import Caller
 from application.lab import PartnerLab
-from domain.organization import Organization
-from domain.partnership import Partnership
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, Origin, OriginKind
 
 LAB = "alsace"

@@ -34,7 +34,7 @@ def credentials(settings: Settings, actor: str = "fault-injector@labo.example") 
     fault tests and the benchmarks learn how to authenticate: adapt it, not them.
     """
     from application.context import Caller
-    from domain.api_key import Role
+    from domain.access.api_key import Role
 
     runtime = build_runtime(settings, run_projections=False)
     try:

@@ -19,7 +19,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from domain.milestones import (
+from domain.partnerships.milestones import (
     ABANDONMENT,
     CO_CONSTRUCTION,
     CONTRACT,

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from application.context import Caller
-from application.views import OrganizationFilter, PageRequest
-from domain.organization import Organization
+from application.partnerships.views import OrganizationFilter, PageRequest
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
-from infrastructure.chained_recorders import ChainedPostgresApplicationRecorder
+from infrastructure.audit.chained_recorders import ChainedPostgresApplicationRecorder
 from infrastructure.log_gaps import first_gap
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime

@@ -13,9 +13,9 @@ import pytest
 
 from application.context import Caller
 from application.lab import PartnerLab
-from domain.activity_values import Interest
+from domain.activities.values import Interest
 from domain.values import OrganizationKind
-from infrastructure.activity_followers import POLICY
+from infrastructure.activities.followers import POLICY
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime, run_projector
 

@@ -8,12 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from application.audit import Digest, verify_export
+from application.audit.chain import Digest, verify_export
 from application.context import Caller
 from application.errors import NotFound
 from application.lab import PartnerLab
-from application.ports import AuditFilter
-from application.views import PageRequest, PartnershipFilter
+from application.partnerships.ports import AuditFilter
+from application.partnerships.views import PageRequest, PartnershipFilter
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from partnerlab.bootstrap import Runtime
 

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from application.context import Caller
 from application.lab import PartnerLab
-from application.views import OrganizationFilter, PageRequest, PartnershipFilter
+from application.partnerships.views import OrganizationFilter, PageRequest, PartnershipFilter
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-from infrastructure.catalog import SqlCatalogView
 from infrastructure.follower import CatalogProcessor, LogFollower
+from infrastructure.partnerships.catalog import SqlCatalogView
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
 
@@ -110,7 +110,7 @@ def test_delivering_the_same_events_twice_changes_nothing(runtime: Runtime, staf
     view = SqlCatalogView(runtime.database)
     from eventsourcing.persistence import Tracking
 
-    from application.projections import catalog_changes
+    from application.partnerships.projections import catalog_changes
 
     batch = [
         (

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from application.context import Caller
-from application.report_ports import ReportScope
+from application.reporting.ports import ReportScope
 from benchmarks.report_dataset import DatasetWriter
 from infrastructure.follower import LogFollower
-from infrastructure.report_projection import ReportsProcessor, ReportsRebuild, decode
-from infrastructure.report_store import SqlReportStore
+from infrastructure.reporting.projection import ReportsProcessor, ReportsRebuild, decode
+from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
 from tests.cli.test_cli import DATABASE_VARIABLES

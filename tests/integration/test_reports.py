@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from application.context import Caller
-from application.report_ports import METRICS, ReportScope
+from application.reporting.ports import METRICS, ReportScope
 from domain.values import Category, OriginKind, Stage
-from infrastructure.report_sql import COLLAPSED
+from infrastructure.reporting.sql import COLLAPSED
 from partnerlab.bootstrap import Runtime
 from tests.integration.report_stories import Lab, record_the_lab
 

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from application.context import Caller
-from domain.partnership import Partnership
+from domain.partnerships.partnership import Partnership
 from domain.values import Category, OrganizationKind, OriginKind, SubKind
 from partnerlab.bootstrap import Runtime
 

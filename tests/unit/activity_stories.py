@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from domain.organization import Organization
-from domain.speed_dating import SpeedDatingSession
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
 
 TODAY = date(2026, 11, 26)

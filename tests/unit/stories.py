@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.organization import Organization
-from domain.partnership import Partnership
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
 from domain.values import (
     Category,
     CommittedValue,

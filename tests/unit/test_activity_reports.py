@@ -9,15 +9,15 @@ from uuid import uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.activity_reports import (
+from application.activities.reports import (
     add_months,
     funding_report,
     interest_counts,
     percent,
     stages_reached,
 )
-from application.activity_views import CohortPartnership, FundingLine
-from domain.activity_values import FundingSource, Interest, MeetingOutcome
+from application.activities.views import CohortPartnership, FundingLine
+from domain.activities.values import FundingSource, Interest, MeetingOutcome
 
 SUBSIDY, CONSULTING, TRAINING = (
     FundingSource.SUBSIDY,

@@ -22,8 +22,8 @@ from domain.errors import (
     SatisfactionOutOfRange,
     UnknownMilestone,
 )
-from domain.milestones import CONTRACT, IDEA, OPENING
-from domain.partnership import Partnership
+from domain.partnerships.milestones import CONTRACT, IDEA, OPENING
+from domain.partnerships.partnership import Partnership
 from domain.values import Category, CommittedValue, Correction, Stage, SubKind
 from tests.unit import stories
 from tests.unit.stories import (

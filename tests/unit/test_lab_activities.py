@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.activity_errors import (
+from domain.activities.consulting import ConsultingEngagement
+from domain.activities.errors import (
     ActivityOfAnotherLab,
     AlreadyProposed,
     AmountNotPositive,
@@ -23,13 +24,12 @@ from domain.activity_errors import (
     WrongParticipantKind,
     YearOutOfRange,
 )
-from domain.activity_values import partnership_id
-from domain.consulting import ConsultingEngagement
+from domain.activities.funding import Subsidy
+from domain.activities.lab_event import LabEvent
+from domain.activities.training import TrainingSession
+from domain.activities.values import partnership_id
 from domain.errors import DateInFuture, InvalidValue, NegativeAmount, NothingToCorrect
-from domain.funding import Subsidy
-from domain.lab_event import LabEvent
-from domain.organization import Organization
-from domain.training import TrainingSession
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind, OriginKind
 from tests.unit.activity_stories import LAB, OTHER_LAB, STAFF, TODAY, organization
 

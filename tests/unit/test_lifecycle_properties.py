@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from application.lab import PartnerLab
-from application.presenters import partnership_view
-from domain.corrections import CORRECTABLE
+from application.partnerships.presenters import partnership_view
 from domain.errors import DomainError
-from domain.milestones import (
+from domain.partnerships.corrections import CORRECTABLE
+from domain.partnerships.milestones import (
     ABANDONMENT,
     CO_CONSTRUCTION,
     CONTRACT,
@@ -33,7 +33,7 @@ from domain.milestones import (
     PROGRESS,
     RENEWAL,
 )
-from domain.partnership import Partnership
+from domain.partnerships.partnership import Partnership
 from domain.values import (
     SUB_KINDS,
     Category,

@@ -10,7 +10,7 @@ from domain.errors import (
     OrganizationArchived,
     RequiredValueMissing,
 )
-from domain.organization import Organization
+from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind, validate_legal_identifier, validate_territory
 from tests.unit.stories import (
     FOOD_BANK_RNA,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.milestones import (
+from domain.partnerships.milestones import (
     ABANDONMENT,
     CO_CONSTRUCTION,
     CONTRACT,
@@ -19,7 +19,7 @@ from domain.milestones import (
     PROGRESS,
     RENEWAL,
 )
-from domain.partnership import Partnership
+from domain.partnerships.partnership import Partnership
 from domain.values import (
     Category,
     CommittedValue,

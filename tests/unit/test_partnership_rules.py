@@ -31,7 +31,7 @@ from domain.errors import (
     StageSkipped,
     UnknownIdea,
 )
-from domain.partnership import Partnership
+from domain.partnerships.partnership import Partnership
 from domain.values import Category, CommittedValue, Origin, OriginKind, SubKind
 from tests.unit import stories
 from tests.unit.stories import (

@@ -8,14 +8,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.report_figures import (
+from application.reporting.figures import (
     durations,
     funnel_report,
     impact_report,
     ratio,
     signed_report,
 )
-from application.report_ports import (
+from application.reporting.ports import (
     ABANDONED,
     COMMIT,
     EVALUATED,
@@ -24,7 +24,7 @@ from application.report_ports import (
     MetricRow,
     ReportScope,
 )
-from application.report_projection import hundredths, microseconds
+from application.reporting.projection import hundredths, microseconds
 from domain.values import Stage
 
 ZERO = (0, 0, 0, 0, 0, 0, 0)

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, InvalidValue
-from domain.scheduling import (
+from domain.activities.scheduling import (
     DuplicatePair,
     DuplicateParticipant,
     InvalidTimetable,
@@ -25,6 +24,7 @@ from domain.scheduling import (
     full_rotation,
     schedule_pairs,
 )
+from domain.errors import DomainError, InvalidValue
 
 BOUNDED = settings(max_examples=100, deadline=None)
 

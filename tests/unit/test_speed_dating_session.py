@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.activity_errors import (
+from domain.activities.errors import (
     ActivityOfAnotherLab,
     DurationOutOfRange,
     InterestWithoutMeeting,
@@ -28,9 +28,9 @@ from domain.activity_errors import (
     UnknownPair,
     WrongParticipantKind,
 )
-from domain.activity_values import Interest, Pair
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.activities.values import Interest, Pair
 from domain.errors import DateInFuture, InvalidValue, LifecycleViolation, OrganizationArchived
-from domain.speed_dating import SpeedDatingSession
 from domain.values import OrganizationKind
 from tests.unit.activity_stories import (
     OTHER_LAB,

@@ -1,0 +1,1 @@
+"""Routers of API keys and contact persons."""

@@ -1,0 +1,1 @@
+"""Schemas of API keys and contact persons."""

@@ -1,0 +1,1 @@
+"""HTTP routes, schemas and printable pages of the lab's activities."""

@@ -1,0 +1,68 @@
+"""What the activities' routes share: the 201 of a write, ETags, and choosing JSON, HTML or
+CSV from ``?format=`` or the ``Accept`` header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import Request
+from starlette.responses import Response
+
+from api import API_PREFIX
+from api.activities.schemas.activities import ActivitiesPublic, ActivitySummaryPublic
+from api.fields import Output
+from api.writes import Presenter
+from application.context import Caller
+from application.lab import PartnerLab
+from application.partnerships.views import CommandResult, Page
+
+Format = Literal["json", "html", "csv"]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def written(
+    view: Callable[[PartnerLab, Caller, UUID], Any], schema: type[Output], collection: str
+) -> Presenter:
+    """201 with the activity as the write left it, its ETag and its Location."""
+
+    def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> Response:
+        fields = {**asdict(view(lab, caller, result.id)), "position": result.position}
+        body = schema.model_validate(fields)
+        headers = {
+            "ETag": etag(result.version),
+            "Location": f"{API_PREFIX}/{collection}/{result.id}",
+        }
+        return Response(body.model_dump_json(), 201, headers, media_type="application/json")
+
+    return present
+
+
+def wanted_format(request: Request, chosen: Format | None) -> Format:
+    """``?format=`` wins; otherwise CSV or HTML when the Accept header asks for it first."""
+    if chosen is not None:
+        return chosen
+    accept = request.headers.get("accept", "")
+    for media_type in (part.split(";")[0].strip() for part in accept.split(",")):
+        if media_type == "text/csv":
+            return "csv"
+        if media_type == "text/html":
+            return "html"
+        if media_type in ("application/json", "*/*"):
+            return "json"
+    return "json"
+
+
+def activities_page(page: Page[Any]) -> ActivitiesPublic:
+    """One page of an activity list, as every activity's list route answers it."""
+    return ActivitiesPublic(
+        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )

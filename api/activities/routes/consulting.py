@@ -1,0 +1,171 @@
+"""Consulting engagements with companies: scope, associations proposed from the catalogue,
+pay-what-you-want contributions, partnerships with the associations proposed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import AfterValidator
+from starlette.responses import Response as StarletteResponse
+
+from api.activities.responses import activities_page, etag, written
+from api.activities.schemas.activities import ActivitiesPublic
+from api.activities.schemas.lab_activities import (
+    ConsultingCreate,
+    ConsultingPartnershipCreate,
+    ConsultingPublic,
+    ConsultingWritten,
+    ContributionCreate,
+    ProposalCreate,
+)
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.fields import MAX_VERSION, printable_or_none
+from api.partnerships.routes.partnerships import written as partnership_written
+from api.partnerships.schemas.organizations import OrganizationsPublic, OrganizationSummaryPublic
+from api.partnerships.schemas.partnerships import PartnershipWritten
+from api.problems import documented
+from application.context import Caller
+from application.lab import PartnerLab
+from application.partnerships.views import PageRequest
+
+router = APIRouter(prefix="/consulting-engagements", tags=["consulting"])
+
+EngagementId = Annotated[UUID, Path(description="The consulting engagement's id.")]
+SearchText = Annotated[str | None, AfterValidator(printable_or_none)]
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+
+
+def _view(lab: PartnerLab, caller: Caller, engagement_id: UUID) -> object:
+    return lab.get_consulting(caller, engagement_id)
+
+
+ENGAGEMENT_WRITTEN = written(_view, ConsultingWritten, "consulting-engagements")
+
+
+@router.post("", status_code=201, response_model=ConsultingWritten, responses=WRITE_PROBLEMS)
+def open_engagement(body: ConsultingCreate, write: WriteDep) -> StarletteResponse:
+    """Record a consulting engagement with a company and its scope."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.open_consulting(caller, **body.model_dump()),
+        ENGAGEMENT_WRITTEN,
+    )
+
+
+@router.get("", response_model=ActivitiesPublic, responses=documented(422))
+def list_engagements(
+    lab: LabDep,
+    caller: ReaderDep,
+    started_from: date | None = None,
+    started_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> ActivitiesPublic:
+    """List engagements, latest first (``title`` is the scope, ``held_on`` the start)."""
+    page = lab.list_consulting(
+        caller,
+        PageRequest(limit=limit, offset=offset),
+        held_from=started_from,
+        held_to=started_to,
+    )
+    return activities_page(page)
+
+
+@router.get("/{engagement_id}", response_model=ConsultingPublic, responses=documented(404, 422))
+def get_engagement(
+    engagement_id: EngagementId, lab: LabDep, caller: ReaderDep, response: Response
+) -> ConsultingPublic:
+    """Show an engagement: the company, associations proposed, contributions paid."""
+    view = lab.get_consulting(caller, engagement_id)
+    response.headers["ETag"] = etag(view.version)
+    return ConsultingPublic.model_validate(view)
+
+
+@router.get(
+    "/{engagement_id}/candidates",
+    response_model=OrganizationsPublic,
+    responses=documented(404, 422),
+)
+def candidates(
+    engagement_id: EngagementId,
+    lab: LabDep,
+    caller: ReaderDep,
+    field: Annotated[SearchText, Query(max_length=200, description="Field of activity.")] = None,
+    territory: Annotated[SearchText, Query(max_length=32, description="Département.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> OrganizationsPublic:
+    """Associations of the catalogue to propose, by field of activity and territory."""
+    page = lab.consulting_candidates(
+        caller,
+        engagement_id,
+        field_of_activity=field,
+        territory=territory,
+        page=PageRequest(limit=limit, offset=offset),
+    )
+    return OrganizationsPublic(
+        items=[OrganizationSummaryPublic.model_validate(i) for i in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/{engagement_id}/proposals",
+    status_code=201,
+    response_model=ConsultingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def propose(
+    engagement_id: EngagementId, body: ProposalCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record the associations handed to the company (and the search that found them)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.propose_associations(
+            caller, engagement_id, expected_version=version, **body.model_dump()
+        ),
+        ENGAGEMENT_WRITTEN,
+    )
+
+
+@router.post(
+    "/{engagement_id}/contributions",
+    status_code=201,
+    response_model=ConsultingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def record_contribution(
+    engagement_id: EngagementId, body: ContributionCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record what the company chose to pay (pay what you want): amount and date."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_consulting_contribution(
+            caller, engagement_id, expected_version=version, **body.model_dump()
+        ),
+        ENGAGEMENT_WRITTEN,
+    )
+
+
+@router.post(
+    "/{engagement_id}/partnerships",
+    status_code=201,
+    response_model=PartnershipWritten,
+    responses=WRITE_PROBLEMS,
+)
+def open_partnership(
+    engagement_id: EngagementId, body: ConsultingPartnershipCreate, write: WriteDep
+) -> StarletteResponse:
+    """Open the partnership of the company and an association proposed to it (once)."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.open_partnership_from_consulting(
+            caller, engagement_id, **body.model_dump()
+        ),
+        partnership_written(opened=True),
+    )

@@ -1,0 +1,92 @@
+"""Funding: subsidies by funder and year, and every income line (subsidies, consulting
+contributions, training fees). The split by source is ``GET /reports/funding``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+from starlette.responses import Response as StarletteResponse
+
+from api.activities.responses import etag, written
+from api.activities.schemas.lab_activities import (
+    FundingLinePublic,
+    SubsidyCorrectionCreate,
+    SubsidyCreate,
+    SubsidyPublic,
+    SubsidyWritten,
+)
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.problems import documented
+from application.activities.views import FundingFilter
+from application.context import Caller
+from application.lab import PartnerLab
+from domain.activities.values import FundingSource
+
+router = APIRouter(prefix="/funding", tags=["funding"])
+
+SubsidyId = Annotated[UUID, Path(description="The subsidy's id.")]
+Year = Annotated[int | None, Query(ge=1900, le=2999)]
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+
+
+def _view(lab: PartnerLab, caller: Caller, subsidy_id: UUID) -> object:
+    return lab.get_subsidy(caller, subsidy_id)
+
+
+SUBSIDY_WRITTEN = written(_view, SubsidyWritten, "funding/subsidies")
+
+
+@router.get("", response_model=list[FundingLinePublic], responses=documented(422))
+def funding_lines(
+    lab: LabDep,
+    caller: ReaderDep,
+    year_from: Year = None,
+    year_to: Year = None,
+    source: FundingSource | None = None,
+) -> list[FundingLinePublic]:
+    """Every income line by year: subsidies, consulting contributions, training fees."""
+    lines = lab.funding_lines(
+        caller, FundingFilter(year_from=year_from, year_to=year_to, source=source)
+    )
+    return [FundingLinePublic.model_validate(line) for line in lines]
+
+
+@router.post("/subsidies", status_code=201, response_model=SubsidyWritten, responses=WRITE_PROBLEMS)
+def record_subsidy(body: SubsidyCreate, write: WriteDep) -> StarletteResponse:
+    """Record a subsidy: funder, the year it funds, amount, when it was granted."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.record_subsidy(caller, **body.model_dump()),
+        SUBSIDY_WRITTEN,
+    )
+
+
+@router.get("/subsidies/{subsidy_id}", response_model=SubsidyPublic, responses=documented(404))
+def get_subsidy(
+    subsidy_id: SubsidyId, lab: LabDep, caller: ReaderDep, response: Response
+) -> SubsidyPublic:
+    """Show a subsidy as it stands (after corrections); its ETag is its version."""
+    view = lab.get_subsidy(caller, subsidy_id)
+    response.headers["ETag"] = etag(view.version)
+    return SubsidyPublic.model_validate(view)
+
+
+@router.post(
+    "/subsidies/{subsidy_id}/corrections",
+    status_code=201,
+    response_model=SubsidyWritten,
+    responses=WRITE_PROBLEMS,
+)
+def correct_subsidy(
+    subsidy_id: SubsidyId, body: SubsidyCorrectionCreate, write: WriteDep
+) -> StarletteResponse:
+    """Correct a subsidy's amount, with a reason; the history keeps both amounts."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.correct_subsidy(
+            caller, subsidy_id, expected_version=version, **body.model_dump()
+        ),
+        SUBSIDY_WRITTEN,
+    )

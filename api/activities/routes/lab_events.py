@@ -1,0 +1,111 @@
+"""Thematic events and open forums: planned, attended, and the meetings made there (each
+opens a partnership with the event as origin)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+from starlette.responses import Response as StarletteResponse
+
+from api.activities.responses import activities_page, etag, written
+from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate
+from api.activities.schemas.lab_activities import (
+    EventCreate,
+    EventMeetingCreate,
+    EventPublic,
+    EventWritten,
+)
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.fields import MAX_VERSION
+from api.problems import documented
+from application.context import Caller
+from application.lab import PartnerLab
+from application.partnerships.views import PageRequest
+from domain.values import OriginKind
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+EventId = Annotated[UUID, Path(description="The event's id.")]
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+
+
+def _view(lab: PartnerLab, caller: Caller, event_id: UUID) -> object:
+    return lab.get_event(caller, event_id)
+
+
+EVENT_WRITTEN = written(_view, EventWritten, "events")
+
+
+@router.post("", status_code=201, response_model=EventWritten, responses=WRITE_PROBLEMS)
+def plan_event(body: EventCreate, write: WriteDep) -> StarletteResponse:
+    """Plan a thematic event or an open forum (its date is a plan: it may be in the future)."""
+    return write.run(
+        body, lambda lab, caller, _: lab.plan_event(caller, **body.model_dump()), EVENT_WRITTEN
+    )
+
+
+@router.get("", response_model=ActivitiesPublic, responses=documented(422))
+def list_events(
+    lab: LabDep,
+    caller: ReaderDep,
+    kind: OriginKind | None = None,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> ActivitiesPublic:
+    """List events and forums, latest first."""
+    page = lab.list_events(
+        caller,
+        PageRequest(limit=limit, offset=offset),
+        kind=kind,
+        held_from=held_from,
+        held_to=held_to,
+    )
+    return activities_page(page)
+
+
+@router.get("/{event_id}", response_model=EventPublic, responses=documented(404, 422))
+def get_event(event_id: EventId, lab: LabDep, caller: ReaderDep, response: Response) -> EventPublic:
+    """Show an event: who attended, which pairs met there and their partnerships."""
+    view = lab.get_event(caller, event_id)
+    response.headers["ETag"] = etag(view.version)
+    return EventPublic.model_validate(view)
+
+
+@router.post(
+    "/{event_id}/attendances",
+    status_code=201,
+    response_model=EventWritten,
+    responses=WRITE_PROBLEMS,
+)
+def record_attendance(
+    event_id: EventId, body: OrganizationRefCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record that an organisation attended (from the event's day on)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_event_attendance(
+            caller, event_id, organization_id=body.organization_id, expected_version=version
+        ),
+        EVENT_WRITTEN,
+    )
+
+
+@router.post(
+    "/{event_id}/meetings", status_code=201, response_model=EventWritten, responses=WRITE_PROBLEMS
+)
+def record_meeting(
+    event_id: EventId, body: EventMeetingCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record that an association and a company who attended met: it opens their partnership."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_event_meeting(
+            caller, event_id, expected_version=version, **body.model_dump()
+        ),
+        EVENT_WRITTEN,
+    )

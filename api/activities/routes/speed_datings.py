@@ -1,0 +1,477 @@
+"""Speed-dating sessions: plan, register, schedule, check in, record outcomes, close; the
+printable timetable (whole, per table, per participant) and the big-screen page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response as StarletteResponse
+
+from api import API_PREFIX
+from api.activities.responses import Format, activities_page, etag, wanted_format, written
+from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate, PairCreate
+from api.activities.schemas.speed_datings import (
+    CatchUpCreate,
+    CloseCreate,
+    FollowUpsPublic,
+    OutcomeCreate,
+    ParticipantCardPublic,
+    ScheduleCreate,
+    ScreenPublic,
+    SpeedDatingCreate,
+    SpeedDatingPublic,
+    SpeedDatingWritten,
+    TableSheetPublic,
+    TimetablePublic,
+    WithdrawalCreate,
+)
+from api.activities.timetable_pages import (
+    cards_csv,
+    cards_html,
+    screen_html,
+    tables_csv,
+    tables_html,
+    timetable_csv,
+    timetable_html,
+)
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.fields import MAX_VERSION
+from api.partnerships.routes.partnerships import written as partnership_written
+from api.partnerships.schemas.partnerships import PartnershipWritten
+from api.problems import documented
+from api.writes import Presenter
+from application.activities.timetables import participant_card, participants, table_sheet
+from application.activities.views import Timetable
+from application.context import Caller
+from application.lab import LAB_TIMEZONE, PartnerLab
+from application.partnerships.views import PageRequest
+from domain.activities.values import Pair
+
+router = APIRouter(prefix="/speed-datings", tags=["speed-dating"])
+
+SessionId = Annotated[UUID, Path(description="The speed-dating session's id.")]
+FormatQuery = Annotated[Format | None, Query(description="json (default), html (printable) or csv")]
+READ_PROBLEMS = documented(404, 409, 422)
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+PRINTABLE = {
+    **READ_PROBLEMS,
+    200: {"content": {"application/json": {}, "text/html": {}, "text/csv": {}}},
+}
+COLLECTION = "speed-datings"
+
+
+def _view(lab: PartnerLab, caller: Caller, session_id: UUID) -> object:
+    return lab.get_speed_dating(caller, session_id)
+
+
+SESSION_WRITTEN: Presenter = written(_view, SpeedDatingWritten, COLLECTION)
+
+
+def _pairs(pairs: list[PairCreate] | None) -> list[Pair] | None:
+    return None if pairs is None else [Pair(p.association_id, p.company_id) for p in pairs]
+
+
+@router.post("", status_code=201, response_model=SpeedDatingWritten, responses=WRITE_PROBLEMS)
+def plan_session(body: SpeedDatingCreate, write: WriteDep) -> StarletteResponse:
+    """Plan a session: date and start (a plan, may be in the future), venue, host company."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.plan_speed_dating(caller, **body.model_dump()),
+        SESSION_WRITTEN,
+    )
+
+
+@router.get("", response_model=ActivitiesPublic, responses=documented(422))
+def list_sessions(
+    lab: LabDep,
+    caller: ReaderDep,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> ActivitiesPublic:
+    """List the sessions, latest first, optionally between two dates."""
+    page = lab.list_speed_datings(
+        caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
+    )
+    return activities_page(page)
+
+
+@router.get("/{session_id}", response_model=SpeedDatingPublic, responses=READ_PROBLEMS)
+def get_session(
+    session_id: SessionId, lab: LabDep, caller: ReaderDep, response: Response
+) -> SpeedDatingPublic:
+    """Show a session: participants, plan, outcomes, follow-ups; its ETag is its version."""
+    view = lab.get_speed_dating(caller, session_id)
+    response.headers["ETag"] = etag(view.version)
+    return SpeedDatingPublic.model_validate(view)
+
+
+@router.post(
+    "/{session_id}/participants",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def register_participant(
+    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
+) -> StarletteResponse:
+    """Register an association or a company (a schedule already generated is dropped)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.register_session_participant(
+            caller, session_id, organization_id=body.organization_id, expected_version=version
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/participants/{organization_id}/withdrawal",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def withdraw_participant(
+    session_id: SessionId,
+    organization_id: UUID,
+    write: WriteDep,
+    body: WithdrawalCreate | None = None,
+) -> StarletteResponse:
+    """Withdraw a registration before the session is under way."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.withdraw_session_participant(
+            caller,
+            session_id,
+            organization_id=organization_id,
+            reason=body.reason if body else None,
+            expected_version=version,
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/schedule",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def generate_schedule(
+    session_id: SessionId, write: WriteDep, body: ScheduleCreate | None = None
+) -> StarletteResponse:
+    """Generate (or regenerate, before the first outcome) the rotation plan."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.generate_session_schedule(
+            caller,
+            session_id,
+            excluded=_pairs(body.excluded_pairs if body else None),
+            expected_version=version,
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/catch-up",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def schedule_catch_up(
+    session_id: SessionId, write: WriteDep, body: CatchUpCreate | None = None
+) -> StarletteResponse:
+    """Add catch-up rounds for missed meetings, in the fewest rounds they need."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.schedule_catch_up_rounds(
+            caller, session_id, pairs=_pairs(body.pairs if body else None), expected_version=version
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/check-ins",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def check_in(
+    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record that a participant arrived (from the session's day on)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.check_in_participant(
+            caller, session_id, organization_id=body.organization_id, expected_version=version
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/no-shows",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def record_no_show(
+    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record a participant as absent (before the start: regenerate the schedule)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_no_show(
+            caller, session_id, organization_id=body.organization_id, expected_version=version
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/outcomes",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def record_outcome(
+    session_id: SessionId, body: OutcomeCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record whether a meeting was held and each side's interest (re-record to fix it)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_meeting_outcome(
+            caller, session_id, expected_version=version, **body.model_dump()
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/close",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def close_session(session_id: SessionId, body: CloseCreate, write: WriteDep) -> StarletteResponse:
+    """Close the session: mutual follow-ups open partnerships (by policy, shortly after)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.close_speed_dating(
+            caller, session_id, expected_version=version, **body.model_dump()
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.get("/{session_id}/follow-ups", response_model=FollowUpsPublic, responses=READ_PROBLEMS)
+def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowUpsPublic:
+    """Mutual follow-ups with their partnerships, and one-sided ones for staff to decide."""
+    mutual, one_sided = lab.speed_dating_follow_ups(caller, session_id)
+    return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
+
+
+@router.post(
+    "/{session_id}/partnerships",
+    status_code=201,
+    response_model=PartnershipWritten,
+    responses=WRITE_PROBLEMS,
+)
+def open_partnership(session_id: SessionId, body: PairCreate, write: WriteDep) -> StarletteResponse:
+    """Staff's decision: open the partnership of a pair that met here (at most once)."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.open_partnership_from_session(
+            caller, session_id, association_id=body.association_id, company_id=body.company_id
+        ),
+        partnership_written(opened=True),
+    )
+
+
+# -- the timetable -------------------------------------------------------------------------------
+
+
+def _links(session_id: UUID) -> dict[str, str]:
+    base = f"{API_PREFIX}/{COLLECTION}/{session_id}"
+    return {
+        "Sheets per table": f"{base}/timetable/tables?format=html",
+        "Cards per participant": f"{base}/timetable/participants?format=html",
+        "CSV": f"{base}/timetable?format=csv",
+        "Big screen": f"{base}/screen",
+    }
+
+
+def _csv(text: str, name: str) -> StarletteResponse:
+    return StarletteResponse(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _file_name(plan: Timetable, what: str) -> str:
+    return f"speed-dating-{plan.held_on.isoformat()}-{what}"
+
+
+@router.get("/{session_id}/timetable", response_model=TimetablePublic, responses=PRINTABLE)
+def get_timetable(
+    session_id: SessionId,
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    format: FormatQuery = None,
+) -> TimetablePublic | StarletteResponse:
+    """The whole plan with times: a row per round, a column per table (HTML, CSV or JSON)."""
+    plan = lab.speed_dating_timetable(caller, session_id)
+    chosen = wanted_format(request, format)
+    if chosen == "html":
+        return HTMLResponse(timetable_html(plan, _links(session_id)))
+    if chosen == "csv":
+        return _csv(timetable_csv(plan), _file_name(plan, "timetable"))
+    return _timetable_public(plan)
+
+
+def _timetable_public(plan: Timetable) -> TimetablePublic:
+    tables = [{"table": t, "seated": seated} for t, seated in plan.tables.items()]
+    return TimetablePublic.model_validate(
+        {
+            "session_id": plan.session_id,
+            "title": plan.title,
+            "held_on": plan.held_on,
+            "venue": plan.venue,
+            "round_minutes": plan.round_minutes,
+            "changeover_minutes": plan.changeover_minutes,
+            "tables": tables,
+            "rounds": plan.rounds,
+        }
+    )
+
+
+@router.get(
+    "/{session_id}/timetable/tables",
+    response_model=list[TableSheetPublic],
+    responses=PRINTABLE,
+)
+def get_table_sheets(
+    session_id: SessionId,
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    format: FormatQuery = None,
+) -> list[TableSheetPublic] | StarletteResponse:
+    """A sheet per table: who sits there and whom they meet in each round."""
+    plan = lab.speed_dating_timetable(caller, session_id)
+    sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
+    chosen = wanted_format(request, format)
+    if chosen == "html":
+        return HTMLResponse(tables_html(plan, sheets))
+    if chosen == "csv":
+        return _csv(tables_csv(sheets), _file_name(plan, "tables"))
+    return [TableSheetPublic.model_validate(s) for s in sheets]
+
+
+@router.get(
+    "/{session_id}/timetable/tables/{table}",
+    response_model=TableSheetPublic,
+    responses=PRINTABLE,
+)
+def get_table_sheet(
+    session_id: SessionId,
+    table: Annotated[int, Path(ge=1, le=1000, description="The table's number.")],
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    format: FormatQuery = None,
+) -> TableSheetPublic | StarletteResponse:
+    """One table's sheet."""
+    sheet = lab.speed_dating_table_sheet(caller, session_id, table)
+    chosen = wanted_format(request, format)
+    if chosen == "json":
+        return TableSheetPublic.model_validate(sheet)
+    plan = lab.speed_dating_timetable(caller, session_id)
+    if chosen == "html":
+        return HTMLResponse(tables_html(plan, [sheet]))
+    return _csv(tables_csv([sheet]), _file_name(plan, f"table-{table}"))
+
+
+@router.get(
+    "/{session_id}/timetable/participants",
+    response_model=list[ParticipantCardPublic],
+    responses=PRINTABLE,
+)
+def get_participant_cards(
+    session_id: SessionId,
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    format: FormatQuery = None,
+) -> list[ParticipantCardPublic] | StarletteResponse:
+    """A card per participant: at which table, whom they meet, when they have a break."""
+    plan = lab.speed_dating_timetable(caller, session_id)
+    cards = [participant_card(plan, p) for p in participants(plan)]
+    chosen = wanted_format(request, format)
+    if chosen == "html":
+        return HTMLResponse(cards_html(plan, cards))
+    if chosen == "csv":
+        return _csv(cards_csv(cards), _file_name(plan, "participants"))
+    return [ParticipantCardPublic.model_validate(c) for c in cards]
+
+
+@router.get(
+    "/{session_id}/timetable/participants/{organization_id}",
+    response_model=ParticipantCardPublic,
+    responses=PRINTABLE,
+)
+def get_participant_card(
+    session_id: SessionId,
+    organization_id: UUID,
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    format: FormatQuery = None,
+) -> ParticipantCardPublic | StarletteResponse:
+    """One participant's card."""
+    card = lab.speed_dating_participant_card(caller, session_id, organization_id)
+    chosen = wanted_format(request, format)
+    if chosen == "json":
+        return ParticipantCardPublic.model_validate(card)
+    plan = lab.speed_dating_timetable(caller, session_id)
+    if chosen == "html":
+        return HTMLResponse(cards_html(plan, [card]))
+    return _csv(cards_csv([card]), _file_name(plan, "participant"))
+
+
+@router.get(
+    "/{session_id}/screen",
+    response_model=ScreenPublic,
+    responses={**READ_PROBLEMS, 200: {"content": {"text/html": {}, "application/json": {}}}},
+)
+def big_screen(
+    session_id: SessionId,
+    lab: LabDep,
+    caller: ReaderDep,
+    request: Request,
+    at: Annotated[
+        datetime | None,
+        Query(description="The moment to show (lab local time if no zone); default: now."),
+    ] = None,
+    format: Annotated[
+        Literal["html", "json"] | None, Query(description="html (default) or json")
+    ] = None,
+) -> ScreenPublic | StarletteResponse:
+    """The big-screen page: the current round and its tables, refreshing itself."""
+    moment = at or datetime.now(LAB_TIMEZONE)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LAB_TIMEZONE).replace(tzinfo=None)
+    view = lab.speed_dating_screen(caller, session_id, moment)
+    accept = request.headers.get("accept", "")
+    if format == "json" or (format is None and accept.startswith("application/json")):
+        return ScreenPublic.model_validate(view)
+    return HTMLResponse(screen_html(view))

@@ -1,0 +1,108 @@
+"""Training sessions on building and running partnerships: participants and fees."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+from starlette.responses import Response as StarletteResponse
+
+from api.activities.responses import activities_page, etag, written
+from api.activities.schemas.activities import ActivitiesPublic
+from api.activities.schemas.lab_activities import (
+    EnrolmentCreate,
+    FeeCreate,
+    TrainingCreate,
+    TrainingPublic,
+    TrainingWritten,
+)
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.fields import MAX_VERSION
+from api.problems import documented
+from application.context import Caller
+from application.lab import PartnerLab
+from application.partnerships.views import PageRequest
+
+router = APIRouter(prefix="/trainings", tags=["training"])
+
+TrainingId = Annotated[UUID, Path(description="The training session's id.")]
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+
+
+def _view(lab: PartnerLab, caller: Caller, training_id: UUID) -> object:
+    return lab.get_training(caller, training_id)
+
+
+TRAINING_WRITTEN = written(_view, TrainingWritten, "trainings")
+
+
+@router.post("", status_code=201, response_model=TrainingWritten, responses=WRITE_PROBLEMS)
+def plan_training(body: TrainingCreate, write: WriteDep) -> StarletteResponse:
+    """Plan a training session (its date is a plan: it may be in the future)."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.plan_training(caller, **body.model_dump()),
+        TRAINING_WRITTEN,
+    )
+
+
+@router.get("", response_model=ActivitiesPublic, responses=documented(422))
+def list_trainings(
+    lab: LabDep,
+    caller: ReaderDep,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> ActivitiesPublic:
+    """List training sessions, latest first."""
+    page = lab.list_trainings(
+        caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
+    )
+    return activities_page(page)
+
+
+@router.get("/{training_id}", response_model=TrainingPublic, responses=documented(404, 422))
+def get_training(
+    training_id: TrainingId, lab: LabDep, caller: ReaderDep, response: Response
+) -> TrainingPublic:
+    """Show a training session: participants, fees agreed and paid."""
+    view = lab.get_training(caller, training_id)
+    response.headers["ETag"] = etag(view.version)
+    return TrainingPublic.model_validate(view)
+
+
+@router.post(
+    "/{training_id}/participants",
+    status_code=201,
+    response_model=TrainingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def enrol(training_id: TrainingId, body: EnrolmentCreate, write: WriteDep) -> StarletteResponse:
+    """Enrol an organisation: how many of its people come and the fee agreed."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.enrol_in_training(
+            caller, training_id, expected_version=version, **body.model_dump()
+        ),
+        TRAINING_WRITTEN,
+    )
+
+
+@router.post(
+    "/{training_id}/payments",
+    status_code=201,
+    response_model=TrainingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def record_fee(training_id: TrainingId, body: FeeCreate, write: WriteDep) -> StarletteResponse:
+    """Record a fee an enrolled organisation paid (amount and date)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_training_fee(
+            caller, training_id, expected_version=version, **body.model_dump()
+        ),
+        TRAINING_WRITTEN,
+    )

@@ -1,0 +1,1 @@
+"""Schemas of the lab's activities."""

@@ -1,0 +1,1 @@
+"""The audit routes and schemas."""

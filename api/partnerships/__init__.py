@@ -1,0 +1,1 @@
+"""HTTP routes and schemas of organisations and partnerships."""

@@ -1,0 +1,332 @@
+"""Partnerships: opened with a first meeting, moved on by one POST per milestone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.types import DecoratedCallable
+from pydantic import AfterValidator
+from starlette.responses import Response as StarletteResponse
+
+from api import API_PREFIX
+from api.deps import LabDep, ReaderDep, WriteDep
+from api.fields import MAX_VERSION, printable_or_none
+from api.partnerships.schemas.partnerships import (
+    AbandonmentCreate,
+    CoConstructionCreate,
+    ContractCreate,
+    CorrectionCreate,
+    EvaluationCreate,
+    IdeaCreate,
+    IdeaWritten,
+    MeetingCreate,
+    PartnershipCreate,
+    PartnershipPublic,
+    PartnershipsPublic,
+    PartnershipSummaryPublic,
+    PartnershipWritten,
+    ProgressCreate,
+    RenewalCreate,
+)
+from api.problems import ApiError, documented
+from api.reporting.params import ReadPosition
+from api.writes import Presenter
+from application.context import Caller
+from application.lab import PartnerLab
+from application.partnerships.views import (
+    CommandResult,
+    PageRequest,
+    PartnershipFilter,
+    PartnershipView,
+)
+from domain.partnerships.milestones import IDEA
+from domain.values import Category, Stage
+
+router = APIRouter(prefix="/partnerships", tags=["partnerships"])
+
+PartnershipId = Annotated[UUID, Path(description="The partnership's id.")]
+
+READ_PROBLEMS = documented(404, 422)
+WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
+
+
+def milestone(
+    path: str, model: type[PartnershipWritten] = PartnershipWritten
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A write that adds a milestone: 201 with the partnership's new state."""
+    return router.post(path, status_code=201, response_model=model, responses=WRITE_PROBLEMS)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def location(partnership_id: UUID, version: int | None = None) -> str:
+    path = f"{API_PREFIX}/partnerships/{partnership_id}"
+    return path if version is None else f"{path}?version={version}"
+
+
+def _idea_id(view: PartnershipView, version: int) -> UUID:
+    idea = next(m for m in view.milestones if m.version == version and m.kind == IDEA)
+    idea_id = idea.details["idea_id"]
+    assert isinstance(idea_id, UUID)
+    return idea_id
+
+
+def written(*, opened: bool = False, idea: bool = False) -> Presenter:
+    """201 with the partnership as this write left it; the Location of an opening is the
+    partnership, that of a milestone is the partnership at the milestone's version."""
+
+    def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> StarletteResponse:
+        view = lab.get_partnership(caller, result.id, version=result.version)
+        fields = {**asdict(view), "position": result.position}
+        body = (
+            IdeaWritten.model_validate({**fields, "idea_id": _idea_id(view, result.version)})
+            if idea
+            else PartnershipWritten.model_validate(fields)
+        )
+        headers = {
+            "ETag": etag(result.version),
+            "Location": location(result.id, None if opened else result.version),
+        }
+        return StarletteResponse(
+            body.model_dump_json(), 201, headers, media_type="application/json"
+        )
+
+    return present
+
+
+@milestone("")
+def open_partnership(body: PartnershipCreate, write: WriteDep) -> StarletteResponse:
+    """Open a partnership with the first meeting of an association and a company."""
+    return write.run(
+        body,
+        lambda lab, caller, _: lab.open_partnership(
+            caller,
+            association_id=body.association_id,
+            company_id=body.company_id,
+            origin_kind=body.origin.kind,
+            origin_reference_id=body.origin.reference_id,
+            occurred_on=body.occurred_on,
+            note=body.note,
+        ),
+        written(opened=True),
+    )
+
+
+@router.get("", response_model=PartnershipsPublic, responses=documented(422))
+def list_partnerships(
+    lab: LabDep,
+    caller: ReaderDep,
+    stage: Stage | None = None,
+    status: Literal["open", "abandoned"] | None = None,
+    category: Category | None = None,
+    association_id: UUID | None = None,
+    company_id: UUID | None = None,
+    origin_reference_id: Annotated[
+        str | None,
+        Query(max_length=200, description="The speed-dating session or event they met at."),
+        AfterValidator(printable_or_none),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+    position: ReadPosition = None,
+) -> PartnershipsPublic:
+    """List partnerships from the catalogue, filtered and paginated."""
+    lab.await_position(position)
+    page = lab.list_partnerships(
+        caller,
+        PartnershipFilter(
+            stage=stage,
+            status=status,
+            category=category,
+            association_id=association_id,
+            company_id=company_id,
+            origin_reference_id=origin_reference_id,
+        ),
+        PageRequest(limit=limit, offset=offset),
+    )
+    return PartnershipsPublic(
+        items=[PartnershipSummaryPublic.model_validate(item) for item in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{partnership_id}", response_model=PartnershipPublic, responses=READ_PROBLEMS)
+def get_partnership(
+    partnership_id: PartnershipId,
+    lab: LabDep,
+    caller: ReaderDep,
+    response: Response,
+    version: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_VERSION, description="Show the partnership as it was at a version."),
+    ] = None,
+    known_at: Annotated[
+        datetime | None,
+        Query(description="Show it as the system knew it at this recording time."),
+    ] = None,
+    as_of: Annotated[
+        date | None,
+        Query(description="Show it as it stood on this business date (YYYY-MM-DD)."),
+    ] = None,
+) -> PartnershipPublic:
+    """Show one partnership now, at an earlier version, as known at a recording time
+    (`known_at`), or as it stood on a business date (`as_of`, combinable with `known_at`)."""
+    if version is not None and (known_at is not None or as_of is not None):
+        raise ApiError(
+            422,
+            "one-time-travel",
+            "give either version, or as_of and/or known_at",
+            field="version",
+        )
+    known = known_at if known_at is None or known_at.tzinfo else known_at.replace(tzinfo=UTC)
+    if as_of is not None:
+        view = lab.partnership_as_of(caller, partnership_id, as_of, known_at=known)
+    elif known is not None:
+        view = lab.partnership_known_at(caller, partnership_id, known)
+    else:
+        view = lab.get_partnership(caller, partnership_id, version=version)
+    response.headers["ETag"] = etag(view.version)
+    return PartnershipPublic.model_validate(view)
+
+
+@milestone("/{partnership_id}/meetings")
+def record_meeting(
+    partnership_id: PartnershipId, body: MeetingCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record another meeting of the two partners."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_meeting(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/ideas", IdeaWritten)
+def propose_idea(
+    partnership_id: PartnershipId, body: IdeaCreate, write: WriteDep
+) -> StarletteResponse:
+    """Propose a collaboration idea; the response gives the new idea's id."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.propose_idea(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(idea=True),
+    )
+
+
+@milestone("/{partnership_id}/co-construction")
+def start_co_construction(
+    partnership_id: PartnershipId, body: CoConstructionCreate, write: WriteDep
+) -> StarletteResponse:
+    """Choose one idea and start building the project together."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.start_co_construction(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/co-construction/progress")
+def record_progress(
+    partnership_id: PartnershipId, body: ProgressCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record a progress note of the co-construction (a workshop, a follow-up)."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_progress(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/contract")
+def sign_contract(
+    partnership_id: PartnershipId, body: ContractCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record the signed partnership agreement: dates, category and committed value."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.sign_contract(
+            caller,
+            partnership_id,
+            expected_version=version,
+            **body.model_dump(exclude={"committed"}),
+            **body.committed.model_dump(),
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/evaluations")
+def record_evaluation(
+    partnership_id: PartnershipId, body: EvaluationCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record an evaluation of the partnership's impact."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.record_evaluation(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/renewals")
+def renew_contract(
+    partnership_id: PartnershipId, body: RenewalCreate, write: WriteDep
+) -> StarletteResponse:
+    """Renew the contract to a later end date, with what the renewal commits."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.renew_contract(
+            caller,
+            partnership_id,
+            expected_version=version,
+            **body.model_dump(exclude={"committed"}),
+            **body.committed.model_dump(),
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/abandonment")
+def abandon_partnership(
+    partnership_id: PartnershipId, body: AbandonmentCreate, write: WriteDep
+) -> StarletteResponse:
+    """Record that the partnership was abandoned before its contract, and why."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.abandon_partnership(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )
+
+
+@milestone("/{partnership_id}/corrections")
+def correct_milestone(
+    partnership_id: PartnershipId, body: CorrectionCreate, write: WriteDep
+) -> StarletteResponse:
+    """Correct fields of an earlier milestone, with a reason; history keeps both values."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.correct_milestone(
+            caller, partnership_id, expected_version=version, **body.model_dump()
+        ),
+        written(),
+    )

@@ -1,0 +1,83 @@
+"""Organisations in and out: registering, updating, archiving, listing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import Field, field_validator
+
+from api.fields import Code, Input, LongText, Output, PagePublic, ShortText
+from domain.values import OrganizationKind
+
+
+class OrganizationCreate(Input):
+    """An association or a company entering the lab's catalogue (legal persons only)."""
+
+    kind: OrganizationKind
+    name: ShortText = Field(examples=["Banque alimentaire du Bas-Rhin"])
+    territory: Code = Field(description="A French département code.", examples=["67"])
+    legal_identifier: Code | None = Field(
+        default=None, description="SIREN/SIRET for a company, RNA number for an association."
+    )
+    field_of_activity: ShortText | None = None
+    description: LongText | None = None
+
+
+class OrganizationUpdate(Input):
+    """The fields to change; omitted fields are left as they are, null clears optional ones."""
+
+    name: ShortText | None = None
+    territory: Code | None = None
+    legal_identifier: Code | None = None
+    field_of_activity: ShortText | None = None
+    description: LongText | None = None
+
+    @field_validator("name", "territory")
+    @classmethod
+    def _required_fields_cannot_be_cleared(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("may be changed but not cleared")
+        return value
+
+
+class OrganizationArchive(Input):
+    reason: LongText | None = None
+
+
+class OrganizationPublic(Output):
+    id: UUID
+    lab: str
+    kind: OrganizationKind
+    name: str
+    legal_identifier: str | None
+    field_of_activity: str | None
+    territory: str
+    description: str | None
+    archived: bool
+    version: int
+    created_at: datetime
+    modified_at: datetime
+
+
+class OrganizationWritten(OrganizationPublic):
+    """The organisation as a write left it, with the log position the write reached."""
+
+    position: int | None = Field(
+        description="Position of the write in the event log (for read-your-writes)."
+    )
+
+
+class OrganizationSummaryPublic(Output):
+    id: UUID
+    kind: OrganizationKind
+    name: str
+    legal_identifier: str | None
+    field_of_activity: str | None
+    territory: str
+    archived: bool
+    version: int
+    partnerships_by_stage: dict[str, int]
+
+
+OrganizationsPublic = PagePublic[OrganizationSummaryPublic]

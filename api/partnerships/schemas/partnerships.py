@@ -1,0 +1,241 @@
+"""Partnerships in and out: opening, one body per milestone, corrections, the full state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field, TypeAdapter, field_validator
+
+from api.fields import (
+    Amount,
+    AmountsPublic,
+    CommittedCreate,
+    CorrectionValue,
+    Count,
+    Input,
+    IsoDate,
+    LongText,
+    Output,
+    PagePublic,
+    ShortText,
+    Version,
+)
+from domain.values import Category, OriginKind, Stage, SubKind
+
+
+class OriginCreate(Input):
+    """Where the partners first met: a lab activity (optionally its id) or spontaneously."""
+
+    kind: OriginKind
+    reference_id: ShortText | None = Field(
+        default=None, description="The speed-dating session or event, when known."
+    )
+
+
+class PartnershipCreate(Input):
+    """Open a partnership with the first meeting of an association and a company."""
+
+    association_id: UUID
+    company_id: UUID
+    origin: OriginCreate
+    occurred_on: IsoDate
+    note: LongText | None = None
+
+
+class MeetingCreate(Input):
+    occurred_on: IsoDate
+    note: LongText | None = None
+
+
+class IdeaCreate(Input):
+    title: ShortText = Field(examples=["Traceability software for the food bank"])
+    proposed_category: Category
+    occurred_on: IsoDate
+    description: LongText | None = None
+    note: LongText | None = None
+
+
+class CoConstructionCreate(Input):
+    idea_id: UUID = Field(description="The proposed idea the partners build on.")
+    occurred_on: IsoDate
+    note: LongText | None = None
+
+
+class ProgressCreate(Input):
+    progress: LongText
+    occurred_on: IsoDate
+    note: LongText | None = None
+
+
+class ContractCreate(Input):
+    signed_on: IsoDate
+    category: Category
+    sub_kind: SubKind
+    starts_on: IsoDate
+    ends_on: IsoDate
+    committed: CommittedCreate = Field(default_factory=CommittedCreate)
+    note: LongText | None = None
+
+
+class EvaluationCreate(Input):
+    occurred_on: IsoDate
+    beneficiaries: Count = 0
+    jobs_created: Count = 0
+    volunteer_days: Amount = Field(
+        default=Decimal(0), description="Days volunteers gave, outside skills patronage."
+    )
+    skills_days: Amount = Field(
+        default=Decimal(0), description="Days of skills patronage (staff on company time)."
+    )
+    in_kind_eur: Amount = Decimal(0)
+    satisfaction: Count | None = Field(default=None, description="From 1 to 5.")
+    findings: LongText | None = None
+    note: LongText | None = None
+
+
+class RenewalCreate(Input):
+    occurred_on: IsoDate
+    ends_on: IsoDate
+    committed: CommittedCreate = Field(default_factory=CommittedCreate)
+    note: LongText | None = None
+
+
+class AbandonmentCreate(Input):
+    reason: LongText
+    occurred_on: IsoDate
+    note: LongText | None = None
+
+
+_AMOUNT_FIELDS = frozenset({"financial_eur", "in_kind_eur", "skills_days", "volunteer_days"})
+_COUNT_FIELDS = frozenset({"beneficiaries", "jobs_created", "satisfaction"})
+_AMOUNTS = TypeAdapter(dict[str, Amount])
+_COUNTS = TypeAdapter(dict[str, Count | None])
+
+
+class CorrectionCreate(Input):
+    """Fix fields of an earlier milestone; the old values stay in the history."""
+
+    target_version: Version = Field(description="The version of the milestone to correct.")
+    changes: dict[str, CorrectionValue] = Field(
+        max_length=20, examples=[{"occurred_on": "2014-03-01"}]
+    )
+    reason: LongText
+
+    @field_validator("changes")
+    @classmethod
+    def _numbers_have_sane_sizes(cls, changes: dict[str, Any]) -> dict[str, Any]:
+        """Amounts and counts get the same shape checks as in the milestone bodies."""
+        _AMOUNTS.validate_python({k: v for k, v in changes.items() if k in _AMOUNT_FIELDS})
+        _COUNTS.validate_python({k: v for k, v in changes.items() if k in _COUNT_FIELDS})
+        return changes
+
+
+class MilestonePublic(Output):
+    version: int
+    kind: str
+    occurred_on: date
+    actor: str
+    note: str | None
+    details: dict[str, Any]
+
+
+class IdeaPublic(Output):
+    id: UUID
+    title: str
+    description: str | None
+    proposed_category: Category
+    proposed_on: date
+    chosen: bool
+
+
+class ContractPublic(Output):
+    category: Category
+    sub_kind: SubKind
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    committed: AmountsPublic
+    total_committed: AmountsPublic
+    renewals: list[MilestonePublic]
+
+
+class EvaluationPublic(Output):
+    version: int
+    occurred_on: date
+    beneficiaries: int
+    jobs_created: int
+    volunteer_days: Decimal
+    skills_days: Decimal
+    in_kind_eur: Decimal
+    satisfaction: int | None
+    findings: str | None
+
+
+class CorrectionPublic(Output):
+    version: int
+    target_version: int
+    previous: dict[str, Any]
+    changes: dict[str, Any]
+    reason: str
+    occurred_on: date
+    actor: str
+
+
+class PartnershipPublic(Output):
+    id: UUID
+    lab: str
+    association_id: UUID
+    company_id: UUID
+    origin_kind: OriginKind
+    origin_reference_id: str | None
+    stage: Stage
+    status: str = Field(description="open or abandoned")
+    opened_on: date
+    last_milestone_on: date
+    stage_reached_on: dict[Stage, date]
+    abandonment_reason: str | None
+    ideas: list[IdeaPublic]
+    chosen_idea_id: UUID | None
+    progress_notes: list[MilestonePublic]
+    contract: ContractPublic | None
+    evaluations: list[EvaluationPublic]
+    corrections: list[CorrectionPublic]
+    milestones: list[MilestonePublic]
+    version: int
+    created_at: datetime
+    modified_at: datetime
+
+
+class PartnershipWritten(PartnershipPublic):
+    """The partnership as a write left it, with the log position the write reached."""
+
+    position: int | None = Field(
+        description="Position of the write in the event log (for read-your-writes)."
+    )
+
+
+class IdeaWritten(PartnershipWritten):
+    idea_id: UUID = Field(description="The id of the idea just proposed.")
+
+
+class PartnershipSummaryPublic(Output):
+    id: UUID
+    association_id: UUID
+    association_name: str
+    company_id: UUID
+    company_name: str
+    origin_kind: OriginKind
+    origin_reference_id: str | None
+    stage: Stage
+    status: str
+    category: Category | None
+    sub_kind: SubKind | None
+    opened_on: date
+    last_milestone_on: date
+    version: int
+
+
+PartnershipsPublic = PagePublic[PartnershipSummaryPublic]

@@ -1,0 +1,1 @@
+"""Routers of reports and projection status."""

@@ -1,0 +1,20 @@
+"""Projection status: how far each read model has got behind the event log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import LabDep, ReaderDep
+from api.problems import documented
+from api.reporting.params import ReadPosition
+from api.reporting.schemas.reports import ProjectionsPublic
+
+router = APIRouter(prefix="/projections", tags=["projections"])
+
+
+@router.get("", response_model=ProjectionsPublic, responses=documented(422, 503))
+def projections(
+    lab: LabDep, _caller: ReaderDep, position: ReadPosition = None
+) -> ProjectionsPublic:
+    """Each projection's position, the log's head, the lag and the last error."""
+    return ProjectionsPublic.model_validate(lab.projection_status(position))

@@ -1,0 +1,1 @@
+"""Schemas of reports and projection status."""

@@ -1,0 +1,147 @@
+"""Reports and projection status as the API shows them (see docs/REPORTS.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import Field
+
+from api.fields import Output
+from domain.values import Category, OriginKind, Stage
+
+
+class ScopePublic(Output):
+    """What the report counts: the moment (``as_of``, ``known_at``) and the filters."""
+
+    as_of: date | None
+    known_at: datetime | None
+    origin_kind: OriginKind | None
+    origin_reference_id: str | None
+    category: Category | None
+    territory: str | None
+    period_from: date | None = Field(serialization_alias="from")
+    period_to: date | None = Field(serialization_alias="to")
+
+
+class SignedYearPublic(Output):
+    year: int
+    by_category: dict[str, int]
+    total: int
+
+
+class SignedReportPublic(Output):
+    """Contracts per year of signature (the business date) and category."""
+
+    scope: ScopePublic
+    years: list[SignedYearPublic]
+    by_category: dict[str, int]
+    total: int
+
+
+class FunnelStagePublic(Output):
+    stage: Stage
+    reached: int = Field(description="Partnerships that reached this stage.")
+    reached_strict: int = Field(description="... having passed every earlier stage too.")
+    conversion: Decimal | None = Field(description="reached / reached at the stage before.")
+    conversion_strict: Decimal | None
+    abandoned: int = Field(description="Abandoned while at this stage.")
+
+
+class AbandonmentPublic(Output):
+    stage: Stage
+    reason: str
+    count: int
+
+
+class FunnelReportPublic(Output):
+    scope: ScopePublic
+    partnerships: int
+    stages: list[FunnelStagePublic]
+    abandonments: list[AbandonmentPublic]
+    abandoned_by_origin: dict[str, int]
+    abandoned: int
+
+
+class DurationsPublic(Output):
+    count: int
+    median_days: Decimal | None
+    p90_days: int | None
+
+
+class StageTimePublic(Output):
+    stage: Stage
+    in_stage: DurationsPublic
+    to_reach: DurationsPublic
+
+
+class StalledPublic(Output):
+    partnership_id: UUID
+    association_name: str | None
+    company_name: str | None
+    stage: Stage
+    last_milestone_on: date
+    days_without_milestone: int
+
+
+class TimeInStageReportPublic(Output):
+    scope: ScopePublic
+    reference_date: date
+    stalled_after_days: int
+    stages: list[StageTimePublic]
+    cycle_time: DurationsPublic = Field(description="From the first meeting to the contract.")
+    stalled_count: int
+    stalled: list[StalledPublic] = Field(description="The oldest stalled ones, at most 100.")
+
+
+class ImpactFiguresPublic(Output):
+    contracts: int
+    renewals: int
+    financial_eur: Decimal
+    in_kind_eur: Decimal
+    skills_days: Decimal
+    evaluations: int
+    beneficiaries: int
+    jobs_created: int
+    volunteer_days: Decimal
+    evaluated_skills_days: Decimal
+    evaluated_in_kind_eur: Decimal
+    satisfaction_answers: int
+    satisfaction_average: Decimal | None
+
+
+class ImpactRowPublic(Output):
+    category: str
+    year: int
+    figures: ImpactFiguresPublic
+
+
+class ImpactReportPublic(Output):
+    scope: ScopePublic
+    rows: list[ImpactRowPublic]
+    totals: ImpactFiguresPublic
+
+
+class PipelineStagePublic(Output):
+    stage: Stage
+    open: int
+
+
+class PipelineReportPublic(Output):
+    scope: ScopePublic
+    stages: list[PipelineStagePublic]
+    total_open: int
+
+
+class ProjectionPublic(Output):
+    name: str
+    position: int = Field(description="The last log position this projection applied.")
+    lag: int = Field(description="Events recorded but not yet applied.")
+    running: bool = Field(description="Whether this server process runs it.")
+    last_error: str | None
+
+
+class ProjectionsPublic(Output):
+    head: int = Field(description="The log's last position.")
+    projections: list[ProjectionPublic]

@@ -1,1 +1,0 @@
-"""Pydantic schemas of the HTTP API: ``XCreate`` / ``XUpdate`` in, ``XPublic`` out."""

@@ -1,0 +1,222 @@
+"""API keys (a mixin of ``PartnerLab``): issue, revoke, list, and authenticate a bearer token.
+
+A token reads ``plk_<key id>_<secret>``: the key id (32 hex digits) finds the ``ApiKey``
+aggregate in the event store directly, so a key works the moment it is issued, with no read
+model to wait for; the secret (256 random bits from ``secrets``) is shown once and only its
+HMAC-SHA256 under the server's pepper is stored. A secret that random needs no slow hash
+(scrypt would add tens of milliseconds to every request for no gain in strength); the pepper,
+kept out of the database, makes the stored hashes useless to whoever reads the log or an
+export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from application.access.ports import ApiKeyList, ApiKeyRow
+from application.context import Caller
+from application.errors import ApplicationError, NotFound, StoreUnavailable
+from application.partnerships.views import CommandResult
+from domain.access.api_key import ApiKey, Role
+
+HASH_SCHEME = "hmac-sha256"
+TOKEN_PREFIX = "plk"  # noqa: S105 - the public prefix of every token, not a secret
+SECRET_BYTES = 32
+_TOKEN = re.compile(r"^plk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$")
+
+
+class NotAuthenticated(ApplicationError):
+    """No valid key: the API answers 401 (the rule tells a client what to fix)."""
+
+    rule = "api-key-invalid"
+
+
+class KeyRevoked(NotAuthenticated):
+    rule = "api-key-revoked"
+
+
+class KeyExpired(NotAuthenticated):
+    rule = "api-key-expired"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid key says the caller is."""
+
+    key_id: UUID
+    lab: str
+    name: str
+    role: Role
+
+    @property
+    def caller(self) -> Caller:
+        """The key's lab, and its name as the actor recorded on every event."""
+        return Caller(lab=self.lab, actor=self.name)
+
+
+@dataclass(frozen=True)
+class ApiKeyView:
+    id: UUID
+    lab: str
+    name: str
+    role: Role
+    issued_at: datetime
+    issued_by: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key and its token, which is never shown again."""
+
+    key: ApiKeyView
+    token: str
+    position: int | None
+
+
+def hash_secret(pepper: bytes, secret: str) -> str:
+    return hmac.new(pepper, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def key_view(key: ApiKey) -> ApiKeyView:
+    return ApiKeyView(
+        id=key.id,
+        lab=key.lab,
+        name=key.name,
+        role=key.role,
+        issued_at=key.issued_at,
+        issued_by=key.issued_by,
+        expires_at=key.expires_at,
+        revoked_at=key.revoked_at,
+        revoked_by=key.revoked_by,
+        version=key.version,
+    )
+
+
+def row_view(row: ApiKeyRow) -> ApiKeyView:
+    return ApiKeyView(**{name: getattr(row, name) for name in ApiKeyView.__dataclass_fields__})
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApiKeyUseCases:
+    key_pepper: bytes = b""
+    """The server's secret mixed into every key hash (``PARTNERLAB_API_KEY_PEPPER``)."""
+    api_key_list: ApiKeyList | None = None
+    """The keys' read model, set by the composition root."""
+    key_clock = staticmethod(_utc_now)
+    """The time keys expire against (tests replace it)."""
+
+    if TYPE_CHECKING:
+
+        def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult: ...
+
+        def _get(self, aggregate_id: UUID, *, version: int | None = None) -> Any: ...
+
+        def _owned(
+            self,
+            caller: Caller,
+            cls: type[Any],
+            aggregate_id: UUID,
+            label: str,
+            field: str | None,
+        ) -> Any: ...
+
+        def wait_for_projections(
+            self, position: int | None = None, timeout: float = 5.0
+        ) -> bool: ...
+
+    def issue_api_key(
+        self,
+        caller: Caller,
+        *,
+        name: str,
+        role: Role,
+        expires_at: datetime | None = None,
+    ) -> IssuedKey:
+        """A new key of the caller's lab; the token in the result is shown once only."""
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        key = ApiKey.issue(
+            lab=caller.lab,
+            name=name,
+            role=role,
+            secret_hash=hash_secret(self.key_pepper, secret),
+            hash_scheme=HASH_SCHEME,
+            actor=caller.actor,
+            now=self.key_clock(),
+            expires_at=expires_at,
+        )
+        result = self._save(key, expected_version=None)
+        token = f"{TOKEN_PREFIX}_{key.id.hex}_{secret}"
+        return IssuedKey(key=key_view(key), token=token, position=result.position)
+
+    def revoke_api_key(
+        self, caller: Caller, key_id: UUID, *, reason: str | None = None
+    ) -> CommandResult:
+        """Revoke a key of the caller's lab: it is refused from the next request on."""
+        key = self._api_key(caller, key_id)
+        key.revoke(actor=caller.actor, reason=reason)
+        return self._save(key, expected_version=None)
+
+    def get_api_key(self, caller: Caller, key_id: UUID) -> ApiKeyView:
+        return key_view(self._api_key(caller, key_id))
+
+    def list_api_keys(self, caller: Caller | None) -> list[ApiKeyView]:
+        """The caller's lab's keys, oldest first; ``None`` (operators only): every lab's."""
+        self.wait_for_projections()
+        rows = self._key_list().keys(caller.lab if caller is not None else None)
+        return [row_view(row) for row in rows]
+
+    def api_key_lab(self, key_id: UUID) -> str:
+        """The lab of a key (operators only: the CLI revokes keys by id alone)."""
+        key = self._load_key(key_id)
+        if key is None:
+            raise NotFound(f"no API key {key_id}", field="key_id")
+        return key.lab
+
+    def authenticate(self, token: str) -> Principal:
+        """The principal of a valid token; ``NotAuthenticated`` for anything else."""
+        match = _TOKEN.match(token)
+        if match is None:
+            raise NotAuthenticated("the API key is malformed (expected plk_<id>_<secret>)")
+        key = self._load_key(UUID(hex=match.group(1)))
+        if key is None or not hmac.compare_digest(
+            key.secret_hash, hash_secret(self.key_pepper, match.group(2))
+        ):
+            raise NotAuthenticated("the API key is unknown")
+        if key.revoked:
+            raise KeyRevoked("the API key was revoked")
+        if key.expired(self.key_clock()):
+            raise KeyExpired("the API key has expired")
+        return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    def _load_key(self, key_id: UUID) -> ApiKey | None:
+        try:
+            key = self._get(key_id)
+        except AggregateNotFoundError:
+            return None
+        return key if isinstance(key, ApiKey) else None
+
+    def _api_key(self, caller: Caller, key_id: UUID) -> ApiKey:
+        key: ApiKey = self._owned(caller, ApiKey, key_id, "API key", "key_id")
+        return key
+
+    def _key_list(self) -> ApiKeyList:
+        if self.api_key_list is None:
+            raise StoreUnavailable("the key list is not configured")
+        return self.api_key_list

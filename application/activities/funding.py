@@ -1,0 +1,78 @@
+"""Use cases of funding: subsidies by funder and year (with corrections), the income lines
+of every source, and the funding report."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from application.activities.base import ActivityCore
+from application.activities.presenters import subsidy_view
+from application.activities.reports import funding_report
+from application.activities.views import FundingFilter, FundingLine, FundingReport, SubsidyView
+from application.context import Caller
+from application.partnerships.views import CommandResult
+from domain.activities.funding import Subsidy
+
+LABEL = "subsidy"
+
+
+class FundingCases(ActivityCore):
+    def record_subsidy(
+        self,
+        caller: Caller,
+        *,
+        funder: str,
+        year: int,
+        amount_eur: Decimal,
+        granted_on: date,
+        note: str | None = None,
+    ) -> CommandResult:
+        subsidy = Subsidy.grant(
+            lab=caller.lab,
+            funder=funder,
+            year=year,
+            amount_eur=amount_eur,
+            granted_on=granted_on,
+            actor=caller.actor,
+            today=self.clock(),
+            note=note,
+        )
+        return self._save(subsidy, None)
+
+    def correct_subsidy(
+        self,
+        caller: Caller,
+        subsidy_id: UUID,
+        *,
+        amount_eur: Decimal,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        subsidy = self._subsidy(caller, subsidy_id, expected_version)
+        subsidy.correct_amount(
+            amount_eur=amount_eur, reason=reason, actor=caller.actor, today=self.clock()
+        )
+        return self._save(subsidy, expected_version)
+
+    def get_subsidy(self, caller: Caller, subsidy_id: UUID) -> SubsidyView:
+        return subsidy_view(self._subsidy(caller, subsidy_id))
+
+    def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
+        """Every income line (subsidy, consulting contribution, training fee), by year."""
+        self._settled()
+        return self._activities().funding_lines(caller.lab, filters)
+
+    def funding_report(self, caller: Caller, filters: FundingFilter) -> FundingReport:
+        """Income by year and source, each with its share (and subsidies by funder)."""
+        return funding_report(
+            self.funding_lines(
+                caller, FundingFilter(year_from=filters.year_from, year_to=filters.year_to)
+            )
+        )
+
+    def _subsidy(
+        self, caller: Caller, subsidy_id: UUID, expected_version: int | None = None
+    ) -> Subsidy:
+        return self._activity(caller, Subsidy, subsidy_id, LABEL, expected_version)

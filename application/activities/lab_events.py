@@ -1,0 +1,103 @@
+"""Use cases of thematic events and open forums: plan, record attendance and meetings (each
+meeting opens a partnership with the event as origin, through the activity policy)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from application.activities.base import ActivityCore
+from application.activities.presenters import lab_event_view
+from application.activities.views import ActivityFilter, ActivitySummary, LabEventView
+from application.context import Caller
+from application.partnerships.views import CommandResult, Page, PageRequest
+from domain.activities.lab_event import EVENT_KINDS, LabEvent
+from domain.values import OriginKind
+
+LABEL = "event"
+
+
+class LabEventCases(ActivityCore):
+    def plan_event(
+        self,
+        caller: Caller,
+        *,
+        kind: OriginKind,
+        title: str,
+        held_on: date,
+        theme: str | None = None,
+        venue: str | None = None,
+        note: str | None = None,
+    ) -> CommandResult:
+        lab_event = LabEvent.plan(
+            lab=caller.lab,
+            kind=kind,
+            title=title,
+            held_on=held_on,
+            actor=caller.actor,
+            theme=theme,
+            venue=venue,
+            note=note,
+        )
+        return self._save(lab_event, None)
+
+    def record_event_attendance(
+        self,
+        caller: Caller,
+        event_id: UUID,
+        *,
+        organization_id: UUID,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        organization = self._organization(caller, organization_id, field="organization_id")
+        lab_event = self._lab_event(caller, event_id, expected_version)
+        lab_event.record_attendance(organization, actor=caller.actor, today=self.clock())
+        return self._save(lab_event, expected_version)
+
+    def record_event_meeting(
+        self,
+        caller: Caller,
+        event_id: UUID,
+        *,
+        association_id: UUID,
+        company_id: UUID,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        lab_event = self._lab_event(caller, event_id, expected_version)
+        lab_event.record_meeting(
+            association_id=association_id,
+            company_id=company_id,
+            actor=caller.actor,
+            today=self.clock(),
+            note=note,
+        )
+        return self._save(lab_event, expected_version)
+
+    def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
+        lab_event = self._lab_event(caller, event_id)
+        if lab_event.meetings:
+            self._settled()  # the policy may still be opening the meetings' partnerships
+        ids = [UUID(i) for i in lab_event.attendees]
+        refs = self._refs(caller, ids)
+        return lab_event_view(lab_event, refs, lambda p: self._opened(lab_event.id, p))
+
+    def list_events(
+        self,
+        caller: Caller,
+        page: PageRequest,
+        *,
+        kind: OriginKind | None = None,
+        held_from: date | None = None,
+        held_to: date | None = None,
+    ) -> Page[ActivitySummary]:
+        self._settled()
+        kinds = (kind,) if kind is not None else EVENT_KINDS
+        return self._activities().list_activities(
+            caller.lab, ActivityFilter(tuple(k.value for k in kinds), held_from, held_to), page
+        )
+
+    def _lab_event(
+        self, caller: Caller, event_id: UUID, expected_version: int | None = None
+    ) -> LabEvent:
+        return self._activity(caller, LabEvent, event_id, LABEL, expected_version)

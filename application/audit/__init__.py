@@ -1,0 +1,1 @@
+"""Histories, time travel, lineage and tamper evidence over the event log."""

@@ -1,0 +1,1 @@
+"""Use cases of organisations and partnerships, and the catalogue they are listed from."""

@@ -1,0 +1,1 @@
+"""The lab's activities: speed-dating, events and forums, consulting, trainings, funding."""

@@ -1,0 +1,1 @@
+"""Organisations and the partnerships between them: milestones, corrections."""

@@ -1,0 +1,1 @@
+"""The activities' read model in SQL and the processors that keep it."""

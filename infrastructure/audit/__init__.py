@@ -1,0 +1,1 @@
+"""Chained recorders and the audit trail in SQL."""

@@ -1,0 +1,397 @@
+"""The catalogue read model in SQL: organisations, partnerships and their milestones.
+
+Every batch of changes is written in the same transaction as the tracking position of the
+last event it covers, and positions already recorded are skipped: each event is applied
+exactly once, whatever crashes or redeliveries happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from application.partnerships.ports import (
+    CatalogChange,
+    ContractCorrected,
+    ContractRow,
+    MilestoneDateCorrected,
+    MilestoneRow,
+    OrganizationChanged,
+    OrganizationRow,
+    PartnershipAbandonedRow,
+    PartnershipRow,
+    PartnershipTouched,
+)
+from application.partnerships.views import (
+    OrganizationFilter,
+    OrganizationSummary,
+    Page,
+    PageRequest,
+    PartnershipFilter,
+    PartnershipSummary,
+)
+from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
+from infrastructure.database import Cursor, Database, Row
+
+STAGES = list(Stage)
+
+
+def _ddl(dialect: str) -> list[str]:
+    date_type = "DATE" if dialect == "postgres" else "TEXT"
+    time_type = "TIMESTAMPTZ" if dialect == "postgres" else "TEXT"
+    bool_type = "BOOLEAN" if dialect == "postgres" else "INTEGER"
+    return [
+        "CREATE TABLE IF NOT EXISTS pl_catalog_tracking ("
+        " application_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS pl_organizations ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
+        " legal_identifier TEXT, field_of_activity TEXT, territory TEXT NOT NULL,"
+        f" description TEXT, archived {bool_type} NOT NULL, version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_organizations_lab_name ON pl_organizations (lab, name)",
+        "CREATE TABLE IF NOT EXISTS pl_partnerships ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, association_id TEXT NOT NULL,"
+        " company_id TEXT NOT NULL, origin_kind TEXT NOT NULL, origin_reference_id TEXT,"
+        " stage_rank INTEGER NOT NULL, status TEXT NOT NULL, abandonment_reason TEXT,"
+        f" category TEXT, sub_kind TEXT, opened_on {date_type} NOT NULL,"
+        f" last_milestone_on {date_type} NOT NULL, version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_lab_opened ON pl_partnerships (lab, opened_on)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_association"
+        " ON pl_partnerships (association_id)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_company ON pl_partnerships (company_id)",
+        "CREATE TABLE IF NOT EXISTS pl_milestones ("
+        " partnership_id TEXT NOT NULL, version INTEGER NOT NULL, lab TEXT NOT NULL,"
+        f" kind TEXT NOT NULL, stage_rank INTEGER, occurred_on {date_type} NOT NULL,"
+        f" recorded_at {time_type} NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (partnership_id, version))",
+    ]
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+class SqlCatalogView:
+    """Implements ``application.ports.CatalogView`` on SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create_tables(self) -> None:
+        self.db.execute_script(_ddl(self.db.dialect))
+
+    # ------------------------------------------------------------------ tracking
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        rows = self.db.query(
+            "SELECT notification_id FROM pl_catalog_tracking WHERE application_name = %(app)s",
+            {"app": application_name},
+        )
+        return int(rows[0]["notification_id"]) if rows else None
+
+    def apply(self, batch: Sequence[tuple[Tracking, Sequence[CatalogChange]]]) -> None:
+        if not batch:
+            return
+        application_name = batch[-1][0].application_name
+        with self.db.transaction() as cursor:
+            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+            cursor.execute(
+                "SELECT notification_id FROM pl_catalog_tracking"
+                f" WHERE application_name = %(app)s{lock}",
+                {"app": application_name},
+            )
+            row = cursor.fetchone()
+            done = int(row["notification_id"]) if row else 0
+            touched: set[UUID] = set()
+            last = done
+            for tracking, changes in batch:
+                if tracking.notification_id <= done:
+                    continue
+                for change in changes:
+                    self._apply(cursor, change, touched)
+                last = max(last, tracking.notification_id)
+            for partnership_id in touched:
+                self._refresh_partnership(cursor, partnership_id)
+            if last > done:
+                cursor.execute(
+                    "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
+                    " VALUES (%(app)s, %(id)s) ON CONFLICT (application_name)"
+                    " DO UPDATE SET notification_id = excluded.notification_id",
+                    {"app": application_name, "id": last},
+                )
+
+    def _apply(self, cursor: Cursor, change: CatalogChange, touched: set[UUID]) -> None:
+        if isinstance(change, OrganizationRow):
+            cursor.execute(
+                "INSERT INTO pl_organizations (id, lab, kind, name, legal_identifier,"
+                " field_of_activity, territory, description, archived, version) VALUES"
+                " (%(id)s, %(lab)s, %(kind)s, %(name)s, %(legal_identifier)s,"
+                " %(field_of_activity)s, %(territory)s, %(description)s, %(archived)s,"
+                " %(version)s)",
+                {
+                    "id": change.id,
+                    "lab": change.lab,
+                    "kind": change.kind.value,
+                    "name": change.name,
+                    "legal_identifier": change.legal_identifier,
+                    "field_of_activity": change.field_of_activity,
+                    "territory": change.territory,
+                    "description": change.description,
+                    "archived": change.archived,
+                    "version": change.version,
+                },
+            )
+        elif isinstance(change, OrganizationChanged):
+            allowed = {
+                "name",
+                "legal_identifier",
+                "field_of_activity",
+                "territory",
+                "description",
+                "archived",
+            }
+            columns = [k for k in change.changes if k in allowed]
+            assignments = "".join(f", {c} = %({c})s" for c in columns)
+            cursor.execute(
+                f"UPDATE pl_organizations SET version = %(version)s{assignments} WHERE id = %(id)s",
+                {"id": change.id, "version": change.version}
+                | {c: change.changes[c] for c in columns},
+            )
+        elif isinstance(change, PartnershipRow):
+            cursor.execute(
+                "INSERT INTO pl_partnerships (id, lab, association_id, company_id, origin_kind,"
+                " origin_reference_id, stage_rank, status, opened_on, last_milestone_on,"
+                " version) VALUES (%(id)s, %(lab)s, %(association_id)s, %(company_id)s,"
+                " %(origin_kind)s, %(origin_reference_id)s, 0, 'open', %(today)s, %(today)s,"
+                " %(version)s)",
+                {
+                    "id": change.id,
+                    "lab": change.lab,
+                    "association_id": change.association_id,
+                    "company_id": change.company_id,
+                    "origin_kind": change.origin_kind.value,
+                    "origin_reference_id": change.origin_reference_id,
+                    "today": date.min,
+                    "version": change.version,
+                },
+            )
+            touched.add(change.id)
+        elif isinstance(change, MilestoneRow):
+            cursor.execute(
+                "INSERT INTO pl_milestones (partnership_id, version, lab, kind, stage_rank,"
+                " occurred_on, recorded_at, position) SELECT %(pid)s, %(version)s, lab,"
+                " %(kind)s, %(rank)s, %(occurred_on)s, %(recorded_at)s, %(position)s"
+                " FROM pl_partnerships WHERE id = %(pid)s",
+                {
+                    "pid": change.partnership_id,
+                    "version": change.version,
+                    "kind": change.kind,
+                    "rank": change.stage.rank if change.stage else None,
+                    "occurred_on": change.occurred_on,
+                    "recorded_at": change.recorded_at,
+                    "position": change.position,
+                },
+            )
+            touched.add(change.partnership_id)
+        elif isinstance(change, MilestoneDateCorrected):
+            cursor.execute(
+                "UPDATE pl_milestones SET occurred_on = %(on)s"
+                " WHERE partnership_id = %(pid)s AND version = %(version)s",
+                {"on": change.occurred_on, "pid": change.partnership_id, "version": change.version},
+            )
+            touched.add(change.partnership_id)
+        elif isinstance(change, ContractRow):
+            cursor.execute(
+                "UPDATE pl_partnerships SET category = %(category)s, sub_kind = %(sub_kind)s"
+                " WHERE id = %(pid)s",
+                {
+                    "category": change.category.value,
+                    "sub_kind": change.sub_kind.value,
+                    "pid": change.partnership_id,
+                },
+            )
+        elif isinstance(change, ContractCorrected):
+            cursor.execute(
+                "UPDATE pl_partnerships SET category = COALESCE(%(category)s, category),"
+                " sub_kind = COALESCE(%(sub_kind)s, sub_kind) WHERE id = %(pid)s",
+                {
+                    "category": change.category.value if change.category else None,
+                    "sub_kind": change.sub_kind.value if change.sub_kind else None,
+                    "pid": change.partnership_id,
+                },
+            )
+        elif isinstance(change, PartnershipAbandonedRow):
+            cursor.execute(
+                "UPDATE pl_partnerships SET status = 'abandoned',"
+                " abandonment_reason = %(reason)s WHERE id = %(pid)s",
+                {"reason": change.reason, "pid": change.partnership_id},
+            )
+        elif isinstance(change, PartnershipTouched):
+            cursor.execute(
+                "UPDATE pl_partnerships SET version = %(version)s WHERE id = %(pid)s",
+                {"version": change.version, "pid": change.partnership_id},
+            )
+            touched.add(change.partnership_id)
+
+    def _refresh_partnership(self, cursor: Cursor, partnership_id: UUID) -> None:
+        """Recompute what depends on every milestone (stage, first and last dates)."""
+        cursor.execute(
+            "UPDATE pl_partnerships SET"
+            " stage_rank = (SELECT COALESCE(MAX(m.stage_rank), 0) FROM pl_milestones m"
+            "   WHERE m.partnership_id = %(pid)s),"
+            " opened_on = (SELECT m.occurred_on FROM pl_milestones m"
+            "   WHERE m.partnership_id = %(pid)s AND m.version = 1),"
+            " last_milestone_on = (SELECT MAX(m.occurred_on) FROM pl_milestones m"
+            "   WHERE m.partnership_id = %(pid)s)"
+            " WHERE id = %(pid)s",
+            {"pid": partnership_id},
+        )
+
+    # ------------------------------------------------------------------ queries
+
+    def list_organizations(
+        self, lab: str, filters: OrganizationFilter, page: PageRequest
+    ) -> Page[OrganizationSummary]:
+        where = ["o.lab = %(lab)s"]
+        params: dict[str, Any] = {"lab": lab, "limit": page.limit, "offset": page.offset}
+        if filters.kind is not None:
+            where.append("o.kind = %(kind)s")
+            params["kind"] = filters.kind.value
+        if filters.territory:
+            where.append("o.territory = %(territory)s")
+            params["territory"] = filters.territory.strip().upper()
+        if filters.field_of_activity:
+            where.append("LOWER(COALESCE(o.field_of_activity, '')) LIKE %(field)s ESCAPE '\\'")
+            params["field"] = _like(filters.field_of_activity)
+        if filters.text:
+            where.append(
+                "(LOWER(o.name) LIKE %(text)s ESCAPE '\\'"
+                " OR LOWER(COALESCE(o.description, '')) LIKE %(text)s ESCAPE '\\'"
+                " OR LOWER(COALESCE(o.field_of_activity, '')) LIKE %(text)s ESCAPE '\\')"
+            )
+            params["text"] = _like(filters.text)
+        if not filters.include_archived:
+            where.append("o.archived = %(false)s")
+            params["false"] = False
+        clause = " AND ".join(where)
+        total = self.db.query(
+            f"SELECT COUNT(*) AS n FROM pl_organizations o WHERE {clause}",
+            params,
+        )[0]["n"]
+        rows = self.db.query(
+            f"SELECT o.* FROM pl_organizations o WHERE {clause}"
+            " ORDER BY LOWER(o.name), o.id LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        counts = self._stage_counts(lab, [r["id"] for r in rows])
+        items = [
+            OrganizationSummary(
+                id=UUID(r["id"]),
+                kind=OrganizationKind(r["kind"]),
+                name=r["name"],
+                legal_identifier=r["legal_identifier"],
+                field_of_activity=r["field_of_activity"],
+                territory=r["territory"],
+                archived=bool(r["archived"]),
+                version=int(r["version"]),
+                partnerships_by_stage=counts.get(r["id"], {}),
+            )
+            for r in rows
+        ]
+        return Page(items=items, total=int(total), limit=page.limit, offset=page.offset)
+
+    def _stage_counts(self, lab: str, ids: list[str]) -> dict[str, dict[str, int]]:
+        if not ids:
+            return {}
+        placeholders = ", ".join(f"%(id{i})s" for i in range(len(ids)))
+        params: dict[str, Any] = {"lab": lab} | {f"id{i}": v for i, v in enumerate(ids)}
+        rows = self.db.query(
+            "SELECT org_id, stage_rank, status, COUNT(*) AS n FROM ("
+            " SELECT association_id AS org_id, stage_rank, status FROM pl_partnerships"
+            "  WHERE lab = %(lab)s"
+            " UNION ALL"
+            " SELECT company_id AS org_id, stage_rank, status FROM pl_partnerships"
+            "  WHERE lab = %(lab)s"
+            f") AS p WHERE org_id IN ({placeholders})"
+            " GROUP BY org_id, stage_rank, status",
+            params,
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for r in rows:
+            key = "abandoned" if r["status"] == "abandoned" else STAGES[r["stage_rank"]].value
+            by_stage = counts.setdefault(r["org_id"], {})
+            by_stage[key] = by_stage.get(key, 0) + int(r["n"])
+        return counts
+
+    def list_partnerships(
+        self, lab: str, filters: PartnershipFilter, page: PageRequest
+    ) -> Page[PartnershipSummary]:
+        where = ["p.lab = %(lab)s"]
+        params: dict[str, Any] = {"lab": lab, "limit": page.limit, "offset": page.offset}
+        if filters.stage is not None:
+            where.append("p.stage_rank = %(rank)s")
+            params["rank"] = filters.stage.rank
+        if filters.status is not None:
+            where.append("p.status = %(status)s")
+            params["status"] = filters.status
+        if filters.category is not None:
+            where.append("p.category = %(category)s")
+            params["category"] = filters.category.value
+        if filters.association_id is not None:
+            where.append("p.association_id = %(association_id)s")
+            params["association_id"] = str(filters.association_id)
+        if filters.company_id is not None:
+            where.append("p.company_id = %(company_id)s")
+            params["company_id"] = str(filters.company_id)
+        if filters.origin_reference_id is not None:
+            where.append("p.origin_reference_id = %(origin_reference_id)s")
+            params["origin_reference_id"] = filters.origin_reference_id
+        clause = " AND ".join(where)
+        total = self.db.query(
+            f"SELECT COUNT(*) AS n FROM pl_partnerships p WHERE {clause}",
+            params,
+        )[0]["n"]
+        rows = self.db.query(
+            "SELECT p.*, a.name AS association_name, c.name AS company_name"
+            " FROM pl_partnerships p"
+            " LEFT JOIN pl_organizations a ON a.id = p.association_id"
+            " LEFT JOIN pl_organizations c ON c.id = p.company_id"
+            f" WHERE {clause}"
+            " ORDER BY p.opened_on DESC, p.id LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        return Page(
+            items=[_partnership_summary(r) for r in rows],
+            total=int(total),
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+def _partnership_summary(r: Row) -> PartnershipSummary:
+    return PartnershipSummary(
+        id=UUID(r["id"]),
+        association_id=UUID(r["association_id"]),
+        association_name=r["association_name"] or "",
+        company_id=UUID(r["company_id"]),
+        company_name=r["company_name"] or "",
+        origin_kind=OriginKind(r["origin_kind"]),
+        origin_reference_id=r["origin_reference_id"],
+        stage=STAGES[int(r["stage_rank"])],
+        status=r["status"],
+        category=Category(r["category"]) if r["category"] else None,
+        sub_kind=SubKind(r["sub_kind"]) if r["sub_kind"] else None,
+        opened_on=_as_date(r["opened_on"]),
+        last_milestone_on=_as_date(r["last_milestone_on"]),
+        version=int(r["version"]),
+    )

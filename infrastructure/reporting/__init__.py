@@ -1,0 +1,1 @@
+"""The reports' read model in SQL: tables, projection, rebuild, queries."""

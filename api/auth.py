@@ -105,7 +105,7 @@ class Authentication:
             )
         else:
             try:
-                scope[PRINCIPAL] = await run_in_threadpool(_lab(scope).authenticate, token)
+                scope[PRINCIPAL] = await run_in_threadpool(_lab(scope).keys.authenticate, token)
             except NotAuthenticated as error:
                 refusal = unauthenticated(error.rule, error.message)
             except Exception as error:  # the store is down...: the one problem mapping decides
@@ -151,7 +151,7 @@ def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | 
     if credentials is None:
         raise ApiError(401, "api-key-required", "send an API key", field="Authorization")
     try:
-        return _lab(request.scope).authenticate(credentials.credentials)
+        return _lab(request.scope).keys.authenticate(credentials.credentials)
     except NotAuthenticated as error:
         raise ApiError(401, error.rule, error.message, field="Authorization") from error
 

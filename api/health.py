@@ -20,5 +20,5 @@ def healthz() -> Status:
 @router.get("/readyz", response_model=Status, responses=documented(503))
 def readyz(lab: LabDep) -> Status:
     """Answer 200 when the event store answers, 503 otherwise."""
-    lab.check_ready()
+    lab.read_models.check_ready()
     return Status(status="ready")

@@ -20,9 +20,9 @@ from starlette.responses import Response
 from api.problems import ApiError, response_for
 from application.context import Caller
 from application.errors import ApplicationError
+from application.idempotency import StoredResponse
 from application.lab import PartnerLab
-from application.partnerships.ports import StoredResponse
-from application.partnerships.views import CommandResult
+from application.results import CommandResult
 from domain.errors import DomainError
 
 Command = Callable[[PartnerLab, Caller, int | None], CommandResult]
@@ -61,7 +61,7 @@ class Write:
         key = self.idempotency_key
         if key is None:
             return present(self.lab, self.caller, self._record(command))
-        reservation = self.lab.claim_idempotency_key(
+        reservation = self.lab.idempotency.claim_idempotency_key(
             self.caller, key, fingerprint(self.method, self.path, body)
         )
         if reservation.stored is not None:
@@ -71,12 +71,12 @@ class Write:
         except _REFUSALS as refusal:
             return self._settle(key, response_for(refusal))
         except BaseException:
-            self.lab.release_idempotency_key(self.caller, key)
+            self.lab.idempotency.release_idempotency_key(self.caller, key)
             raise
         # The write is recorded: the key is no longer released, so that a retry cannot record
         # it twice (should presenting fail, the key stays claimed until the store frees it).
         response = present(self.lab, self.caller, result)
-        self.lab.complete_idempotency_key(self.caller, key, stored(response))
+        self.lab.idempotency.complete_idempotency_key(self.caller, key, stored(response))
         return response
 
     def _record(self, command: Command) -> CommandResult:
@@ -85,9 +85,9 @@ class Write:
     def _settle(self, key: str, response: Response) -> Response:
         """Keep a refusal for replay, but free the key after a 5xx so a retry runs again."""
         if response.status_code >= 500:
-            self.lab.release_idempotency_key(self.caller, key)
+            self.lab.idempotency.release_idempotency_key(self.caller, key)
         else:
-            self.lab.complete_idempotency_key(self.caller, key, stored(response))
+            self.lab.idempotency.complete_idempotency_key(self.caller, key, stored(response))
         return response
 
 

@@ -98,7 +98,7 @@ def main() -> None:
         )
         runtime = build_runtime(settings, run_projections=False)
         dsn = psycopg.conninfo.make_conninfo(ADMIN_DSN, dbname=name)
-        table = runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+        table = runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
         try:
             print(
                 f"{'events':>10} {'verify s':>9} {'events/s':>10} {'baseline s':>11} {'ratio':>6}"
@@ -106,10 +106,10 @@ def main() -> None:
             filled = 0
             results: list[tuple[int, float]] = []
             for size in sizes:
-                fill(runtime.app.recorder, filled, size - filled)
+                fill(runtime.app.log.recorder, filled, size - filled)
                 filled = size
                 started = time.perf_counter()
-                verification = runtime.app.verify_audit_chain()
+                verification = runtime.app.audit.verify_audit_chain()
                 took = time.perf_counter() - started
                 if not verification.ok or verification.checked != size:
                     raise SystemExit(f"verification failed: {verification}")

@@ -133,7 +133,7 @@ def open_partnerships(settings: Settings, count: int) -> list[str]:
     try:
         app, caller = runtime.app, Caller(lab=settings.default_lab, actor="bench")
         ids = [
-            app.register_organization(caller, kind=kind, name=name, territory="67").id
+            app.organizations.register_organization(caller, kind=kind, name=name, territory="67").id
             for kind, name in (
                 (OrganizationKind.ASSOCIATION, "Banque alimentaire"),
                 (OrganizationKind.COMPANY, "IBM France"),
@@ -141,7 +141,7 @@ def open_partnerships(settings: Settings, count: int) -> list[str]:
         ]
         return [
             str(
-                app.open_partnership(
+                app.partnerships.open_partnership(
                     caller,
                     association_id=ids[0],
                     company_id=ids[1],

@@ -39,11 +39,11 @@ def run(quick: bool = False) -> list[Figure]:
             append(app, backlog, EVENTS)
             (partnership,) = {
                 uuid.UUID(str(n.originator_id))
-                for n in app.recorder.select_notifications(start=3, limit=EVENTS)
+                for n in app.log.recorder.select_notifications(start=3, limit=EVENTS)
             }
-            app.take_snapshot(partnership, version=EVENTS - BEHIND_SNAPSHOT)
-            assert without.snapshots is None
-            assert app.repository.get(partnership).version == EVENTS
+            app.log.take_snapshot(partnership, version=EVENTS - BEHIND_SNAPSHOT)
+            assert without.log.snapshots is None
+            assert app.log.repository.get(partnership).version == EVENTS
 
             connection = psycopg.connect(dsn_for(database))
 
@@ -57,8 +57,8 @@ def run(quick: bool = False) -> list[Figure]:
 
             contenders = {
                 "raw": raw,
-                "with": lambda: app.repository.get(partnership),
-                "without": lambda: without.repository.get(partnership),
+                "with": lambda: app.log.repository.get(partnership),
+                "without": lambda: without.log.repository.get(partnership),
             }
             times: dict[str, list[float]] = {name: [] for name in contenders}
             for _ in range(repeat):  # in turns, so that all see the same load

@@ -73,7 +73,7 @@ class DatasetWriter:
             )
             (self.associations if n % 2 == 0 else self.companies).append(organization)
             pending.append(organization)
-        app.save(*pending)
+        app.log.save(*pending)
         self.events = len(pending)
 
     def add(self, partnerships: int, progress: Callable[[int], None] | None = None) -> Filled:
@@ -91,7 +91,7 @@ class DatasetWriter:
         return Filled(partnerships=partnerships, events=added)
 
     def _save(self, batch: list[Partnership]) -> int:
-        recordings = self.app.save(*batch)
+        recordings = self.app.log.save(*batch)
         self.events += len(recordings)
         return len(recordings)
 

@@ -51,11 +51,11 @@ def measure(runtime: Runtime, known_at: datetime) -> dict[tuple[str, str], float
         "as_of+known_at": ReportScope(as_of=date(2020, 12, 31), known_at=known_at),
     }
     reports: dict[str, Callable[[ReportScope], object]] = {
-        "signed": lambda s: app.signed_report(caller, s),
-        "funnel": lambda s: app.funnel_report(caller, s),
-        "time-in-stage": lambda s: app.time_in_stage_report(caller, s),
-        "impact": lambda s: app.impact_report(caller, s),
-        "pipeline": lambda s: app.pipeline_report(caller, s),
+        "signed": lambda s: app.reports.signed_report(caller, s),
+        "funnel": lambda s: app.reports.funnel_report(caller, s),
+        "time-in-stage": lambda s: app.reports.time_in_stage_report(caller, s),
+        "impact": lambda s: app.reports.impact_report(caller, s),
+        "pipeline": lambda s: app.reports.pipeline_report(caller, s),
     }
     results = {}
     for scope_name, scope in scopes.items():
@@ -77,15 +77,15 @@ def main() -> None:
     measured: dict[int, dict[tuple[str, str], float]] = {}
     with throwaway_database() as database:
         runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
-        runtime.app.follower = None  # the reports are rebuilt to the head below
+        runtime.app.read_models.follower = None  # the reports are rebuilt to the head below
         writer = DatasetWriter(runtime.app)
         for size, add in ((small, small), (large, large - small)):
             started = time.perf_counter()
             writer.add(add)
-            store = runtime.app.reports
+            store = runtime.stores.reports
             assert isinstance(store, SqlReportStore)
             ReportsRebuild(
-                store=store, recorder=runtime.app.recorder, mapper=runtime.app.mapper
+                store=store, recorder=runtime.app.log.recorder, mapper=runtime.app.log.mapper
             ).run()
             print(
                 f"{size:,} partnerships ({writer.events:,} events) filled and projected in"

@@ -80,7 +80,7 @@ def child_baseline(database: str, mode: str) -> dict[str, Any]:
     """Read the notifications batch by batch; insert one row per event with plain psycopg."""
     settings = settings_for(database)
     runtime = build_runtime(settings, run_projections=False, clock=lambda: TODAY)
-    recorder = runtime.app.recorder
+    recorder = runtime.app.log.recorder
     head = recorder.max_notification_id() or 0
     with psycopg.connect(settings.postgres_conninfo()) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_baseline")
@@ -129,11 +129,10 @@ def child_rebuild(database: str) -> dict[str, Any]:
 
     runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
     app = runtime.app
-    assert app.reports is not None
     rebuild = ReportsRebuild(
-        store=app.reports,  # type: ignore[arg-type]
-        recorder=app.recorder,
-        mapper=app.mapper,
+        store=runtime.stores.reports,
+        recorder=app.log.recorder,
+        mapper=app.log.mapper,
         batch_size=BATCH,
     )
     outcome = rebuild.run()

@@ -107,9 +107,12 @@ def main() -> None:
         app = PartnerLab(env=settings.eventsourcing_env())
         session, people = filled(n)
         session.generate_schedule(actor="bench")
-        app.save(*people, session)
+        app.log.save(*people, session)
         rows.append(
-            ("SQLite: read the session back", best(lambda: app.repository.get(session.id), repeat))
+            (
+                "SQLite: read the session back",
+                best(lambda: app.log.repository.get(session.id), repeat),
+            )
         )
         refs = {o.id: NamedRef(o.id, o.kind, o.name) for o in people}
         ids: dict[UUID, NamedRef] = refs

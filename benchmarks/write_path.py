@@ -136,14 +136,14 @@ class RawWriter:
 def open_partnerships(app: PartnerLab, count: int) -> list[uuid.UUID]:
     """New partnerships for one measurement, so that every measurement starts with
     partnerships of the same (short) history."""
-    association = app.register_organization(
+    association = app.organizations.register_organization(
         CALLER, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
     ).id
-    company = app.register_organization(
+    company = app.organizations.register_organization(
         CALLER, kind=OrganizationKind.COMPANY, name="IBM France", territory="67"
     ).id
     return [
-        app.open_partnership(
+        app.partnerships.open_partnership(
             CALLER,
             association_id=association,
             company_id=company,
@@ -157,7 +157,7 @@ def open_partnerships(app: PartnerLab, count: int) -> list[uuid.UUID]:
 def app_rate(app: PartnerLab, partnerships: list[uuid.UUID], writers: int, per: int) -> float:
     def work(writer: int, n: int) -> None:
         pid = partnerships[writer * PARTNERSHIPS_PER_WRITER + n % PARTNERSHIPS_PER_WRITER]
-        app.record_meeting(CALLER, pid, occurred_on=MET_ON, note=NOTE)
+        app.partnerships.record_meeting(CALLER, pid, occurred_on=MET_ON, note=NOTE)
 
     return threaded(writers, per, work)
 
@@ -175,13 +175,13 @@ def decompose(app: PartnerLab, partnerships: list[uuid.UUID], samples: int) -> d
     for n in range(samples):
         pid = partnerships[n % len(partnerships)]
         t0 = time.perf_counter()
-        partnership: Partnership = app.repository.get(pid)
+        partnership: Partnership = app.log.repository.get(pid)
         t1 = time.perf_counter()
         partnership.record_meeting(occurred_on=MET_ON, actor="claire.staff", today=TODAY, note=NOTE)
         t2 = time.perf_counter()
-        stored = [app.mapper.to_stored_event(e) for e in partnership.collect_events()]
+        stored = [app.log.mapper.to_stored_event(e) for e in partnership.collect_events()]
         t3 = time.perf_counter()
-        app.recorder.insert_events(stored)
+        app.log.recorder.insert_events(stored)
         t4 = time.perf_counter()
         for name, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             took_ms = took * 1000
@@ -259,10 +259,10 @@ def run(quick: bool = False) -> list[Figure]:
         functions = library_recorder(database, functions=True)
         try:
             app = runtime.app
-            sample = app.record_meeting(
+            sample = app.partnerships.record_meeting(
                 CALLER, open_partnerships(app, 1)[0], occurred_on=MET_ON, note=NOTE
             )
-            (meeting,) = app.recorder.select_notifications(start=sample.position, limit=1)
+            (meeting,) = app.log.recorder.select_notifications(start=sample.position, limit=1)
             with psycopg.connect(dsn, autocommit=True) as connection:
                 for statement in RAW_DDL:
                     connection.execute(statement)
@@ -343,12 +343,12 @@ def run(quick: bool = False) -> list[Figure]:
             def save_group() -> float:
                 def work(_writer: int, n: int) -> None:
                     chosen = [grouped[(n * group + k) % len(grouped)] for k in range(group)]
-                    aggregates: list[Partnership] = [app.repository.get(pid) for pid in chosen]
+                    aggregates: list[Partnership] = [app.log.repository.get(pid) for pid in chosen]
                     for aggregate in aggregates:
                         aggregate.record_meeting(
                             occurred_on=MET_ON, actor="claire.staff", today=TODAY, note=NOTE
                         )
-                    app.save(*aggregates)
+                    app.log.save(*aggregates)
 
                 return group * threaded(1, max(1, app_ops // group), work)
 

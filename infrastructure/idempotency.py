@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from application.partnerships.ports import Reservation, StoredResponse
+from application.idempotency import Reservation, StoredResponse
 from infrastructure.database import Database
 
 STALE_AFTER = timedelta(minutes=2)

@@ -50,7 +50,7 @@ def digest() -> None:
         check_database(settings)
         runtime = build_runtime(settings, run_projections=False)
         try:
-            head = runtime.app.audit_digest()
+            head = runtime.app.audit.audit_digest()
         finally:
             runtime.close()
     typer.echo(json.dumps({"position": head.position, "link": head.link} if head else None))
@@ -84,7 +84,7 @@ def verify(
         check_database(settings)
         runtime = build_runtime(settings, run_projections=False)
         try:
-            result = runtime.app.verify_audit_chain(expected)
+            result = runtime.app.audit.verify_audit_chain(expected)
         finally:
             runtime.close()
     _report(result)
@@ -118,7 +118,7 @@ def export(
         runtime = build_runtime(settings, run_projections=True)
         try:
             caller = Caller(lab=lab, actor="audit-export") if lab else None
-            lines = runtime.app.export_audit(caller, partnership_id)
+            lines = runtime.app.audit.export_audit(caller, partnership_id)
             target = output.open("w", encoding="utf-8") if output else sys.stdout
             try:
                 for line in lines:

@@ -13,7 +13,8 @@ from datetime import date
 
 import psycopg
 
-from application.lab import PartnerLab, today_in_lab
+from application.event_log import LabEventLog, today_in_lab
+from application.lab import PartnerLab
 from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
 from infrastructure.access.contact_persons import SqlContactDirectory
 from infrastructure.activities.followers import activity_followers
@@ -29,12 +30,27 @@ from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 
 
+@dataclass(frozen=True)
+class Stores:
+    """The SQL read models and stores the composition root built (for the CLI's operations:
+    rebuilds, exports)."""
+
+    catalog: SqlCatalogView
+    idempotency: SqlIdempotencyStore
+    audit: SqlAuditTrail
+    activities: SqlActivitiesView
+    key_list: SqlApiKeyList
+    contacts: SqlContactDirectory
+    reports: SqlReportStore
+
+
 @dataclass
 class Runtime:
     settings: Settings
     app: PartnerLab
     database: Database
     followers: Followers
+    stores: Stores
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -87,62 +103,63 @@ def build_runtime(
     """
     settings = settings or Settings()
     database = open_database(settings)
+    log = LabEventLog(env=settings.eventsourcing_env())
     catalog = SqlCatalogView(database)
     idempotency = SqlIdempotencyStore(database)
-    catalog.create_tables()
-    idempotency.create_tables()
+    audit = SqlAuditTrail(
+        database,
+        log.recorder,
+        chain_table_name(log.recorder.events_table_name),  # type: ignore[attr-defined]
+    )
+    activities = SqlActivitiesView(database)
+    key_list = SqlApiKeyList(database)
+    contacts = SqlContactDirectory(database)
+    reports = SqlReportStore(database)
+    for store in (catalog, idempotency, audit, activities, key_list, contacts, reports):
+        store.create_tables()
     app = PartnerLab(
-        env=settings.eventsourcing_env(),
+        log=log,
         clock=clock or today_in_lab,
         catalog=catalog,
         idempotency=idempotency,
+        audit=audit,
+        activities=activities,
+        reports=reports,
+        api_key_list=key_list,
+        contacts=contacts,
+        key_pepper=settings.api_key_pepper.get_secret_value().encode(),
     )
-    audit = SqlAuditTrail(
-        database,
-        app.recorder,
-        chain_table_name(app.recorder.events_table_name),  # type: ignore[attr-defined]
-    )
-    audit.create_tables()
-    app.audit = audit
-    activities = SqlActivitiesView(database)
-    activities.create_tables()
-    app.activities = activities
-    app.key_pepper = settings.api_key_pepper.get_secret_value().encode()
-    key_list = SqlApiKeyList(database)
-    key_list.create_tables()
-    app.api_key_list = key_list
-    app.contacts = SqlContactDirectory(database)
-    app.contacts.create_tables()
-    reports = SqlReportStore(database)
-    reports.create_tables()
-    app.reports = reports
     followers = Followers(
         [
             # First: the activity policy writes events (partnerships) the others then read.
             *activity_followers(
-                recorder=app.recorder,
-                application_name=app.name,
-                mapper=app.mapper,
-                policy=app,
+                recorder=log.recorder,
+                application_name=log.name,
+                mapper=log.mapper,
+                policy=app.activity_policy,
                 view=activities,
             ),
             LogFollower(
-                recorder=app.recorder,
+                recorder=log.recorder,
                 processor=CatalogProcessor(
-                    application_name=app.name, mapper=app.mapper, view=catalog
+                    application_name=log.name, mapper=log.mapper, view=catalog
                 ),
             ),
-            LogFollower(recorder=app.recorder, processor=AuditIndexProcessor(audit, app.mapper)),
-            LogFollower(recorder=app.recorder, processor=ReportsProcessor(reports, app.mapper)),
-            LogFollower(recorder=app.recorder, processor=ApiKeyListProcessor(key_list, app.mapper)),
+            LogFollower(recorder=log.recorder, processor=AuditIndexProcessor(audit, log.mapper)),
+            LogFollower(recorder=log.recorder, processor=ReportsProcessor(reports, log.mapper)),
+            LogFollower(recorder=log.recorder, processor=ApiKeyListProcessor(key_list, log.mapper)),
         ]
     )
-    app.follower = followers
-    app.projection_monitor = FollowersMonitor(followers)
+    # The followers need the activity policy, so they are attached once the services exist.
+    app.read_models.follower = followers
+    app.reports.projection_monitor = FollowersMonitor(followers)
     in_process = settings.projections_in_process if run_projections is None else run_projections
     if in_process:
         followers.start()
-    return Runtime(settings=settings, app=app, database=database, followers=followers)
+    stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports)
+    return Runtime(
+        settings=settings, app=app, database=database, followers=followers, stores=stores
+    )
 
 
 def init_database(settings: Settings) -> None:

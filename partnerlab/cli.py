@@ -26,7 +26,8 @@ from rich.table import Table
 from application.context import Caller
 from application.errors import StoreUnavailable
 from application.lab import PartnerLab
-from application.partnerships.views import OrganizationFilter, PageRequest, PartnershipFilter
+from application.partnerships.views import OrganizationFilter, PartnershipFilter
+from application.results import PageRequest
 from domain.values import OrganizationKind, Stage
 from infrastructure.settings import Settings
 
@@ -278,7 +279,9 @@ def demo(
         runtime = build_runtime(settings, run_projections=True)
         try:
             summary = load_demo(runtime.app, lab=lab_name, actor=actor)
-            caught_up = runtime.app.wait_for_projections(summary.last_position, timeout=timeout)
+            caught_up = runtime.app.read_models.wait_for_projections(
+                summary.last_position, timeout=timeout
+            )
             caller = Caller(lab=lab_name, actor=actor)
             tables = summary_tables(runtime.app, caller) if caught_up else []
         except DemoDataError as error:
@@ -306,7 +309,9 @@ def summary_tables(app: PartnerLab, caller: Caller) -> list[Table]:
     organizations.add_column("count", justify="right")
     total = 0
     for kind in OrganizationKind:
-        count = app.list_organizations(caller, OrganizationFilter(kind=kind), one).total
+        count = app.organizations.list_organizations(
+            caller, OrganizationFilter(kind=kind), one
+        ).total
         total += count
         organizations.add_row(kind.value, str(count))
     organizations.add_section()
@@ -319,7 +324,7 @@ def summary_tables(app: PartnerLab, caller: Caller) -> list[Table]:
     sums = {"open": 0, "abandoned": 0}
     for stage in Stage:
         counts = {
-            status: app.list_partnerships(
+            status: app.partnerships.list_partnerships(
                 caller, PartnershipFilter(stage=stage, status=status), one
             ).total
             for status in sums

@@ -27,8 +27,10 @@ from typing import Any, TypeAlias
 from uuid import UUID
 
 from application.context import Caller
+from application.errors import StoreUnavailable
 from application.lab import PartnerLab
-from application.partnerships.views import CommandResult, OrganizationFilter, PageRequest
+from application.partnerships.views import OrganizationFilter
+from application.results import CommandResult, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 
 ASSOCIATION = OrganizationKind.ASSOCIATION
@@ -1502,12 +1504,13 @@ def lab_has_organizations(app: PartnerLab, caller: Caller) -> bool:
 
     The catalogue is a projection: wait for it to include everything recorded so far.
     """
-    if app.catalog is None:
+    app.read_models.wait_for_projections(timeout=30.0)
+    try:
+        page = app.organizations.list_organizations(
+            caller, OrganizationFilter(include_archived=True), PageRequest(limit=1)
+        )
+    except StoreUnavailable:  # no catalogue configured
         return False
-    app.wait_for_projections(timeout=30.0)
-    page = app.list_organizations(
-        caller, OrganizationFilter(include_archived=True), PageRequest(limit=1)
-    )
     return page.total > 0
 
 
@@ -1546,7 +1549,7 @@ class _Loader:
             self.last_position = max(position, self.last_position or 0)
 
     def register(self, spec: OrganizationSpec) -> None:
-        result = self.app.register_organization(
+        result = self.app.organizations.register_organization(
             self.caller,
             kind=spec.kind,
             name=spec.name,
@@ -1559,7 +1562,7 @@ class _Loader:
         self._track(result.position, "organizations")
 
     def open(self, spec: PartnershipSpec) -> None:
-        result = self.app.open_partnership(
+        result = self.app.partnerships.open_partnership(
             self.caller,
             association_id=self.organization_ids[spec.association],
             company_id=self.organization_ids[spec.company],
@@ -1577,7 +1580,7 @@ class _Loader:
             result = self._apply(partnership_id, step, versions, ideas)
             versions.append(result.version)
             if isinstance(step, Idea):
-                view = self.app.get_partnership(self.caller, partnership_id)
+                view = self.app.partnerships.get_partnership(self.caller, partnership_id)
                 ideas[step.key] = next(i.id for i in view.ideas if i.title == step.title)
 
     def _apply(
@@ -1585,10 +1588,12 @@ class _Loader:
     ) -> CommandResult:
         app, caller = self.app, self.caller
         if isinstance(step, Meeting):
-            result = app.record_meeting(caller, pid, occurred_on=step.on, note=step.note)
+            result = app.partnerships.record_meeting(
+                caller, pid, occurred_on=step.on, note=step.note
+            )
             kind = "meetings"
         elif isinstance(step, Idea):
-            result = app.propose_idea(
+            result = app.partnerships.propose_idea(
                 caller,
                 pid,
                 title=step.title,
@@ -1598,15 +1603,17 @@ class _Loader:
             )
             kind = "ideas"
         elif isinstance(step, CoConstruction):
-            result = app.start_co_construction(
+            result = app.partnerships.start_co_construction(
                 caller, pid, idea_id=ideas[step.idea], occurred_on=step.on, note=step.note
             )
             kind = "co_constructions"
         elif isinstance(step, Progress):
-            result = app.record_progress(caller, pid, progress=step.text, occurred_on=step.on)
+            result = app.partnerships.record_progress(
+                caller, pid, progress=step.text, occurred_on=step.on
+            )
             kind = "progress"
         elif isinstance(step, Contract):
-            result = app.sign_contract(
+            result = app.partnerships.sign_contract(
                 caller,
                 pid,
                 category=step.category,
@@ -1621,7 +1628,7 @@ class _Loader:
             )
             kind = "contracts"
         elif isinstance(step, Evaluation):
-            result = app.record_evaluation(
+            result = app.partnerships.record_evaluation(
                 caller,
                 pid,
                 occurred_on=step.on,
@@ -1634,7 +1641,7 @@ class _Loader:
             )
             kind = "evaluations"
         elif isinstance(step, Renewal):
-            result = app.renew_contract(
+            result = app.partnerships.renew_contract(
                 caller,
                 pid,
                 occurred_on=step.on,
@@ -1646,10 +1653,12 @@ class _Loader:
             )
             kind = "renewals"
         elif isinstance(step, Abandonment):
-            result = app.abandon_partnership(caller, pid, reason=step.reason, occurred_on=step.on)
+            result = app.partnerships.abandon_partnership(
+                caller, pid, reason=step.reason, occurred_on=step.on
+            )
             kind = "abandoned"
         else:
-            result = app.correct_milestone(
+            result = app.partnerships.correct_milestone(
                 caller,
                 pid,
                 target_version=versions[step.step],
@@ -1662,7 +1671,7 @@ class _Loader:
 
     def summary(self) -> DemoSummary:
         stages: Counter[Stage] = Counter(
-            self.app.get_partnership(self.caller, pid).stage
+            self.app.partnerships.get_partnership(self.caller, pid).stage
             for pid in self.partnership_ids.values()
         )
         return DemoSummary(

@@ -104,7 +104,7 @@ def create(
     expiry = _expiry(expires_at, expires_in_days)
     with _runtime() as runtime:
         try:
-            issued = runtime.app.issue_api_key(
+            issued = runtime.app.keys.issue_api_key(
                 Caller(lab=lab, actor=operator()), name=name, role=role, expires_at=expiry
             )
         except (DomainError, ApplicationError) as error:
@@ -126,7 +126,7 @@ def list_keys(
     """List keys (never their secrets): lab, role, holder, when issued, expiry, revocation."""
     with _runtime() as runtime:
         runtime.followers["api-keys"].catch_up()
-        keys = runtime.app.list_api_keys(Caller(lab=lab, actor=operator()) if lab else None)
+        keys = runtime.app.keys.list_api_keys(Caller(lab=lab, actor=operator()) if lab else None)
     Console(soft_wrap=True).print(_table(keys))
 
 
@@ -161,8 +161,10 @@ def revoke(
         raise typer.BadParameter(f"{key_id!r} is not a key id") from None
     with _runtime() as runtime:
         try:
-            lab = runtime.app.api_key_lab(key_uuid)
-            runtime.app.revoke_api_key(Caller(lab=lab, actor=operator()), key_uuid, reason=reason)
+            lab = runtime.app.keys.api_key_lab(key_uuid)
+            runtime.app.keys.revoke_api_key(
+                Caller(lab=lab, actor=operator()), key_uuid, reason=reason
+            )
         except (DomainError, ApplicationError) as error:
             raise _refused(error) from None
     Console(soft_wrap=True).print(f"Revoked key {key_uuid} of lab {lab!r}.", highlight=False)

@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from infrastructure.reporting.projection import RebuildOutcome, ReportsRebuild
-from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 
@@ -17,10 +16,10 @@ def rebuild_reports(settings: Settings, console: Console | None = None) -> Rebui
     """Rebuild the reports' read model; shows a progress bar on ``console`` if given."""
     runtime = build_runtime(settings, run_projections=False)
     try:
-        store = runtime.app.reports
-        assert isinstance(store, SqlReportStore)
         rebuild = ReportsRebuild(
-            store=store, recorder=runtime.app.recorder, mapper=runtime.app.mapper
+            store=runtime.stores.reports,
+            recorder=runtime.app.log.recorder,
+            mapper=runtime.app.log.mapper,
         )
         if console is None:
             return rebuild.run()

@@ -17,7 +17,7 @@ from api.fields import Output
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import CommandResult, Page
+from application.results import CommandResult, Page
 
 Format = Literal["json", "html", "csv"]
 

@@ -23,8 +23,8 @@ from api.audit.schemas import (
 from api.deps import AuditReaderDep, LabDep, ReaderDep
 from api.problems import ApiError, documented
 from application.audit.chain import Digest
-from application.partnerships.ports import AuditFilter
-from application.partnerships.views import HistoryEntry, LineageView
+from application.audit.ports import AuditFilter
+from application.audit.views import HistoryEntry, LineageView
 
 router = APIRouter(tags=["audit"])
 
@@ -61,7 +61,7 @@ def partnership_history(
     partnership_id: PartnershipId, lab: LabDep, caller: ReaderDep
 ) -> list[HistoryEntryPublic]:
     """Every event of the partnership in order: who recorded what, when, and where in the log."""
-    return [history_public(e) for e in lab.partnership_history(caller, partnership_id)]
+    return [history_public(e) for e in lab.audit.partnership_history(caller, partnership_id)]
 
 
 @router.get(
@@ -79,7 +79,7 @@ def partnership_lineage(
     ] = None,
 ) -> LineagePublic | HTMLResponse:
     """How the partnership emerged: its origin, the pairs met there, and every step since."""
-    lineage = lab.partnership_lineage(caller, partnership_id)
+    lineage = lab.audit.partnership_lineage(caller, partnership_id)
     wants_html = format == "html" or (
         format is None and "text/html" in request.headers.get("accept", "")
     )
@@ -149,7 +149,7 @@ def audit_events(
     recorded_to: datetime | None = None,
 ) -> AuditEventsPublic:
     """The lab's global audit log in log order, filtered by actor, type, aggregate, period."""
-    entries = lab.audit_events(
+    entries = lab.audit.audit_events(
         caller,
         AuditFilter(
             actor=actor,
@@ -170,7 +170,7 @@ def audit_events(
 @router.get("/audit/digest", response_model=DigestPublic | None)
 def audit_digest(lab: LabDep, _caller: AuditReaderDep) -> DigestPublic | None:
     """The head of the hash chain: keep it to prove later that the history did not change."""
-    head = lab.audit_digest()
+    head = lab.audit.audit_digest()
     return DigestPublic(position=head.position, link=head.link) if head else None
 
 
@@ -188,7 +188,7 @@ def audit_verify(
             422, "digest-incomplete", "give both position and link, or neither", field="link"
         )
     expected = Digest(position, link) if position is not None and link is not None else None
-    result = lab.verify_audit_chain(expected)
+    result = lab.audit.verify_audit_chain(expected)
     body = VerificationPublic(
         ok=result.ok,
         checked=result.checked,
@@ -211,7 +211,7 @@ def audit_export(
 ) -> StreamingResponse:
     """The lab's events (or one partnership's) with their chain links, as JSON Lines that
     ``partnerlab audit verify --file`` checks offline."""
-    lines = lab.export_audit(caller, partnership_id)
+    lines = lab.audit.export_audit(caller, partnership_id)
     first = next(lines)  # raises NotFound before the response starts
     name = f"partnerlab-{caller.lab}-{partnership_id or 'all'}.jsonl"
 

@@ -295,15 +295,15 @@ def dashboard(
     lab: LabDep, caller: ReportReaderDep, scope: ScopeDep, position: ReadPosition = None
 ) -> HTMLResponse:
     """The reports on one page with charts, for the scope given (as the JSON reports)."""
-    signed = lab.signed_report(caller, scope, position=position)
+    signed = lab.reports.signed_report(caller, scope, position=position)
     resolved = signed.scope
     return HTMLResponse(
         render_dashboard(
             resolved,
             signed,
-            lab.funnel_report(caller, scope),
-            lab.time_in_stage_report(caller, scope),
-            lab.pipeline_report(caller, scope),
-            lab.impact_report(caller, scope),
+            lab.reports.funnel_report(caller, scope),
+            lab.reports.time_in_stage_report(caller, scope),
+            lab.reports.pipeline_report(caller, scope),
+            lab.reports.impact_report(caller, scope),
         )
     )

@@ -61,7 +61,7 @@ async def sign_in(request: Request) -> Response:
     token = (parse_qs(body.decode("utf-8", "replace")).get("key") or [""])[0].strip()
     lab: PartnerLab = request.app.state.runtime.app
     try:
-        principal = await run_in_threadpool(lab.authenticate, token)
+        principal = await run_in_threadpool(lab.keys.authenticate, token)
     except NotAuthenticated as error:
         return login_page(error.message, 401)
     if principal.role not in DASHBOARD_ROLES:

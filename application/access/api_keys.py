@@ -1,4 +1,4 @@
-"""API keys (a mixin of ``PartnerLab``): issue, revoke, list, and authenticate a bearer token.
+"""API keys: issue, revoke, list, and authenticate a bearer token.
 
 A token reads ``plk_<key id>_<secret>``: the key id (32 hex digits) finds the ``ApiKey``
 aggregate in the event store directly, so a key works the moment it is issued, with no read
@@ -15,18 +15,19 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 
 from application.access.ports import ApiKeyList, ApiKeyRow
 from application.context import Caller
 from application.errors import ApplicationError, NotFound, StoreUnavailable
-from application.partnerships.views import CommandResult
+from application.event_log import LabEventLog
+from application.read_models import ReadModels
+from application.results import CommandResult
 from domain.access.api_key import ApiKey, Role
 
 HASH_SCHEME = "hmac-sha256"
@@ -114,32 +115,24 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class ApiKeyUseCases:
-    key_pepper: bytes = b""
-    """The server's secret mixed into every key hash (``PARTNERLAB_API_KEY_PEPPER``)."""
-    api_key_list: ApiKeyList | None = None
-    """The keys' read model, set by the composition root."""
-    key_clock = staticmethod(_utc_now)
-    """The time keys expire against (tests replace it)."""
+class ApiKeyService:
+    """Issue, revoke, list and authenticate the keys machines call the API with."""
 
-    if TYPE_CHECKING:
-
-        def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult: ...
-
-        def _get(self, aggregate_id: UUID, *, version: int | None = None) -> Any: ...
-
-        def _owned(
-            self,
-            caller: Caller,
-            cls: type[Any],
-            aggregate_id: UUID,
-            label: str,
-            field: str | None,
-        ) -> Any: ...
-
-        def wait_for_projections(
-            self, position: int | None = None, timeout: float = 5.0
-        ) -> bool: ...
+    def __init__(
+        self,
+        log: LabEventLog,
+        read_models: ReadModels,
+        key_list: ApiKeyList | None,
+        pepper: bytes = b"",
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._log = log
+        self._read_models = read_models
+        self._key_list_view = key_list
+        self.key_pepper = pepper
+        """The server's secret mixed into every key hash (``PARTNERLAB_API_KEY_PEPPER``)."""
+        self.key_clock = clock
+        """The time keys expire against (tests replace it)."""
 
     def issue_api_key(
         self,
@@ -161,7 +154,7 @@ class ApiKeyUseCases:
             now=self.key_clock(),
             expires_at=expires_at,
         )
-        result = self._save(key, expected_version=None)
+        result = self._log.record(key, expected_version=None)
         token = f"{TOKEN_PREFIX}_{key.id.hex}_{secret}"
         return IssuedKey(key=key_view(key), token=token, position=result.position)
 
@@ -171,14 +164,14 @@ class ApiKeyUseCases:
         """Revoke a key of the caller's lab: it is refused from the next request on."""
         key = self._api_key(caller, key_id)
         key.revoke(actor=caller.actor, reason=reason)
-        return self._save(key, expected_version=None)
+        return self._log.record(key, expected_version=None)
 
     def get_api_key(self, caller: Caller, key_id: UUID) -> ApiKeyView:
         return key_view(self._api_key(caller, key_id))
 
     def list_api_keys(self, caller: Caller | None) -> list[ApiKeyView]:
         """The caller's lab's keys, oldest first; ``None`` (operators only): every lab's."""
-        self.wait_for_projections()
+        self._read_models.wait_for_projections()
         rows = self._key_list().keys(caller.lab if caller is not None else None)
         return [row_view(row) for row in rows]
 
@@ -207,16 +200,16 @@ class ApiKeyUseCases:
 
     def _load_key(self, key_id: UUID) -> ApiKey | None:
         try:
-            key = self._get(key_id)
+            key = self._log.get(key_id)
         except AggregateNotFoundError:
             return None
         return key if isinstance(key, ApiKey) else None
 
     def _api_key(self, caller: Caller, key_id: UUID) -> ApiKey:
-        key: ApiKey = self._owned(caller, ApiKey, key_id, "API key", "key_id")
+        key: ApiKey = self._log.owned(caller, ApiKey, key_id, "API key", "key_id")
         return key
 
     def _key_list(self) -> ApiKeyList:
-        if self.api_key_list is None:
+        if self._key_list_view is None:
             raise StoreUnavailable("the key list is not configured")
-        return self.api_key_list
+        return self._key_list_view

@@ -1,4 +1,4 @@
-"""Contact persons of organisations (a mixin of ``PartnerLab``): add, read, erase.
+"""Contact persons of organisations: add, read, erase.
 
 The organisation's events carry only the person's opaque id; the details go to the
 ``ContactDirectory`` (a plain, mutable table). Erasing deletes the details and records a
@@ -18,17 +18,16 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
-
-from eventsourcing.domain import Aggregate
 
 from application.access.ports import ContactDirectory, ContactPersonRecord
 from application.context import Caller
 from application.errors import NotFound, StoreUnavailable, VersionMismatch
+from application.event_log import LabEventLog
+from application.partnerships.organizations import OrganizationService
 from application.partnerships.ports import CatalogChange, OrganizationChanged
 from application.partnerships.projections import catalog_changes
-from application.partnerships.views import CommandResult
+from application.results import CommandResult
 from domain.access.contact_person import ContactDetails
 from domain.partnerships.organization import Organization
 
@@ -78,17 +77,19 @@ def _contact_person_changes(event: Organization.Event, _position: int) -> list[C
     return [OrganizationChanged(event.originator_id, {}, event.originator_version)]
 
 
-class ContactPersonUseCases:
-    contacts: ContactDirectory | None = None
-    """Where contact persons' details live, set by the composition root."""
+class ContactPersonService:
+    """The people who represent an organisation, kept apart from the log so they can be erased."""
 
-    if TYPE_CHECKING:
-
-        def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult: ...
-
-        def _organization(
-            self, caller: Caller, organization_id: UUID, *, field: str | None = None
-        ) -> Organization: ...
+    def __init__(
+        self,
+        log: LabEventLog,
+        organizations: OrganizationService,
+        contacts: ContactDirectory | None,
+    ) -> None:
+        self._log = log
+        self._organizations = organizations
+        self.contacts = contacts
+        """Where contact persons' details live."""
 
     def add_contact_person(
         self,
@@ -101,7 +102,7 @@ class ContactPersonUseCases:
         phone: str | None = None,
         expected_version: int | None = None,
     ) -> ContactPersonResult:
-        organization = self._organization(caller, organization_id)
+        organization = self._organizations.organization(caller, organization_id)
         _require_version(organization, expected_version)
         details = ContactDetails.validated(name=name, role=role, email=email, phone=phone)
         person_id = uuid4()
@@ -120,7 +121,7 @@ class ContactPersonUseCases:
             )
         )
         try:
-            result = self._save(organization, expected_version)
+            result = self._log.record(organization, expected_version)
         except BaseException:
             with suppress(Exception):  # the error to report is the one that stopped the save
                 directory.erase(caller.lab, person_id)
@@ -133,7 +134,7 @@ class ContactPersonUseCases:
         self, caller: Caller, organization_id: UUID
     ) -> list[ContactPersonView]:
         """The organisation's contact persons, in the order they were added."""
-        organization = self._organization(caller, organization_id)
+        organization = self._organizations.organization(caller, organization_id)
         known = {r.id: r for r in self._contacts().of_organization(caller.lab, organization_id)}
         return [_view(known[p]) for p in organization.contact_persons if p in known]
 
@@ -157,7 +158,7 @@ class ContactPersonUseCases:
         expected_version: int | None = None,
     ) -> ContactPersonResult:
         """Delete the person's details everywhere and record the erasure (an audited event)."""
-        organization = self._organization(caller, organization_id)
+        organization = self._organizations.organization(caller, organization_id)
         _require_version(organization, expected_version)
         if person_id not in organization.contact_persons:
             raise NotFound(
@@ -166,7 +167,7 @@ class ContactPersonUseCases:
             )
         organization.erase_contact_person(person_id=person_id, actor=caller.actor)
         self._contacts().erase(caller.lab, person_id)
-        result = self._save(organization, expected_version)
+        result = self._log.record(organization, expected_version)
         return ContactPersonResult(
             id=result.id, version=result.version, position=result.position, person_id=person_id
         )

@@ -2,16 +2,14 @@
 organisations, opening a partnership from an activity at most once, and waiting for the
 read models (and the policy) to settle.
 
-The use cases are mixins of ``PartnerLab``; the ``TYPE_CHECKING`` block names the
-``PartnerLab`` helpers they call, so mypy checks them without the mixins redefining (and, at
-run time, shadowing) anything.
+Each activity's service takes one ``ActivityCore`` and finds its collaborators there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -21,13 +19,10 @@ from application.activities.ports import ActivitiesView
 from application.activities.views import NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
-from application.partnerships.views import (
-    CommandResult,
-    OrganizationFilter,
-    OrganizationSummary,
-    Page,
-    PageRequest,
-)
+from application.event_log import LabEventLog
+from application.partnerships.organizations import OrganizationService
+from application.read_models import ReadModels
+from application.results import CommandResult
 from domain.activities.errors import PartnershipAlreadyOpened
 from domain.activities.values import Pair, partnership_id
 from domain.partnerships.organization import Organization
@@ -40,46 +35,38 @@ UNKNOWN = "(unknown organisation)"
 
 
 class ActivityCore:
-    activities: ActivitiesView | None = None
-    """The activities' read model, set by the composition root."""
+    """What every activity service leans on: the log, the organisations, the read models, the
+    activities' read model and the lab's clock."""
 
-    if TYPE_CHECKING:
-        clock: Callable[[], date]
+    def __init__(
+        self,
+        log: LabEventLog,
+        organizations: OrganizationService,
+        read_models: ReadModels,
+        activities: ActivitiesView | None,
+        clock: Callable[[], date],
+    ) -> None:
+        self.log = log
+        self.organizations = organizations
+        self.read_models = read_models
+        self.activities = activities
+        self.clock = clock
 
-        def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult: ...
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        return self.log.record(aggregate, expected_version)
 
-        def _get(self, aggregate_id: UUID, *, version: int | None = None) -> Any: ...
-
-        def _organization(
-            self, caller: Caller, organization_id: UUID, *, field: str | None = None
-        ) -> Organization: ...
-
-        def _owned(
-            self,
-            caller: Caller,
-            cls: type[Any],
-            aggregate_id: UUID,
-            label: str,
-            field: str | None,
-        ) -> Any: ...
-
-        def wait_for_projections(
-            self, position: int | None = None, timeout: float = 5.0
-        ) -> bool: ...
-
-        def log_head(self) -> int | None: ...
-
-        def list_organizations(
-            self, caller: Caller, filters: OrganizationFilter, page: PageRequest
-        ) -> Page[OrganizationSummary]: ...
+    def organization(
+        self, caller: Caller, organization_id: UUID, *, field: str | None = None
+    ) -> Organization:
+        return self.organizations.organization(caller, organization_id, field=field)
 
     # ------------------------------------------------------------------ loading and saving
 
-    def _activity(
+    def activity(
         self, caller: Caller, cls: type[A], activity_id: UUID, label: str, version: int | None
     ) -> A:
         """The caller's lab's activity, checked against the expected version (If-Match)."""
-        activity: A = self._owned(caller, cls, activity_id, label, None)
+        activity: A = self.log.owned(caller, cls, activity_id, label, None)
         if version is not None and version != activity.version:
             raise VersionMismatch(
                 f"expected version {version} but it is at version {activity.version}",
@@ -87,30 +74,25 @@ class ActivityCore:
             )
         return activity
 
-    def _exists(self, aggregate_id: UUID) -> bool:
+    def exists(self, aggregate_id: UUID) -> bool:
         try:
-            self._get(aggregate_id)
+            self.log.get(aggregate_id)
         except AggregateNotFoundError:
             return False
         return True
 
-    def _activities(self) -> ActivitiesView:
+    def activities_view(self) -> ActivitiesView:
         if self.activities is None:
             raise StoreUnavailable("the activities read model is not configured")
         return self.activities
 
-    def _settled(self, attempts: int = 3) -> None:
-        """Wait for the read models; again if the policy opened partnerships meanwhile (they
-        come after the event that caused them, so the first wait may not include them)."""
-        for _ in range(attempts):
-            head = self.log_head()
-            self.wait_for_projections(head)
-            if self.log_head() == head:
-                return
+    def settled(self, attempts: int = 3) -> None:
+        """Wait for the read models, and the partnerships the policy opened meanwhile."""
+        self.read_models.settled(attempts)
 
     # ------------------------------------------------------------------ names
 
-    def _refs(self, caller: Caller, ids: Iterable[UUID]) -> dict[UUID, NamedRef]:
+    def refs(self, caller: Caller, ids: Iterable[UUID]) -> dict[UUID, NamedRef]:
         """Kind and name of each organisation: from the catalogue in one query, and from the
         aggregate for any it does not show yet."""
         wanted = list(dict.fromkeys(ids))
@@ -119,7 +101,7 @@ class ActivityCore:
             if organization_id in refs:
                 continue
             try:
-                organization = self._get(organization_id)
+                organization = self.log.get(organization_id)
             except AggregateNotFoundError:
                 organization = None
             refs[organization_id] = (
@@ -131,7 +113,7 @@ class ActivityCore:
 
     # ------------------------------------------------------------------ partnerships
 
-    def _open_from_activity(
+    def open_from_activity(
         self,
         caller: Caller,
         *,
@@ -144,13 +126,13 @@ class ActivityCore:
         """Open the pair's partnership with the activity as origin, under the id that pair
         and activity always give: opening it again is refused (``PartnershipAlreadyOpened``)."""
         new_id = partnership_id(activity_id, pair.association_id, pair.company_id)
-        if self._exists(new_id):
+        if self.exists(new_id):
             raise PartnershipAlreadyOpened(
                 "this pair's partnership from this activity is already open"
             )
         partnership = Partnership.open(
-            association=self._organization(caller, pair.association_id, field="association_id"),
-            company=self._organization(caller, pair.company_id, field="company_id"),
+            association=self.organization(caller, pair.association_id, field="association_id"),
+            company=self.organization(caller, pair.company_id, field="company_id"),
             origin=Origin(origin_kind, str(activity_id)),
             occurred_on=occurred_on,
             actor=caller.actor,
@@ -159,13 +141,13 @@ class ActivityCore:
             id=new_id,
         )
         try:
-            return self._save(partnership, None)
+            return self.save(partnership, None)
         except ConcurrentWrite:
             raise PartnershipAlreadyOpened(
                 "this pair's partnership from this activity is already open"
             ) from None
 
-    def _opened(self, activity_id: UUID, pair: Pair) -> UUID | None:
+    def opened(self, activity_id: UUID, pair: Pair) -> UUID | None:
         """The partnership the pair opened from the activity, if it is open."""
         candidate = partnership_id(activity_id, pair.association_id, pair.company_id)
-        return candidate if self._exists(candidate) else None
+        return candidate if self.exists(candidate) else None

@@ -12,13 +12,8 @@ from application.activities.presenters import consulting_view
 from application.activities.projections import CONSULTING
 from application.activities.views import ActivityFilter, ActivitySummary, ConsultingView
 from application.context import Caller
-from application.partnerships.views import (
-    CommandResult,
-    OrganizationFilter,
-    OrganizationSummary,
-    Page,
-    PageRequest,
-)
+from application.partnerships.views import OrganizationFilter, OrganizationSummary
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.consulting import ConsultingEngagement
 from domain.activities.values import Pair
 from domain.values import OrganizationKind, OriginKind
@@ -26,7 +21,12 @@ from domain.values import OrganizationKind, OriginKind
 LABEL = "consulting engagement"
 
 
-class ConsultingCases(ActivityCore):
+class ConsultingService:
+    """Consulting engagements with companies."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
     def open_consulting(
         self,
         caller: Caller,
@@ -37,14 +37,14 @@ class ConsultingCases(ActivityCore):
         note: str | None = None,
     ) -> CommandResult:
         engagement = ConsultingEngagement.open(
-            company=self._organization(caller, company_id, field="company_id"),
+            company=self._core.organization(caller, company_id, field="company_id"),
             scope=scope,
             started_on=started_on,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             note=note,
         )
-        return self._save(engagement, None)
+        return self._core.save(engagement, None)
 
     def consulting_candidates(
         self,
@@ -57,8 +57,8 @@ class ConsultingCases(ActivityCore):
     ) -> Page[OrganizationSummary]:
         """Associations of the catalogue by field of activity and territory, to propose."""
         self._engagement(caller, engagement_id)
-        self._settled()
-        return self.list_organizations(
+        self._core.settled()
+        return self._core.organizations.list_organizations(
             caller,
             OrganizationFilter(
                 kind=OrganizationKind.ASSOCIATION,
@@ -80,18 +80,18 @@ class ConsultingCases(ActivityCore):
         expected_version: int | None = None,
     ) -> CommandResult:
         associations = [
-            self._organization(caller, a, field="association_ids") for a in association_ids
+            self._core.organization(caller, a, field="association_ids") for a in association_ids
         ]
         engagement = self._engagement(caller, engagement_id, expected_version)
         engagement.propose(
             associations,
             occurred_on=occurred_on,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             field_of_activity=field_of_activity,
             territory=territory,
         )
-        return self._save(engagement, expected_version)
+        return self._core.save(engagement, expected_version)
 
     def record_consulting_contribution(
         self,
@@ -108,10 +108,10 @@ class ConsultingCases(ActivityCore):
             amount_eur=amount_eur,
             paid_on=paid_on,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             note=note,
         )
-        return self._save(engagement, expected_version)
+        return self._core.save(engagement, expected_version)
 
     def open_partnership_from_consulting(
         self, caller: Caller, engagement_id: UUID, *, association_id: UUID, occurred_on: date
@@ -120,7 +120,7 @@ class ConsultingCases(ActivityCore):
         engagement as origin, at most once."""
         engagement = self._engagement(caller, engagement_id)
         engagement.require_proposed(association_id)
-        return self._open_from_activity(
+        return self._core.open_from_activity(
             caller,
             activity_id=engagement.id,
             pair=Pair(association_id, engagement.company_id),
@@ -131,7 +131,7 @@ class ConsultingCases(ActivityCore):
 
     def get_consulting(self, caller: Caller, engagement_id: UUID) -> ConsultingView:
         engagement = self._engagement(caller, engagement_id)
-        refs = self._refs(caller, [engagement.company_id, *engagement.proposed])
+        refs = self._core.refs(caller, [engagement.company_id, *engagement.proposed])
         return consulting_view(engagement, refs)
 
     def list_consulting(
@@ -142,12 +142,14 @@ class ConsultingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
-        return self._activities().list_activities(
+        self._core.settled()
+        return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((CONSULTING,), held_from, held_to), page
         )
 
     def _engagement(
         self, caller: Caller, engagement_id: UUID, expected_version: int | None = None
     ) -> ConsultingEngagement:
-        return self._activity(caller, ConsultingEngagement, engagement_id, LABEL, expected_version)
+        return self._core.activity(
+            caller, ConsultingEngagement, engagement_id, LABEL, expected_version
+        )

@@ -12,13 +12,18 @@ from application.activities.presenters import subsidy_view
 from application.activities.reports import funding_report
 from application.activities.views import FundingFilter, FundingLine, FundingReport, SubsidyView
 from application.context import Caller
-from application.partnerships.views import CommandResult
+from application.results import CommandResult
 from domain.activities.funding import Subsidy
 
 LABEL = "subsidy"
 
 
-class FundingCases(ActivityCore):
+class FundingService:
+    """Subsidies and the lab's income lines."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
     def record_subsidy(
         self,
         caller: Caller,
@@ -36,10 +41,10 @@ class FundingCases(ActivityCore):
             amount_eur=amount_eur,
             granted_on=granted_on,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             note=note,
         )
-        return self._save(subsidy, None)
+        return self._core.save(subsidy, None)
 
     def correct_subsidy(
         self,
@@ -52,17 +57,17 @@ class FundingCases(ActivityCore):
     ) -> CommandResult:
         subsidy = self._subsidy(caller, subsidy_id, expected_version)
         subsidy.correct_amount(
-            amount_eur=amount_eur, reason=reason, actor=caller.actor, today=self.clock()
+            amount_eur=amount_eur, reason=reason, actor=caller.actor, today=self._core.clock()
         )
-        return self._save(subsidy, expected_version)
+        return self._core.save(subsidy, expected_version)
 
     def get_subsidy(self, caller: Caller, subsidy_id: UUID) -> SubsidyView:
         return subsidy_view(self._subsidy(caller, subsidy_id))
 
     def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
         """Every income line (subsidy, consulting contribution, training fee), by year."""
-        self._settled()
-        return self._activities().funding_lines(caller.lab, filters)
+        self._core.settled()
+        return self._core.activities_view().funding_lines(caller.lab, filters)
 
     def funding_report(self, caller: Caller, filters: FundingFilter) -> FundingReport:
         """Income by year and source, each with its share (and subsidies by funder)."""
@@ -75,4 +80,4 @@ class FundingCases(ActivityCore):
     def _subsidy(
         self, caller: Caller, subsidy_id: UUID, expected_version: int | None = None
     ) -> Subsidy:
-        return self._activity(caller, Subsidy, subsidy_id, LABEL, expected_version)
+        return self._core.activity(caller, Subsidy, subsidy_id, LABEL, expected_version)

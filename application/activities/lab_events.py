@@ -10,14 +10,19 @@ from application.activities.base import ActivityCore
 from application.activities.presenters import lab_event_view
 from application.activities.views import ActivityFilter, ActivitySummary, LabEventView
 from application.context import Caller
-from application.partnerships.views import CommandResult, Page, PageRequest
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.lab_event import EVENT_KINDS, LabEvent
 from domain.values import OriginKind
 
 LABEL = "event"
 
 
-class LabEventCases(ActivityCore):
+class LabEventService:
+    """Thematic events and open forums."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
     def plan_event(
         self,
         caller: Caller,
@@ -39,7 +44,7 @@ class LabEventCases(ActivityCore):
             venue=venue,
             note=note,
         )
-        return self._save(lab_event, None)
+        return self._core.save(lab_event, None)
 
     def record_event_attendance(
         self,
@@ -49,10 +54,10 @@ class LabEventCases(ActivityCore):
         organization_id: UUID,
         expected_version: int | None = None,
     ) -> CommandResult:
-        organization = self._organization(caller, organization_id, field="organization_id")
+        organization = self._core.organization(caller, organization_id, field="organization_id")
         lab_event = self._lab_event(caller, event_id, expected_version)
-        lab_event.record_attendance(organization, actor=caller.actor, today=self.clock())
-        return self._save(lab_event, expected_version)
+        lab_event.record_attendance(organization, actor=caller.actor, today=self._core.clock())
+        return self._core.save(lab_event, expected_version)
 
     def record_event_meeting(
         self,
@@ -69,18 +74,18 @@ class LabEventCases(ActivityCore):
             association_id=association_id,
             company_id=company_id,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             note=note,
         )
-        return self._save(lab_event, expected_version)
+        return self._core.save(lab_event, expected_version)
 
     def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
         lab_event = self._lab_event(caller, event_id)
         if lab_event.meetings:
-            self._settled()  # the policy may still be opening the meetings' partnerships
+            self._core.settled()  # the policy may still be opening the meetings' partnerships
         ids = [UUID(i) for i in lab_event.attendees]
-        refs = self._refs(caller, ids)
-        return lab_event_view(lab_event, refs, lambda p: self._opened(lab_event.id, p))
+        refs = self._core.refs(caller, ids)
+        return lab_event_view(lab_event, refs, lambda p: self._core.opened(lab_event.id, p))
 
     def list_events(
         self,
@@ -91,13 +96,13 @@ class LabEventCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
+        self._core.settled()
         kinds = (kind,) if kind is not None else EVENT_KINDS
-        return self._activities().list_activities(
+        return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter(tuple(k.value for k in kinds), held_from, held_to), page
         )
 
     def _lab_event(
         self, caller: Caller, event_id: UUID, expected_version: int | None = None
     ) -> LabEvent:
-        return self._activity(caller, LabEvent, event_id, LABEL, expected_version)
+        return self._core.activity(caller, LabEvent, event_id, LABEL, expected_version)

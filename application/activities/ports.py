@@ -20,7 +20,7 @@ from application.activities.views import (
     FundingLine,
     NamedRef,
 )
-from application.partnerships.views import Page, PageRequest
+from application.results import Page, PageRequest
 from domain.activities.values import FundingSource
 
 

@@ -29,7 +29,7 @@ from application.activities.views import (
 )
 from application.context import Caller
 from application.errors import NotFound
-from application.partnerships.views import CommandResult, Page, PageRequest
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.errors import ScheduleMissing
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.values import Interest, Pair
@@ -38,7 +38,12 @@ from domain.values import OriginKind
 LABEL = "speed-dating session"
 
 
-class SpeedDatingCases(ActivityCore):
+class SpeedDatingService:
+    """Speed-dating sessions, from planning to the partnerships they open."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
     # ------------------------------------------------------------------ commands
 
     def plan_speed_dating(
@@ -59,13 +64,13 @@ class SpeedDatingCases(ActivityCore):
             held_on=held_on,
             starts_at=starts_at,
             venue=venue,
-            host_company=self._organization(caller, host_company_id, field="host_company_id"),
+            host_company=self._core.organization(caller, host_company_id, field="host_company_id"),
             actor=caller.actor,
             round_minutes=round_minutes,
             changeover_minutes=changeover_minutes,
             note=note,
         )
-        return self._save(session, None)
+        return self._core.save(session, None)
 
     def register_session_participant(
         self,
@@ -75,7 +80,7 @@ class SpeedDatingCases(ActivityCore):
         organization_id: UUID,
         expected_version: int | None = None,
     ) -> CommandResult:
-        organization = self._organization(caller, organization_id, field="organization_id")
+        organization = self._core.organization(caller, organization_id, field="organization_id")
         return self._change_session(
             caller,
             session_id,
@@ -126,7 +131,9 @@ class SpeedDatingCases(ActivityCore):
             caller,
             session_id,
             expected_version,
-            lambda s: s.schedule_catch_up(actor=caller.actor, today=self.clock(), pairs=pairs),
+            lambda s: s.schedule_catch_up(
+                actor=caller.actor, today=self._core.clock(), pairs=pairs
+            ),
         )
 
     def check_in_participant(
@@ -141,7 +148,7 @@ class SpeedDatingCases(ActivityCore):
             caller,
             session_id,
             expected_version,
-            lambda s: s.check_in(organization_id, actor=caller.actor, today=self.clock()),
+            lambda s: s.check_in(organization_id, actor=caller.actor, today=self._core.clock()),
         )
 
     def record_no_show(
@@ -156,7 +163,9 @@ class SpeedDatingCases(ActivityCore):
             caller,
             session_id,
             expected_version,
-            lambda s: s.record_no_show(organization_id, actor=caller.actor, today=self.clock()),
+            lambda s: s.record_no_show(
+                organization_id, actor=caller.actor, today=self._core.clock()
+            ),
         )
 
     def record_meeting_outcome(
@@ -183,7 +192,7 @@ class SpeedDatingCases(ActivityCore):
                 association_interest=association_interest,
                 company_interest=company_interest,
                 actor=caller.actor,
-                today=self.clock(),
+                today=self._core.clock(),
                 note=note,
             ),
         )
@@ -203,7 +212,7 @@ class SpeedDatingCases(ActivityCore):
             session_id,
             expected_version,
             lambda s: s.close(
-                occurred_on=occurred_on, actor=caller.actor, today=self.clock(), note=note
+                occurred_on=occurred_on, actor=caller.actor, today=self._core.clock(), note=note
             ),
         )
 
@@ -215,7 +224,7 @@ class SpeedDatingCases(ActivityCore):
         session = self._session(caller, session_id)
         pair = Pair(association_id, company_id)
         session.require_held(pair)
-        return self._open_from_activity(
+        return self._core.open_from_activity(
             caller,
             activity_id=session.id,
             pair=pair,
@@ -229,9 +238,9 @@ class SpeedDatingCases(ActivityCore):
     def get_speed_dating(self, caller: Caller, session_id: UUID) -> SpeedDatingView:
         session = self._session(caller, session_id)
         if session.closed_on is not None:
-            self._settled()  # the policy may still be opening the follow-ups' partnerships
-        refs = self._refs(caller, [session.host_company_id, *session.participants])
-        return speed_dating_view(session, refs, lambda p: self._opened(session.id, p))
+            self._core.settled()  # the policy may still be opening the follow-ups' partnerships
+        refs = self._core.refs(caller, [session.host_company_id, *session.participants])
+        return speed_dating_view(session, refs, lambda p: self._core.opened(session.id, p))
 
     def speed_dating_follow_ups(
         self, caller: Caller, session_id: UUID
@@ -239,11 +248,11 @@ class SpeedDatingCases(ActivityCore):
         """After the close: the mutual follow-ups (with their partnerships once the policy
         opened them) and the one-sided ones, for staff to decide."""
         session = self._session(caller, session_id)
-        self._settled()
-        refs = self._refs(caller, session.participants)
+        self._core.settled()
+        refs = self._core.refs(caller, session.participants)
 
         def views(pairs: list[Pair]) -> list[PairView]:
-            return [pair_view(p, refs, lambda q: self._opened(session.id, q)) for p in pairs]
+            return [pair_view(p, refs, lambda q: self._core.opened(session.id, q)) for p in pairs]
 
         return views(session.follow_ups), views(session.one_sided)
 
@@ -255,8 +264,8 @@ class SpeedDatingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
-        return self._activities().list_activities(
+        self._core.settled()
+        return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((SPEED_DATING,), held_from, held_to), page
         )
 
@@ -264,7 +273,7 @@ class SpeedDatingCases(ActivityCore):
         session = self._session(caller, session_id)
         if not session.rounds:
             raise ScheduleMissing("the session has no schedule yet: generate it first")
-        return timetable(session, self._refs(caller, session.participants))
+        return timetable(session, self._core.refs(caller, session.participants))
 
     def speed_dating_table_sheet(self, caller: Caller, session_id: UUID, table: int) -> TableSheet:
         sheet = table_sheet(self.speed_dating_timetable(caller, session_id), table)
@@ -293,7 +302,7 @@ class SpeedDatingCases(ActivityCore):
     def _session(
         self, caller: Caller, session_id: UUID, expected_version: int | None = None
     ) -> SpeedDatingSession:
-        return self._activity(caller, SpeedDatingSession, session_id, LABEL, expected_version)
+        return self._core.activity(caller, SpeedDatingSession, session_id, LABEL, expected_version)
 
     def _change_session(
         self,
@@ -304,4 +313,4 @@ class SpeedDatingCases(ActivityCore):
     ) -> CommandResult:
         session = self._session(caller, session_id, expected_version)
         change(session)
-        return self._save(session, expected_version)
+        return self._core.save(session, expected_version)

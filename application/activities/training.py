@@ -12,13 +12,18 @@ from application.activities.presenters import training_view
 from application.activities.projections import TRAINING
 from application.activities.views import ActivityFilter, ActivitySummary, TrainingView
 from application.context import Caller
-from application.partnerships.views import CommandResult, Page, PageRequest
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.training import TrainingSession
 
 LABEL = "training session"
 
 
-class TrainingCases(ActivityCore):
+class TrainingService:
+    """Training sessions, participants and fees."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
     def plan_training(
         self,
         caller: Caller,
@@ -36,7 +41,7 @@ class TrainingCases(ActivityCore):
             audience=audience,
             note=note,
         )
-        return self._save(training, None)
+        return self._core.save(training, None)
 
     def enrol_in_training(
         self,
@@ -48,10 +53,10 @@ class TrainingCases(ActivityCore):
         fee_eur: Decimal = Decimal(0),
         expected_version: int | None = None,
     ) -> CommandResult:
-        organization = self._organization(caller, organization_id, field="organization_id")
+        organization = self._core.organization(caller, organization_id, field="organization_id")
         training = self._training(caller, training_id, expected_version)
         training.enrol(organization, people=people, fee_eur=fee_eur, actor=caller.actor)
-        return self._save(training, expected_version)
+        return self._core.save(training, expected_version)
 
     def record_training_fee(
         self,
@@ -70,14 +75,14 @@ class TrainingCases(ActivityCore):
             amount_eur=amount_eur,
             paid_on=paid_on,
             actor=caller.actor,
-            today=self.clock(),
+            today=self._core.clock(),
             note=note,
         )
-        return self._save(training, expected_version)
+        return self._core.save(training, expected_version)
 
     def get_training(self, caller: Caller, training_id: UUID) -> TrainingView:
         training = self._training(caller, training_id)
-        refs = self._refs(caller, [e.organization_id for e in training.enrolments])
+        refs = self._core.refs(caller, [e.organization_id for e in training.enrolments])
         return training_view(training, refs)
 
     def list_trainings(
@@ -88,12 +93,12 @@ class TrainingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
-        return self._activities().list_activities(
+        self._core.settled()
+        return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((TRAINING,), held_from, held_to), page
         )
 
     def _training(
         self, caller: Caller, training_id: UUID, expected_version: int | None = None
     ) -> TrainingSession:
-        return self._activity(caller, TrainingSession, training_id, LABEL, expected_version)
+        return self._core.activity(caller, TrainingSession, training_id, LABEL, expected_version)

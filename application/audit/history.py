@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from application.partnerships.views import HistoryEntry
+from application.audit.views import HistoryEntry
 
 BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

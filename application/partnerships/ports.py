@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -13,15 +13,13 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from application.audit.chain import Digest, Verification
 from application.partnerships.views import (
     OrganizationFilter,
     OrganizationSummary,
-    Page,
-    PageRequest,
     PartnershipFilter,
     PartnershipSummary,
 )
+from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 
 
@@ -135,73 +133,3 @@ class CatalogView(Protocol):
     def list_partnerships(
         self, lab: str, filters: PartnershipFilter, page: PageRequest
     ) -> Page[PartnershipSummary]: ...
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    status_code: int
-    body: bytes
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """The outcome of claiming an idempotency key: new, a replay, or a conflict."""
-
-    is_new: bool
-    stored: StoredResponse | None = None
-    fingerprint_matches: bool = True
-
-
-class IdempotencyStore(Protocol):
-    def reserve(self, lab: str, key: str, fingerprint: str) -> Reservation: ...
-
-    def complete(self, lab: str, key: str, response: StoredResponse) -> None: ...
-
-    def release(self, lab: str, key: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One recorded event as the audit index knows it."""
-
-    position: int
-    lab: str
-    aggregate_id: UUID
-    aggregate_type: str
-    version: int
-    event_type: str
-    actor: str | None
-    occurred_on: date | None
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    actor: str | None = None
-    event_type: str | None = None
-    aggregate_id: UUID | None = None
-    recorded_from: datetime | None = None
-    recorded_to: datetime | None = None
-
-
-class AuditTrail(Protocol):
-    """The hash chain and the audit index, as the application needs them."""
-
-    def digest(self) -> Digest | None: ...
-
-    def verify(self, expected: Digest | None = None) -> Verification: ...
-
-    def export(self, lab: str | None, aggregate_id: UUID | None) -> Iterator[str]: ...
-
-    def entries(
-        self, lab: str, filters: AuditFilter, after: int, limit: int
-    ) -> list[AuditEntry]: ...
-
-    def positions(self, aggregate_id: UUID) -> dict[int, int]: ...
-
-
-class ProjectionFollower(Protocol):
-    """Something that keeps read models up to date and can be waited for."""
-
-    def wait_until(self, position: int, timeout: float) -> bool: ...

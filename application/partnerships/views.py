@@ -5,22 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """What a write returns: the aggregate, its new version and the log position it reached.
-
-    ``position`` lets a caller wait until projections have caught up with its own write.
-    """
-
-    id: UUID
-    version: int
-    position: int | None
 
 
 @dataclass(frozen=True)
@@ -148,12 +136,6 @@ class PartnershipFilter:
 
 
 @dataclass(frozen=True)
-class PageRequest:
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
 class OrganizationSummary:
     id: UUID
     kind: OrganizationKind
@@ -182,46 +164,3 @@ class PartnershipSummary:
     opened_on: date
     last_milestone_on: date
     version: int
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One recorded event of an aggregate, as an auditor reads it."""
-
-    version: int
-    event_type: str
-    description: str
-    occurred_on: date | None
-    recorded_at: datetime
-    actor: str | None
-    data: dict[str, Any]
-    position: int | None
-
-
-@dataclass(frozen=True)
-class OriginView:
-    kind: OriginKind
-    reference_id: str | None
-    first_met_on: date
-    other_pairs: list[PartnershipSummary]
-    activity_title: str | None = None
-    """The speed-dating session, event or engagement it came from, when it is one."""
-    activity_held_on: date | None = None
-
-
-@dataclass(frozen=True)
-class LineageView:
-    partnership: PartnershipView
-    origin: OriginView
-    timeline: list[HistoryEntry]

@@ -1,4 +1,4 @@
-"""Report use cases (a mixin of ``PartnerLab``): what funders, the director and auditors ask.
+"""Report use cases: what funders, the director and auditors ask.
 
 Every figure comes from the reports' read model (``ReportStore``). A report takes a
 ``ReportScope``: ``as_of`` (the state on a business date) and ``known_at`` (only what had been
@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from application.context import Caller
 from application.errors import StoreUnavailable
+from application.read_models import ReadModels
 from application.reporting.figures import (
     funnel_report,
     impact_report,
@@ -51,7 +51,7 @@ from domain.errors import InvalidValue
 from domain.values import validate_territory
 
 REPORT_TIMEZONE = ZoneInfo("Europe/Paris")
-"""The lab's time zone (as ``application.lab.LAB_TIMEZONE``): the business date of a moment."""
+"""The lab's time zone (``application.event_log.LAB_TIMEZONE``): a moment's business date."""
 POSITION_WAIT_SECONDS = 5.0
 STALLED_LIST_LIMIT = 100
 MAX_STALLED_DAYS = 36_500
@@ -67,21 +67,21 @@ class ProjectionsBehind(StoreUnavailable):
     rule = "projections-behind"
 
 
-class Reporting:
-    """Reports and projection status. Wired by the composition root: ``reports`` and
-    ``projection_monitor`` are set once the read model exists."""
+class ReportingService:
+    """Reports and projection status, from the reports' read model."""
 
-    clock: Callable[[], date]
-    reports: ReportStore | None = None
-    projection_monitor: ProjectionMonitor | None = None
-
-    if TYPE_CHECKING:
-
-        def wait_for_projections(
-            self, position: int | None = None, timeout: float = 5.0
-        ) -> bool: ...
-
-        def log_head(self) -> int | None: ...
+    def __init__(
+        self,
+        reports: ReportStore | None,
+        read_models: ReadModels,
+        clock: Callable[[], date],
+        projection_monitor: ProjectionMonitor | None = None,
+    ) -> None:
+        self.reports = reports
+        self._read_models = read_models
+        self.clock = clock
+        self.projection_monitor = projection_monitor
+        """Set by the composition root once the followers exist."""
 
     # ------------------------------------------------------------------ reports
 
@@ -146,7 +146,7 @@ class Reporting:
         """Each projection's position, the log's head, the lag and the last error."""
         if position is not None:
             self.await_position(position)
-        head = self.log_head() or 0
+        head = self._read_models.log_head() or 0
         states = list(self.projection_monitor.statuses()) if self.projection_monitor else []
         return projection_statuses(head, states)
 
@@ -154,14 +154,14 @@ class Reporting:
         """Wait (bounded) until every projection includes ``position``; without one, wait
         briefly for the log's head as any read does."""
         if position is None:
-            self.wait_for_projections()
+            self._read_models.wait_for_projections()
             return
-        head = self.log_head() or 0
+        head = self._read_models.log_head() or 0
         if position > head:
             raise InvalidReportQuery(
                 f"position {position} is beyond the log's head ({head})", field="position"
             )
-        if not self.wait_for_projections(position, timeout=POSITION_WAIT_SECONDS):
+        if not self._read_models.wait_for_projections(position, timeout=POSITION_WAIT_SECONDS):
             raise ProjectionsBehind(
                 f"the projections have not reached position {position} yet; retry shortly",
                 field="position",

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Tracking
 
-from application.activities.lab_activities import POLICY_TOPICS
+from application.activities.outcomes import POLICY_TOPICS
 from application.activities.ports import ActivityChange
 from application.activities.projections import activity_changes
 from infrastructure.activities.read_model import NAME, SqlActivitiesView

@@ -25,7 +25,7 @@ from application.audit.chain import (
     verify_against_links,
     with_footer,
 )
-from application.partnerships.ports import AuditEntry, AuditFilter
+from application.audit.ports import AuditEntry, AuditFilter
 from infrastructure.database import Database
 
 BATCH = 1000

@@ -29,11 +29,10 @@ from application.partnerships.ports import (
 from application.partnerships.views import (
     OrganizationFilter,
     OrganizationSummary,
-    Page,
-    PageRequest,
     PartnershipFilter,
     PartnershipSummary,
 )
+from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from infrastructure.database import Cursor, Database, Row
 

@@ -46,7 +46,7 @@ def issue_key(
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     role = Role(role)
     lab = lab or runtime.settings.default_lab
-    issued = runtime.app.issue_api_key(
+    issued = runtime.app.keys.issue_api_key(
         Caller(lab=lab, actor=ISSUER),
         name=name or f"{role.value}@{lab}.example",
         role=role,

@@ -104,14 +104,14 @@ def keys(
         lab = client.app.state.runtime.app  # type: ignore[attr-defined]
         tokens = {role.value: issue_key(client, role) for role in Role}
         tokens["revoked"] = issue_key(client, ADMIN, name="a director who left")
-        lab.revoke_api_key(
+        lab.keys.revoke_api_key(
             Caller(lab="default", actor="operator"), key_id(tokens["revoked"]), reason="left"
         )
         now = datetime.now(UTC)
         tokens["expired"] = issue_key(
             client, ADMIN, name="a consultant", expires_at=now + timedelta(minutes=1)
         )
-        lab.key_clock = lambda: datetime.now(UTC) + timedelta(hours=1)
+        lab.keys.key_clock = lambda: datetime.now(UTC) + timedelta(hours=1)
         yield Keys(client, tokens)
 
 

@@ -45,7 +45,7 @@ def server(settings: Settings, today: date) -> Iterator[Server]:
         assert thread.is_alive(), "the server stopped while starting"
         assert time.monotonic() < deadline, "the server did not start in time"
         time.sleep(0.05)
-    issued = app.state.runtime.app.issue_api_key(
+    issued = app.state.runtime.app.keys.issue_api_key(
         Caller(lab=settings.default_lab, actor="operator"), name="claire", role=Role.STAFF
     )
     try:

@@ -29,7 +29,7 @@ def test_readyz_answers_503_with_retry_after_when_the_store_is_down(
     def down() -> None:
         raise StoreUnavailable("the event store is unavailable: connection refused")
 
-    monkeypatch.setattr(client.app.state.runtime.app, "check_ready", down)  # type: ignore[attr-defined]
+    monkeypatch.setattr(client.app.state.runtime.app.read_models, "check_ready", down)  # type: ignore[attr-defined]
 
     response = client.get("/readyz")
 

@@ -102,7 +102,9 @@ def test_a_key_still_in_flight_is_409(client: TestClient, met: dict[str, Any]) -
     path = f"{API}/partnerships/{met['id']}/meetings"
     lab = client.app.state.runtime.app  # type: ignore[attr-defined]
     caller = Caller(lab="default", actor="someone else")
-    lab.claim_idempotency_key(caller, "busy", fingerprint("POST", path, MeetingCreate(**MEETING)))
+    lab.idempotency.claim_idempotency_key(
+        caller, "busy", fingerprint("POST", path, MeetingCreate(**MEETING))
+    )
 
     response = write(client, f"/partnerships/{met['id']}/meetings", MEETING, key="busy")
 
@@ -131,7 +133,7 @@ def test_a_store_outage_releases_the_key_so_a_retry_runs(
         raise StoreUnavailable("the event store is unavailable: connection refused")
 
     with monkeypatch.context() as patch:
-        patch.setattr(lab, "record_meeting", outage)
+        patch.setattr(lab.partnerships, "record_meeting", outage)
         down = write(client, path, MEETING, key="retry-me")
     retried = write(client, path, MEETING, key="retry-me")
 
@@ -161,7 +163,7 @@ def test_an_unexpected_error_is_a_500_problem_and_releases_the_key(
         raise RuntimeError("a bug")
 
     with monkeypatch.context() as patch:
-        patch.setattr(lab, "register_organization", bug)
+        patch.setattr(lab.organizations, "register_organization", bug)
         broken = write(client, "/organizations", body, key="sati")
     retried = write(client, "/organizations", body, key="sati")
 

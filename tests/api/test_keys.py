@@ -96,7 +96,7 @@ def test_a_key_with_an_expiry_works_until_then(client: TestClient, client_as: Cl
     lab = client.app.state.runtime.app  # type: ignore[attr-defined]
 
     assert consultant.get(f"{API}/reports/funding").status_code == 200
-    lab.key_clock = lambda: expires_at + timedelta(seconds=1)
+    lab.keys.key_clock = lambda: expires_at + timedelta(seconds=1)
     assert_problem(consultant.get(f"{API}/reports/funding"), 401, "api-key-expired")
 
 

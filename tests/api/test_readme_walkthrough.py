@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from application.audit.ports import AuditFilter
 from application.context import Caller
-from application.partnerships.ports import AuditFilter
 from domain.access.api_key import Role
 from domain.values import Stage
 from infrastructure.settings import Settings
@@ -76,7 +76,7 @@ def test_the_readme_walkthrough_runs_as_written(
     assert shutil.which("jq"), "the walk-through reads answers with jq (apt-get install jq)"
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     try:
-        key = runtime.app.issue_api_key(
+        key = runtime.app.keys.issue_api_key(
             Caller(lab="alsace", actor="operator"), name=ACTOR, role=Role.STAFF
         ).token
     finally:
@@ -97,8 +97,8 @@ def test_the_readme_walkthrough_runs_as_written(
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     try:
         staff = Caller(lab="alsace", actor=ACTOR)
-        runtime.app.wait_for_projections()
-        history = runtime.app.audit_events(staff, AuditFilter())
+        runtime.app.read_models.wait_for_projections()
+        history = runtime.app.audit.audit_events(staff, AuditFilter())
         assert [e.event_type for e in history][-6:] == [
             "Opened",
             "IdeaProposed",
@@ -108,8 +108,11 @@ def test_the_readme_walkthrough_runs_as_written(
             "EvaluationRecorded",
         ]
         partnership_id = history[-1].aggregate_id
-        assert runtime.app.get_partnership(staff, partnership_id).stage is Stage.EVALUATION
-        stored = runtime.app.recorder.select_notifications(start=1, limit=1000)
+        assert (
+            runtime.app.partnerships.get_partnership(staff, partnership_id).stage
+            is Stage.EVALUATION
+        )
+        stored = runtime.app.log.recorder.select_notifications(start=1, limit=1000)
         assert len(stored) == len(history)
     finally:
         runtime.close()

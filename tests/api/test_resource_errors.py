@@ -46,7 +46,7 @@ def runtime_of(client: TestClient) -> Runtime:
 
 
 def event_count(client: TestClient) -> int:
-    return len(runtime_of(client).app.recorder.select_notifications(start=1, limit=100_000))
+    return len(runtime_of(client).app.log.recorder.select_notifications(start=1, limit=100_000))
 
 
 def assert_unavailable(response: Any) -> None:
@@ -87,7 +87,7 @@ def test_a_write_while_the_event_stores_pool_is_exhausted_answers_503_and_record
     partnership = a_partnership(client)
     path = f"/partnerships/{partnership['id']}/meetings"
     before = event_count(client)
-    pool = runtime_of(client).app.recorder.datastore.pool  # type: ignore[attr-defined]
+    pool = runtime_of(client).app.log.recorder.datastore.pool  # type: ignore[attr-defined]
 
     with exhausted(pool):
         refused = write(client, path, MEETING, key="lunch-2014-04-01")
@@ -173,7 +173,7 @@ def test_a_connection_lost_in_the_middle_of_a_write_is_retried_and_records_it_on
 ) -> None:
     partnership = a_partnership(client)
     runtime = runtime_of(client)
-    table = runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    table = runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
     before = event_count(client)
     with psycopg.connect(settings.postgres_conninfo(), autocommit=True) as admin:
         with admin.transaction():
@@ -190,7 +190,7 @@ def test_a_connection_lost_in_the_middle_of_a_write_is_retried_and_records_it_on
     assert response[0].status_code == 201, response[0].text
     assert response[0].json()["version"] == 2
     assert event_count(client) == before + 1
-    assert runtime.app.verify_audit_chain().ok
+    assert runtime.app.audit.verify_audit_chain().ok
 
 
 # ----------------------------------------------------------------------------- SQLite's lock

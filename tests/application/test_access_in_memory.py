@@ -57,15 +57,15 @@ class MemoryDirectory:
 @pytest.fixture
 def lab() -> PartnerLab:
     lab = in_memory_lab()
-    lab.key_clock = lambda: NOW
-    lab.contacts = MemoryDirectory()
+    lab.keys.key_clock = lambda: NOW
+    lab.contact_persons.contacts = MemoryDirectory()
     return lab
 
 
 def test_an_issued_key_authenticates_as_its_lab_role_and_holder(lab: PartnerLab) -> None:
-    issued = lab.issue_api_key(ADMIN, name="claire@labo.example", role=Role.STAFF)
+    issued = lab.keys.issue_api_key(ADMIN, name="claire@labo.example", role=Role.STAFF)
 
-    principal = lab.authenticate(issued.token)
+    principal = lab.keys.authenticate(issued.token)
 
     assert (principal.lab, principal.role, principal.name) == (
         "alsace",
@@ -77,17 +77,19 @@ def test_an_issued_key_authenticates_as_its_lab_role_and_holder(lab: PartnerLab)
 
 
 def test_the_secret_is_stored_only_as_a_peppered_hash(lab: PartnerLab) -> None:
-    lab.key_pepper = b"server secret"
-    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    lab.keys.key_pepper = b"server secret"
+    issued = lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
     secret = issued.token.split("_", 2)[2]
 
-    stored = b"".join(bytes(s.state) for s in lab.recorder.select_notifications(start=1, limit=10))
+    stored = b"".join(
+        bytes(s.state) for s in lab.log.recorder.select_notifications(start=1, limit=10)
+    )
 
     assert secret.encode() not in stored
-    assert lab.authenticate(issued.token).name == "claire"
-    lab.key_pepper = b"another secret"
+    assert lab.keys.authenticate(issued.token).name == "claire"
+    lab.keys.key_pepper = b"another secret"
     with pytest.raises(NotAuthenticated):
-        lab.authenticate(issued.token)
+        lab.keys.authenticate(issued.token)
 
 
 @pytest.mark.parametrize(
@@ -102,115 +104,121 @@ def test_the_secret_is_stored_only_as_a_peppered_hash(lab: PartnerLab) -> None:
     ],
 )
 def test_anything_but_a_valid_token_is_refused(lab: PartnerLab, token: str) -> None:
-    lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
 
     with pytest.raises(NotAuthenticated) as refused:
-        lab.authenticate(token)
+        lab.keys.authenticate(token)
 
     assert refused.value.rule == "api-key-invalid"
 
 
 def test_the_id_of_another_kind_of_record_is_no_key(lab: PartnerLab) -> None:
-    organization = lab.register_organization(
+    organization = lab.organizations.register_organization(
         STAFF, kind=OrganizationKind.COMPANY, name="IBM France", territory="67"
     )
-    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    issued = lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
     secret = issued.token.split("_", 2)[2]
 
     with pytest.raises(NotAuthenticated):
-        lab.authenticate(f"plk_{organization.id.hex}_{secret}")
+        lab.keys.authenticate(f"plk_{organization.id.hex}_{secret}")
 
 
 def test_a_revoked_key_is_refused_and_revoked_once(lab: PartnerLab) -> None:
-    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    issued = lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
 
-    lab.revoke_api_key(ADMIN, issued.key.id, reason="left the lab")
+    lab.keys.revoke_api_key(ADMIN, issued.key.id, reason="left the lab")
 
     with pytest.raises(KeyRevoked):
-        lab.authenticate(issued.token)
+        lab.keys.authenticate(issued.token)
     with pytest.raises(KeyAlreadyRevoked):
-        lab.revoke_api_key(ADMIN, issued.key.id)
-    view = lab.get_api_key(ADMIN, issued.key.id)
+        lab.keys.revoke_api_key(ADMIN, issued.key.id)
+    view = lab.keys.get_api_key(ADMIN, issued.key.id)
     assert (view.revoked_by, view.revoked_at is not None) == (ADMIN.actor, True)
 
 
 def test_a_key_expires_at_its_expiry(lab: PartnerLab) -> None:
-    issued = lab.issue_api_key(
+    issued = lab.keys.issue_api_key(
         ADMIN, name="consultant", role=Role.VIEWER, expires_at=NOW + timedelta(days=30)
     )
-    assert lab.authenticate(issued.token).role is Role.VIEWER
+    assert lab.keys.authenticate(issued.token).role is Role.VIEWER
 
-    lab.key_clock = lambda: NOW + timedelta(days=30)
+    lab.keys.key_clock = lambda: NOW + timedelta(days=30)
 
     with pytest.raises(KeyExpired):
-        lab.authenticate(issued.token)
+        lab.keys.authenticate(issued.token)
 
 
 def test_a_key_cannot_be_issued_already_expired(lab: PartnerLab) -> None:
     with pytest.raises(KeyExpiryNotInFuture):
-        lab.issue_api_key(ADMIN, name="x", role=Role.STAFF, expires_at=NOW - timedelta(days=1))
+        lab.keys.issue_api_key(ADMIN, name="x", role=Role.STAFF, expires_at=NOW - timedelta(days=1))
 
 
 def test_another_labs_key_is_not_found(lab: PartnerLab) -> None:
-    issued = lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    issued = lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
 
     with pytest.raises(NotFound):
-        lab.get_api_key(ELSEWHERE, issued.key.id)
+        lab.keys.get_api_key(ELSEWHERE, issued.key.id)
     with pytest.raises(NotFound):
-        lab.revoke_api_key(ELSEWHERE, issued.key.id)
-    assert lab.api_key_lab(issued.key.id) == "alsace"
+        lab.keys.revoke_api_key(ELSEWHERE, issued.key.id)
+    assert lab.keys.api_key_lab(issued.key.id) == "alsace"
 
 
 def test_contact_details_stay_out_of_the_events_and_go_on_erasure(lab: PartnerLab) -> None:
-    food_bank = lab.register_organization(
+    food_bank = lab.organizations.register_organization(
         STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
     )
-    added = lab.add_contact_person(
+    added = lab.contact_persons.add_contact_person(
         STAFF, food_bank.id, name="Marie Schmitt", email="marie@banque.example"
     )
-    assert [p.name for p in lab.list_contact_persons(STAFF, food_bank.id)] == ["Marie Schmitt"]
+    assert [p.name for p in lab.contact_persons.list_contact_persons(STAFF, food_bank.id)] == [
+        "Marie Schmitt"
+    ]
 
-    lab.erase_contact_person(STAFF, food_bank.id, added.person_id)
+    lab.contact_persons.erase_contact_person(STAFF, food_bank.id, added.person_id)
 
-    stored = b"".join(bytes(s.state) for s in lab.recorder.select_notifications(start=1, limit=9))
+    stored = b"".join(
+        bytes(s.state) for s in lab.log.recorder.select_notifications(start=1, limit=9)
+    )
     assert b"Marie" not in stored
     assert added.person_id.hex.encode() in stored
-    assert lab.list_contact_persons(STAFF, food_bank.id) == []
+    assert lab.contact_persons.list_contact_persons(STAFF, food_bank.id) == []
     with pytest.raises(NotFound):
-        lab.erase_contact_person(STAFF, food_bank.id, added.person_id)
+        lab.contact_persons.erase_contact_person(STAFF, food_bank.id, added.person_id)
     with pytest.raises(NotFound):
-        lab.list_contact_persons(ELSEWHERE, food_bank.id)
+        lab.contact_persons.list_contact_persons(ELSEWHERE, food_bank.id)
 
 
 def test_bad_details_keep_nothing_and_record_nothing(lab: PartnerLab) -> None:
-    food_bank = lab.register_organization(
+    food_bank = lab.organizations.register_organization(
         STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
     )
 
     with pytest.raises(InvalidEmail):
-        lab.add_contact_person(STAFF, food_bank.id, name="Marie", email="not an address")
+        lab.contact_persons.add_contact_person(
+            STAFF, food_bank.id, name="Marie", email="not an address"
+        )
 
-    assert lab.get_organization(STAFF, food_bank.id).version == 1
-    assert lab.contacts is not None
-    assert lab.contacts.of_organization("alsace", food_bank.id) == []
+    assert lab.organizations.get_organization(STAFF, food_bank.id).version == 1
+    assert lab.contact_persons.contacts is not None
+    assert lab.contact_persons.contacts.of_organization("alsace", food_bank.id) == []
 
 
 def test_a_failed_save_takes_the_details_back_out(
     lab: PartnerLab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    food_bank = lab.register_organization(
+    food_bank = lab.organizations.register_organization(
         STAFF, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
     )
 
     def lost_race(*args: object, **kwargs: object) -> NoReturn:
         raise ConcurrentWrite("another write to this record was recorded first")
 
-    monkeypatch.setattr(lab, "_save", lost_race)
+    monkeypatch.setattr(lab.log, "record", lost_race)
     with pytest.raises(ConcurrentWrite):
-        lab.add_contact_person(STAFF, food_bank.id, name="Marie")
+        lab.contact_persons.add_contact_person(STAFF, food_bank.id, name="Marie")
 
-    assert lab.contacts is not None
-    assert lab.contacts.of_organization("alsace", food_bank.id) == []
+    assert lab.contact_persons.contacts is not None
+    assert lab.contact_persons.contacts.of_organization("alsace", food_bank.id) == []
 
 
 def test_the_key_aggregate_has_stable_topics() -> None:
@@ -226,10 +234,10 @@ def test_the_key_aggregate_has_stable_topics() -> None:
 @settings(max_examples=200, deadline=None)
 def test_no_string_is_a_key_unless_it_was_issued(token: str) -> None:
     lab = in_memory_lab()
-    lab.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
+    lab.keys.issue_api_key(ADMIN, name="claire", role=Role.STAFF)
 
     with pytest.raises(NotAuthenticated):
-        lab.authenticate(token)
+        lab.keys.authenticate(token)
 
 
 @given(
@@ -242,10 +250,10 @@ def test_every_issued_key_authenticates_as_what_it_was_issued_for(
     name: str, role: Role, days: int | None
 ) -> None:
     lab = in_memory_lab()
-    lab.key_clock = lambda: NOW
+    lab.keys.key_clock = lambda: NOW
     expires_at = NOW + timedelta(days=days) if days is not None else None
 
-    issued = lab.issue_api_key(ADMIN, name=name, role=role, expires_at=expires_at)
-    principal = lab.authenticate(issued.token)
+    issued = lab.keys.issue_api_key(ADMIN, name=name, role=role, expires_at=expires_at)
+    principal = lab.keys.authenticate(issued.token)
 
     assert (principal.key_id, principal.name, principal.role) == (issued.key.id, name.strip(), role)

@@ -19,7 +19,7 @@ from application.context import Caller
 from application.errors import NotFound, VersionMismatch
 from application.lab import PartnerLab
 from application.partnerships.presenters import partnership_view
-from application.partnerships.views import CommandResult
+from application.results import CommandResult
 from domain.errors import (
     OrganizationArchived,
     PartnerKindMismatch,
@@ -69,7 +69,7 @@ def app() -> Iterator[PartnerLab]:
 
 
 def register_food_bank(app: PartnerLab, caller: Caller = STAFF) -> UUID:
-    return app.register_organization(
+    return app.organizations.register_organization(
         caller,
         kind=OrganizationKind.ASSOCIATION,
         name="Banque alimentaire du Bas-Rhin",
@@ -80,7 +80,7 @@ def register_food_bank(app: PartnerLab, caller: Caller = STAFF) -> UUID:
 
 
 def register_ibm(app: PartnerLab, caller: Caller = STAFF) -> UUID:
-    return app.register_organization(
+    return app.organizations.register_organization(
         caller,
         kind=OrganizationKind.COMPANY,
         name="IBM France",
@@ -102,7 +102,7 @@ def ibm(app: PartnerLab) -> UUID:
 @pytest.fixture
 def opened(app: PartnerLab, food_bank: UUID, ibm: UUID) -> UUID:
     """The food bank and IBM met at the March 2013 speed-dating."""
-    return app.open_partnership(
+    return app.partnerships.open_partnership(
         STAFF,
         association_id=food_bank,
         company_id=ibm,
@@ -113,22 +113,22 @@ def opened(app: PartnerLab, food_bank: UUID, ibm: UUID) -> UUID:
 
 
 def the_idea(app: PartnerLab, partnership_id: UUID) -> UUID:
-    [idea] = app.get_partnership(STAFF, partnership_id).ideas
+    [idea] = app.partnerships.get_partnership(STAFF, partnership_id).ideas
     return idea.id
 
 
 def take_to_contract(app: PartnerLab, partnership_id: UUID) -> None:
-    app.propose_idea(
+    app.partnerships.propose_idea(
         STAFF,
         partnership_id,
         title="Improve the traceability software",
         proposed_category=Category.PATRONAGE,
         occurred_on=IDEA_ON,
     )
-    app.start_co_construction(
+    app.partnerships.start_co_construction(
         STAFF, partnership_id, idea_id=the_idea(app, partnership_id), occurred_on=CO_CONSTRUCTION_ON
     )
-    app.sign_contract(
+    app.partnerships.sign_contract(
         STAFF,
         partnership_id,
         category=Category.PATRONAGE,
@@ -154,7 +154,7 @@ def test_registering_an_organisation_returns_its_id_version_and_log_position(
     app: PartnerLab,
 ) -> None:
     # When
-    result = app.register_organization(
+    result = app.organizations.register_organization(
         STAFF,
         kind=OrganizationKind.COMPANY,
         name=" La Poste ",
@@ -166,7 +166,7 @@ def test_registering_an_organisation_returns_its_id_version_and_log_position(
     assert isinstance(result, CommandResult)
     assert result.version == 1
     assert result.position is not None
-    view = app.get_organization(STAFF, result.id)
+    view = app.organizations.get_organization(STAFF, result.id)
     assert view.id == result.id
     assert view.lab == "alsace"
     assert view.kind is OrganizationKind.COMPANY
@@ -178,36 +178,36 @@ def test_registering_an_organisation_returns_its_id_version_and_log_position(
 
 def test_updating_an_organisation_records_a_new_version(app: PartnerLab, food_bank: UUID) -> None:
     # When
-    result = app.update_organization(
+    result = app.organizations.update_organization(
         STAFF, food_bank, expected_version=1, territory="68", description="collects food"
     )
 
     # Then
     assert result.version == 2
-    view = app.get_organization(STAFF, food_bank)
+    view = app.organizations.get_organization(STAFF, food_bank)
     assert view.territory == "68"
     assert view.description == "collects food"
     assert view.modified_at > view.created_at
 
 
 def test_an_update_that_changes_nothing_records_nothing(app: PartnerLab, food_bank: UUID) -> None:
-    result = app.update_organization(STAFF, food_bank, territory="67")
+    result = app.organizations.update_organization(STAFF, food_bank, territory="67")
 
     assert result.version == 1
     assert result.position is None
-    assert app.get_organization(STAFF, food_bank).version == 1
+    assert app.organizations.get_organization(STAFF, food_bank).version == 1
 
 
 def test_an_archived_organisation_cannot_open_a_partnership(
     app: PartnerLab, food_bank: UUID, ibm: UUID
 ) -> None:
     # Given
-    app.archive_organization(STAFF, ibm, reason="left the region")
-    assert app.get_organization(STAFF, ibm).archived is True
+    app.organizations.archive_organization(STAFF, ibm, reason="left the region")
+    assert app.organizations.get_organization(STAFF, ibm).archived is True
 
     # When / Then
     with pytest.raises(OrganizationArchived):
-        app.open_partnership(
+        app.partnerships.open_partnership(
             STAFF,
             association_id=food_bank,
             company_id=ibm,
@@ -219,23 +219,23 @@ def test_an_archived_organisation_cannot_open_a_partnership(
 def test_an_organisation_update_with_a_stale_version_is_refused(
     app: PartnerLab, food_bank: UUID
 ) -> None:
-    app.update_organization(STAFF, food_bank, territory="68")
+    app.organizations.update_organization(STAFF, food_bank, territory="68")
 
     with pytest.raises(VersionMismatch) as error:
-        app.update_organization(STAFF, food_bank, expected_version=1, territory="57")
+        app.organizations.update_organization(STAFF, food_bank, expected_version=1, territory="57")
 
     assert error.value.current_version == 2
     assert error.value.rule == "expected-version"
-    assert app.get_organization(STAFF, food_bank).territory == "68"
+    assert app.organizations.get_organization(STAFF, food_bank).territory == "68"
 
 
 def test_two_companies_cannot_open_a_partnership(app: PartnerLab, ibm: UUID) -> None:
-    la_poste = app.register_organization(
+    la_poste = app.organizations.register_organization(
         STAFF, kind=OrganizationKind.COMPANY, name="La Poste", territory="67"
     ).id
 
     with pytest.raises(PartnerKindMismatch):
-        app.open_partnership(
+        app.partnerships.open_partnership(
             STAFF,
             association_id=la_poste,
             company_id=ibm,
@@ -249,7 +249,7 @@ def test_two_companies_cannot_open_a_partnership(app: PartnerLab, ibm: UUID) -> 
 
 def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID) -> None:
     # Given the partnership opened at the speed-dating
-    view = app.get_partnership(STAFF, opened)
+    view = app.partnerships.get_partnership(STAFF, opened)
     assert view.stage is Stage.MEETING
     assert view.status == "open"
     assert view.origin_kind is OriginKind.SPEED_DATING
@@ -258,8 +258,10 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
 
     # When staff record every step, each with the version they last saw
     steps = [
-        app.record_meeting(STAFF, opened, occurred_on=date(2013, 4, 2), expected_version=1),
-        app.propose_idea(
+        app.partnerships.record_meeting(
+            STAFF, opened, occurred_on=date(2013, 4, 2), expected_version=1
+        ),
+        app.partnerships.propose_idea(
             STAFF,
             opened,
             title="Improve the traceability software",
@@ -270,13 +272,13 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
     ]
     idea_id = the_idea(app, opened)
     steps += [
-        app.start_co_construction(
+        app.partnerships.start_co_construction(
             STAFF, opened, idea_id=idea_id, occurred_on=CO_CONSTRUCTION_ON, expected_version=3
         ),
-        app.record_progress(
+        app.partnerships.record_progress(
             STAFF, opened, progress="first workshop", occurred_on=date(2013, 6, 10)
         ),
-        app.sign_contract(
+        app.partnerships.sign_contract(
             STAFF,
             opened,
             category=Category.PATRONAGE,
@@ -288,7 +290,7 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
             skills_days=Decimal(40),
             expected_version=5,
         ),
-        app.record_evaluation(
+        app.partnerships.record_evaluation(
             STAFF,
             opened,
             occurred_on=EVALUATED_ON,
@@ -297,14 +299,14 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
             satisfaction=5,
             findings="stock traced from donor to family",
         ),
-        app.renew_contract(
+        app.partnerships.renew_contract(
             STAFF,
             opened,
             occurred_on=RENEWED_ON,
             ends_on=RENEWED_UNTIL,
             skills_days=Decimal(20),
         ),
-        app.correct_milestone(
+        app.partnerships.correct_milestone(
             AUDITOR,
             opened,
             target_version=6,
@@ -319,7 +321,7 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
     positions = [s.position for s in steps]
     assert all(p is not None for p in positions)
     assert positions == sorted(positions)  # type: ignore[type-var]
-    view = app.get_partnership(STAFF, opened)
+    view = app.partnerships.get_partnership(STAFF, opened)
     assert view.version == 9
     assert view.stage is Stage.EVALUATION
     assert view.status == "open"
@@ -344,24 +346,24 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
 def test_an_abandoned_partnership_shows_its_reason_and_refuses_new_steps(
     app: PartnerLab, opened: UUID
 ) -> None:
-    app.abandon_partnership(
+    app.partnerships.abandon_partnership(
         STAFF, opened, reason="the company was taken over", occurred_on=date(2013, 6, 1)
     )
 
-    view = app.get_partnership(STAFF, opened)
+    view = app.partnerships.get_partnership(STAFF, opened)
     assert view.status == "abandoned"
     assert view.abandonment_reason == "the company was taken over"
     with pytest.raises(PartnershipAbandoned):
-        app.record_meeting(STAFF, opened, occurred_on=date(2013, 7, 1))
-    assert app.get_partnership(STAFF, opened).version == 2
+        app.partnerships.record_meeting(STAFF, opened, occurred_on=date(2013, 7, 1))
+    assert app.partnerships.get_partnership(STAFF, opened).version == 2
 
 
 def test_a_refused_command_records_nothing(app: PartnerLab, opened: UUID) -> None:
     with pytest.raises(StageSkipped):
-        app.record_evaluation(STAFF, opened, occurred_on=EVALUATED_ON)
+        app.partnerships.record_evaluation(STAFF, opened, occurred_on=EVALUATED_ON)
 
-    assert app.get_partnership(STAFF, opened).version == 1
-    assert len(list(app.events.get(opened))) == 1
+    assert app.partnerships.get_partnership(STAFF, opened).version == 1
+    assert len(list(app.log.events.get(opened))) == 1
 
 
 # ---------------------------------------------------------------------- versions
@@ -369,14 +371,14 @@ def test_a_refused_command_records_nothing(app: PartnerLab, opened: UUID) -> Non
 
 def test_an_earlier_version_shows_the_earlier_stage(app: PartnerLab, under_contract: UUID) -> None:
     # under_contract: 1 opening, 2 idea, 3 co-construction, 4 contract
-    at_two = app.get_partnership(STAFF, under_contract, version=2)
-    now = app.get_partnership(STAFF, under_contract)
+    at_two = app.partnerships.get_partnership(STAFF, under_contract, version=2)
+    now = app.partnerships.get_partnership(STAFF, under_contract)
 
     assert at_two.version == 2
     assert at_two.stage is Stage.IDEA
     assert at_two.contract is None
     assert now.stage is Stage.CONTRACT
-    assert app.get_partnership(STAFF, under_contract, version=4) == now
+    assert app.partnerships.get_partnership(STAFF, under_contract, version=4) == now
 
 
 @pytest.mark.parametrize("version", [0, -1, 5, 99])
@@ -384,7 +386,7 @@ def test_a_version_that_was_never_recorded_is_not_found(
     app: PartnerLab, under_contract: UUID, version: int
 ) -> None:
     with pytest.raises(NotFound) as error:
-        app.get_partnership(STAFF, under_contract, version=version)
+        app.partnerships.get_partnership(STAFF, under_contract, version=version)
 
     assert error.value.field == "version"
     assert error.value.rule == "not-found"
@@ -393,13 +395,15 @@ def test_a_version_that_was_never_recorded_is_not_found(
 def test_a_command_on_a_stale_version_is_refused_and_records_nothing(
     app: PartnerLab, opened: UUID
 ) -> None:
-    app.record_meeting(STAFF, opened, occurred_on=date(2013, 4, 2))
+    app.partnerships.record_meeting(STAFF, opened, occurred_on=date(2013, 4, 2))
 
     with pytest.raises(VersionMismatch) as error:
-        app.record_meeting(STAFF, opened, occurred_on=date(2013, 4, 9), expected_version=1)
+        app.partnerships.record_meeting(
+            STAFF, opened, occurred_on=date(2013, 4, 9), expected_version=1
+        )
 
     assert error.value.current_version == 2
-    assert app.get_partnership(STAFF, opened).version == 2
+    assert app.partnerships.get_partnership(STAFF, opened).version == 2
 
 
 # ---------------------------------------------------------------------- labs
@@ -409,24 +413,24 @@ def test_another_lab_cannot_see_or_touch_this_lab_s_records(
     app: PartnerLab, food_bank: UUID, opened: UUID
 ) -> None:
     with pytest.raises(NotFound):
-        app.get_partnership(ELSEWHERE, opened)
+        app.partnerships.get_partnership(ELSEWHERE, opened)
     with pytest.raises(NotFound):
-        app.get_partnership(ELSEWHERE, opened, version=1)
+        app.partnerships.get_partnership(ELSEWHERE, opened, version=1)
     with pytest.raises(NotFound):
-        app.record_meeting(ELSEWHERE, opened, occurred_on=date(2013, 4, 2))
+        app.partnerships.record_meeting(ELSEWHERE, opened, occurred_on=date(2013, 4, 2))
     with pytest.raises(NotFound):
-        app.correct_milestone(
+        app.partnerships.correct_milestone(
             ELSEWHERE, opened, target_version=1, changes={"note": "x"}, reason="mine"
         )
     with pytest.raises(NotFound):
-        app.get_organization(ELSEWHERE, food_bank)
+        app.organizations.get_organization(ELSEWHERE, food_bank)
     with pytest.raises(NotFound):
-        app.update_organization(ELSEWHERE, food_bank, name="Hijacked")
+        app.organizations.update_organization(ELSEWHERE, food_bank, name="Hijacked")
     with pytest.raises(NotFound):
-        app.archive_organization(ELSEWHERE, food_bank)
+        app.organizations.archive_organization(ELSEWHERE, food_bank)
 
-    assert app.get_partnership(STAFF, opened).version == 1
-    assert app.get_organization(STAFF, food_bank).version == 1
+    assert app.partnerships.get_partnership(STAFF, opened).version == 1
+    assert app.organizations.get_organization(STAFF, food_bank).version == 1
 
 
 def test_a_partnership_cannot_be_opened_with_another_lab_s_organisation(
@@ -435,7 +439,7 @@ def test_a_partnership_cannot_be_opened_with_another_lab_s_organisation(
     their_company = register_ibm(app, ELSEWHERE)
 
     with pytest.raises(NotFound) as error:
-        app.open_partnership(
+        app.partnerships.open_partnership(
             STAFF,
             association_id=food_bank,
             company_id=their_company,
@@ -450,11 +454,11 @@ def test_unknown_ids_and_ids_of_the_wrong_kind_are_not_found(
     app: PartnerLab, food_bank: UUID, opened: UUID
 ) -> None:
     with pytest.raises(NotFound):
-        app.get_partnership(STAFF, uuid4())
+        app.partnerships.get_partnership(STAFF, uuid4())
     with pytest.raises(NotFound):
-        app.get_partnership(STAFF, food_bank)
+        app.partnerships.get_partnership(STAFF, food_bank)
     with pytest.raises(NotFound):
-        app.get_organization(STAFF, opened)
+        app.organizations.get_organization(STAFF, opened)
 
 
 # ---------------------------------------------------------------------- stored events
@@ -464,7 +468,7 @@ def test_stored_events_read_back_with_their_python_types(
     app: PartnerLab, under_contract: UUID
 ) -> None:
     # Given a contract, an evaluation and a correction, all stored
-    app.record_evaluation(
+    app.partnerships.record_evaluation(
         STAFF,
         under_contract,
         occurred_on=EVALUATED_ON,
@@ -472,7 +476,7 @@ def test_stored_events_read_back_with_their_python_types(
         volunteer_days=Decimal("35.5"),
         satisfaction=4,
     )
-    app.correct_milestone(
+    app.partnerships.correct_milestone(
         AUDITOR,
         under_contract,
         target_version=4,
@@ -481,7 +485,7 @@ def test_stored_events_read_back_with_their_python_types(
     )
 
     # When the events are read back from the store
-    events = list(app.events.get(under_contract))
+    events = list(app.log.events.get(under_contract))
 
     # Then every value has its own type again
     opened, proposed, started, signed, evaluated, corrected = events
@@ -512,7 +516,7 @@ def test_stored_events_read_back_with_their_python_types(
 def test_stored_events_carry_stable_topics_and_named_transcodings(
     app: PartnerLab, under_contract: UUID
 ) -> None:
-    stored = app.recorder.select_events(under_contract)
+    stored = app.log.recorder.select_events(under_contract)
 
     assert [s.topic for s in stored] == [
         "partnerlab:Partnership.Opened",
@@ -579,8 +583,8 @@ def test_an_aggregate_saved_and_read_back_equals_the_live_one(app: PartnerLab) -
     )
 
     # When
-    app.save(workshop, roaster, live)
-    stored = app.repository.get(live.id)
+    app.log.save(workshop, roaster, live)
+    stored = app.log.repository.get(live.id)
 
     # Then
     assert stored is not live
@@ -601,7 +605,7 @@ def test_after_fifty_events_a_snapshot_is_taken_and_reads_back_the_same(
     # Given an evaluation every month, long after the contract was signed (4 events so far)
     for month in range(52):
         year, index = divmod(month, 12)
-        app.record_evaluation(
+        app.partnerships.record_evaluation(
             STAFF,
             under_contract,
             occurred_on=date(2014 + year, index + 1, 28),
@@ -609,21 +613,21 @@ def test_after_fifty_events_a_snapshot_is_taken_and_reads_back_the_same(
             volunteer_days=Decimal(month) / 4,
             satisfaction=1 + month % 5,
         )
-    app.correct_milestone(
+    app.partnerships.correct_milestone(
         AUDITOR, under_contract, target_version=4, changes={"skills_days": 45}, reason="amended"
     )
 
     # Then one snapshot, at version 50
-    snapshots = list(app.snapshots.get(under_contract)) if app.snapshots else []
+    snapshots = list(app.log.snapshots.get(under_contract)) if app.log.snapshots else []
     assert [s.originator_version for s in snapshots] == [50]
     assert snapshots[0].topic == "partnerlab:Partnership"
 
     # And the partnership read through the snapshot equals the one replayed from every event
-    events = list(app.events.get(under_contract))
+    events = list(app.log.events.get(under_contract))
     assert len(events) == 57
     replayed = functools.reduce(lambda agg, e: e.mutate(agg), events, None)
     assert isinstance(replayed, Partnership)
-    read = app.repository.get(under_contract)
+    read = app.log.repository.get(under_contract)
     assert state(read) == state(replayed)
     assert partnership_view(read) == partnership_view(replayed)
     assert read.total_committed.skills_days == Decimal(45)
@@ -631,8 +635,8 @@ def test_after_fifty_events_a_snapshot_is_taken_and_reads_back_the_same(
     assert isinstance(read.milestones[-2].details["volunteer_days"], Decimal)
 
     # And versions on either side of the snapshot read back correctly
-    assert len(app.get_partnership(STAFF, under_contract, version=49).milestones) == 49
-    assert len(app.get_partnership(STAFF, under_contract, version=51).milestones) == 51
+    assert len(app.partnerships.get_partnership(STAFF, under_contract, version=49).milestones) == 49
+    assert len(app.partnerships.get_partnership(STAFF, under_contract, version=51).milestones) == 51
 
 
 # ---------------------------------------------------------------------- topics

@@ -10,7 +10,8 @@ import pytest
 
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import Page, PartnershipView
+from application.partnerships.views import PartnershipView
+from application.results import Page
 from domain.values import (
     Category,
     OrganizationKind,
@@ -46,14 +47,14 @@ def loaded() -> tuple[PartnerLab, DemoSummary]:
 
 def story(loaded: tuple[PartnerLab, DemoSummary], key: str) -> PartnershipView:
     app, summary = loaded
-    return app.get_partnership(CALLER, summary.partnership_ids[key])
+    return app.partnerships.get_partnership(CALLER, summary.partnership_ids[key])
 
 
 def partner_names(loaded: tuple[PartnerLab, DemoSummary], view: PartnershipView) -> set[str]:
     app, _ = loaded
     return {
-        app.get_organization(CALLER, view.association_id).name,
-        app.get_organization(CALLER, view.company_id).name,
+        app.organizations.get_organization(CALLER, view.association_id).name,
+        app.organizations.get_organization(CALLER, view.company_id).name,
     }
 
 
@@ -167,7 +168,9 @@ def test_organisations_are_legal_persons_with_valid_identifiers(
     loaded: tuple[PartnerLab, DemoSummary],
 ) -> None:
     app, summary = loaded
-    organizations = [app.get_organization(CALLER, i) for i in summary.organization_ids.values()]
+    organizations = [
+        app.organizations.get_organization(CALLER, i) for i in summary.organization_ids.values()
+    ]
     kinds = Counter(o.kind for o in organizations)
     assert kinds[OrganizationKind.ASSOCIATION] >= 15
     assert kinds[OrganizationKind.COMPANY] >= 15
@@ -195,7 +198,7 @@ def test_loading_is_deterministic() -> None:
         return {
             key: [
                 (m.kind, m.occurred_on, repr(sorted(m.details)))
-                for m in app.get_partnership(CALLER, pid).milestones
+                for m in app.partnerships.get_partnership(CALLER, pid).milestones
             ]
             for key, pid in summary.partnership_ids.items()
         }
@@ -220,7 +223,7 @@ def test_a_lab_with_organisations_gets_nothing() -> None:
     assert not summary.loaded
     assert summary.organizations == summary.partnerships == 0
     assert "nothing loaded" in summary.message
-    assert app.log_head() is None
+    assert app.read_models.log_head() is None
 
 
 def test_an_empty_catalogue_gets_the_data_set() -> None:
@@ -232,4 +235,4 @@ def test_a_clock_before_the_latest_date_refuses_to_load_anything() -> None:
     app = in_memory_app(date(2020, 1, 1))
     with pytest.raises(DemoDataError, match="2020-01-01"):
         load_demo(app)
-    assert app.log_head() is None
+    assert app.read_models.log_head() is None

@@ -42,11 +42,11 @@ def test_rebuild_replaces_the_report_tables_with_identical_ones(
     try:
         record_the_lab(runtime.app, STAFF)
         runtime.followers.catch_up()
-        store = runtime.app.reports
+        store = runtime.stores.reports
         assert isinstance(store, SqlReportStore)
         before = store.table_rows()
         generation = store.generation()
-        funnel = runtime.app.funnel_report(STAFF, ReportScope())
+        funnel = runtime.app.reports.funnel_report(STAFF, ReportScope())
 
         result = CliRunner().invoke(cli, ["project", "--rebuild"])
 
@@ -55,6 +55,6 @@ def test_rebuild_replaces_the_report_tables_with_identical_ones(
         assert f"generation {generation + 1}" in result.output
         assert store.generation() == generation + 1
         assert store.table_rows() == before
-        assert runtime.app.funnel_report(STAFF, ReportScope()) == funnel
+        assert runtime.app.reports.funnel_report(STAFF, ReportScope()) == funnel
     finally:
         runtime.close()

@@ -92,7 +92,7 @@ def server(settings: Settings, today: date) -> Iterator[Server]:
         runtime = app.state.runtime
         lab = runtime.settings.default_lab
         summary = load_demo(runtime.app, lab=lab, actor="demo")
-        issued = runtime.app.issue_api_key(
+        issued = runtime.app.keys.issue_api_key(
             Caller(lab=lab, actor="operator"), name="dashboard viewer", role=Role.VIEWER
         )
         wrapper.header = (b"authorization", f"Bearer {issued.token}".encode())

@@ -45,14 +45,14 @@ def prepare(app: PartnerLab, *, events_per_partnership: int = 50, lab: str = LAB
     ``events_per_partnership`` events (opening, then meetings) to stored events."""
     caller = Caller(lab=lab, actor="backlog")
     ids = tuple(
-        app.register_organization(caller, kind=kind, name=name, territory="67").id
+        app.organizations.register_organization(caller, kind=kind, name=name, territory="67").id
         for kind, name in (
             (OrganizationKind.ASSOCIATION, "Banque alimentaire du Bas-Rhin"),
             (OrganizationKind.COMPANY, "IBM France"),
         )
     )
-    association: Organization = app.repository.get(ids[0])
-    company: Organization = app.repository.get(ids[1])
+    association: Organization = app.log.repository.get(ids[0])
+    company: Organization = app.log.repository.get(ids[1])
     today = OPENED_ON + timedelta(days=events_per_partnership + 1)
     partnership = Partnership.open(
         association=association,
@@ -69,7 +69,7 @@ def prepare(app: PartnerLab, *, events_per_partnership: int = 50, lab: str = LAB
             today=today,
             note="a working meeting on the traceability software",
         )
-    template = [app.mapper.to_stored_event(e) for e in partnership.collect_events()]
+    template = [app.log.mapper.to_stored_event(e) for e in partnership.collect_events()]
     return Backlog(partners=(ids[0], ids[1]), template=template)
 
 
@@ -82,8 +82,8 @@ def append(app: PartnerLab, backlog: Backlog, events: int, *, batch: int = 2_000
         pending.extend(backlog.partnership())
         written += len(backlog.template)
         if len(pending) >= batch:
-            app.recorder.insert_events(pending)
+            app.log.recorder.insert_events(pending)
             pending = []
     if pending:
-        app.recorder.insert_events(pending)
+        app.log.recorder.insert_events(pending)
     return written

@@ -38,7 +38,7 @@ def credentials(settings: Settings, actor: str = "fault-injector@labo.example") 
 
     runtime = build_runtime(settings, run_projections=False)
     try:
-        issued = runtime.app.issue_api_key(
+        issued = runtime.app.keys.issue_api_key(
             Caller(lab=settings.default_lab, actor="operator@partnerlab.example"),
             name=actor,
             role=Role.STAFF,

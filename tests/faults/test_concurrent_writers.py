@@ -204,7 +204,7 @@ def test_concurrent_random_milestones_store_exactly_the_acknowledged_writes(
 
     runtime = build_runtime(settings, run_projections=False)
     try:
-        notifications = runtime.app.recorder.select_notifications(start=1, limit=10_000)
+        notifications = runtime.app.log.recorder.select_notifications(start=1, limit=10_000)
     finally:
         runtime.close()
     stored = {

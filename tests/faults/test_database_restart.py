@@ -144,8 +144,8 @@ def test_writes_get_503_while_postgresql_is_down_and_every_acknowledged_write_su
 
         runtime = build_runtime(settings, run_projections=False)
         try:
-            notifications = runtime.app.recorder.select_notifications(start=1, limit=100_000)
-            verification = runtime.app.verify_audit_chain()
+            notifications = runtime.app.log.recorder.select_notifications(start=1, limit=100_000)
+            verification = runtime.app.audit.verify_audit_chain()
         finally:
             runtime.close()
 

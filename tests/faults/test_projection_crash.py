@@ -75,15 +75,15 @@ def copy_log(source: PartnerLab, target: PartnerLab) -> list[int]:
     """Append every stored event of ``source`` to the empty ``target``; same positions."""
     start = 0
     copied: list[int] = []
-    while batch := source.recorder.select_notifications(
+    while batch := source.log.recorder.select_notifications(
         start=start, limit=5_000, inclusive_of_start=False
     ):
-        target.recorder.insert_events(
+        target.log.recorder.insert_events(
             [StoredEvent(n.originator_id, n.originator_version, n.topic, n.state) for n in batch]
         )
         copied.extend(n.id for n in batch)
         start = batch[-1].id
-    mirrored = target.recorder.select_notifications(start=1, limit=len(copied) + 1)
+    mirrored = target.log.recorder.select_notifications(start=1, limit=len(copied) + 1)
     assert [n.id for n in mirrored] == copied, "the copy must keep every position"
     return copied
 
@@ -151,13 +151,13 @@ def test_killing_the_projector_mid_follow_and_mid_catch_up_leaves_a_fresh_rebuil
     try:
         backlog = prepare(runtime.app)
         append(runtime.app, backlog, BACKLOG)
-        head = runtime.app.log_head()
+        head = runtime.app.read_models.log_head()
         assert head is not None
 
         following = projector(settings)
         at_first_kill = kill_when(following, runtime, lambda p: max(p.values()) >= head // 4)
         append(runtime.app, backlog, MORE_WHILE_DOWN)
-        new_head = runtime.app.log_head()
+        new_head = runtime.app.read_models.log_head()
         assert new_head is not None
 
         catching_up = projector(settings, "--once")

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from application.context import Caller
-from application.partnerships.views import OrganizationFilter, PageRequest
+from application.partnerships.views import OrganizationFilter
+from application.results import PageRequest
 from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
 from infrastructure.audit.chained_recorders import ChainedPostgresApplicationRecorder
@@ -44,12 +45,14 @@ Admin = psycopg.Connection[tuple[object, ...]]
 
 
 def catalogue_names(runtime: Runtime, caller: Caller) -> list[str]:
-    page = runtime.app.list_organizations(caller, OrganizationFilter(), PageRequest(limit=200))
+    page = runtime.app.organizations.list_organizations(
+        caller, OrganizationFilter(), PageRequest(limit=200)
+    )
     return sorted(o.name for o in page.items)
 
 
 def register(runtime: Runtime, caller: Caller, name: str) -> int:
-    result = runtime.app.register_organization(
+    result = runtime.app.organizations.register_organization(
         caller, kind=OrganizationKind.ASSOCIATION, name=name, territory="67"
     )
     assert result.position is not None
@@ -57,7 +60,7 @@ def register(runtime: Runtime, caller: Caller, name: str) -> int:
 
 
 def positions(runtime: Runtime) -> list[int]:
-    return [n.id for n in runtime.app.recorder.select_notifications(start=1, limit=1000)]
+    return [n.id for n in runtime.app.log.recorder.select_notifications(start=1, limit=1000)]
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
@@ -137,10 +140,10 @@ def test_a_write_rolled_back_after_taking_a_position_is_passed_over_and_nothing_
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     try:
         register(runtime, staff, "Banque alimentaire du Bas-Rhin")
-        first = runtime.app.recorder.select_notifications(start=1, limit=1)[0]
+        first = runtime.app.log.recorder.select_notifications(start=1, limit=1)[0]
         duplicate = StoredEvent(first.originator_id, first.originator_version, first.topic, b"{}")
         with pytest.raises(IntegrityError):  # takes a position, then rolls back
-            runtime.app.recorder.insert_events([duplicate])
+            runtime.app.log.recorder.insert_events([duplicate])
         after = register(runtime, staff, "Les Jardins de Cocagne")
 
         started = time.monotonic()
@@ -163,7 +166,7 @@ def test_positions_lost_in_a_burst_of_rollbacks_never_stall_the_follower(
     pg_runtime: Runtime, admin: Admin, staff: Caller
 ) -> None:
     register(pg_runtime, staff, "Banque alimentaire du Bas-Rhin")
-    table = pg_runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    table = pg_runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
     take_a_position = "SELECT nextval(pg_get_serial_sequence(%s, 'notification_id'))"
     for _ in range(25):
         with admin.transaction(force_rollback=True):
@@ -185,7 +188,7 @@ def test_a_slow_writer_holding_a_lower_position_makes_later_writers_wait_and_is_
     pg_runtime: Runtime, admin: Admin, staff: Caller
 ) -> None:
     register(pg_runtime, staff, "Banque alimentaire du Bas-Rhin")
-    table = pg_runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    table = pg_runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
     pg_runtime.followers.catch_up()
     with slow_inserts(admin, table) as release:
         slow, slow_outcome = in_thread(lambda: register(pg_runtime, staff, SLOW_MARKER))
@@ -221,7 +224,7 @@ def stored_registration(runtime: Runtime, name: str) -> StoredEvent:
         lab="alsace", kind=OrganizationKind.COMPANY, name=name, territory="67", actor="raw"
     )
     (event,) = organization.collect_events()
-    stored: StoredEvent = runtime.app.mapper.to_stored_event(event)
+    stored: StoredEvent = runtime.app.log.mapper.to_stored_event(event)
     return stored
 
 
@@ -245,7 +248,7 @@ def test_writers_bypassing_the_table_lock_commit_out_of_order_and_the_follower_w
     pg_runtime: Runtime, pg_settings: Settings, admin: Admin, staff: Caller
 ) -> None:
     register(pg_runtime, staff, "Banque alimentaire du Bas-Rhin")
-    table = pg_runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    table = pg_runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
     pg_runtime.followers.catch_up()
     with slow_inserts(admin, table) as release:
         slow_event = stored_registration(pg_runtime, SLOW_MARKER)
@@ -256,7 +259,7 @@ def test_writers_bypassing_the_table_lock_commit_out_of_order_and_the_follower_w
         fast_position = insert_without_the_table_lock(
             pg_settings, table, stored_registration(pg_runtime, "Sati")
         )
-        naive_read = pg_runtime.app.recorder.select_notifications(
+        naive_read = pg_runtime.app.log.recorder.select_notifications(
             start=1, limit=10, inclusive_of_start=False
         )
 

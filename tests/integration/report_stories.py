@@ -59,15 +59,17 @@ def _pause() -> datetime:
 
 
 def _idea(app: PartnerLab, staff: Caller, pid: UUID, on: date, category: Category) -> UUID:
-    app.propose_idea(
+    app.partnerships.propose_idea(
         staff, pid, title="a shared project", proposed_category=category, occurred_on=on
     )
-    return app.get_partnership(staff, pid).ideas[-1].id
+    return app.partnerships.get_partnership(staff, pid).ideas[-1].id
 
 
 def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     org = {
-        key: app.register_organization(staff, kind=kind, name=name, territory=territory).id
+        key: app.organizations.register_organization(
+            staff, kind=kind, name=name, territory=territory
+        ).id
         for key, kind, name, territory in (
             ("food_bank", ASSOCIATION, "Banque alimentaire du Bas-Rhin", "67"),
             ("ibm", COMPANY, "IBM France", "67"),
@@ -81,7 +83,7 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     }
 
     def open_(assoc: str, company: str, kind: OriginKind, on: date, ref: str | None) -> UUID:
-        return app.open_partnership(
+        return app.partnerships.open_partnership(
             staff,
             association_id=org[assoc],
             company_id=org[company],
@@ -92,8 +94,8 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
 
     a = open_("food_bank", "ibm", OriginKind.SPEED_DATING, date(2014, 3, 12), "sd-2014-03")
     idea = _idea(app, staff, a, date(2014, 4, 2), Category.PATRONAGE)
-    app.start_co_construction(staff, a, idea_id=idea, occurred_on=date(2014, 5, 20))
-    app.sign_contract(
+    app.partnerships.start_co_construction(staff, a, idea_id=idea, occurred_on=date(2014, 5, 20))
+    app.partnerships.sign_contract(
         staff,
         a,
         category=Category.PATRONAGE,
@@ -104,7 +106,7 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
         in_kind_eur=Decimal("2500.00"),
         skills_days=Decimal("12.5"),
     )
-    app.record_evaluation(
+    app.partnerships.record_evaluation(
         staff,
         a,
         occurred_on=date(2015, 6, 30),
@@ -115,7 +117,7 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
         in_kind_eur=Decimal(500),
         satisfaction=5,
     )
-    app.renew_contract(
+    app.partnerships.renew_contract(
         staff,
         a,
         occurred_on=date(2015, 9, 1),
@@ -126,8 +128,8 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
 
     b = open_("esat", "la_poste", OriginKind.THEMATIC_EVENT, date(2013, 6, 3), "forum-2013")
     idea = _idea(app, staff, b, date(2013, 7, 1), Category.RESPONSIBLE_PRACTICES)
-    app.start_co_construction(staff, b, idea_id=idea, occurred_on=date(2013, 9, 2))
-    app.sign_contract(
+    app.partnerships.start_co_construction(staff, b, idea_id=idea, occurred_on=date(2013, 9, 2))
+    app.partnerships.sign_contract(
         staff,
         b,
         category=Category.RESPONSIBLE_PRACTICES,
@@ -140,27 +142,29 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
 
     c = open_("jardins", "sati", OriginKind.CONSULTING, date(2015, 2, 10), None)
     _idea(app, staff, c, date(2015, 3, 1), Category.ECONOMIC_COOPERATION)
-    app.abandon_partnership(staff, c, reason="no budget", occurred_on=date(2015, 5, 1))
+    app.partnerships.abandon_partnership(staff, c, reason="no budget", occurred_on=date(2015, 5, 1))
 
     d = open_("parents", "games", OriginKind.SPONTANEOUS, date(2016, 1, 5), None)
-    app.record_meeting(staff, d, occurred_on=date(2016, 2, 1))
-    app.abandon_partnership(staff, d, reason="contact lost", occurred_on=date(2016, 3, 1))
+    app.partnerships.record_meeting(staff, d, occurred_on=date(2016, 2, 1))
+    app.partnerships.abandon_partnership(
+        staff, d, reason="contact lost", occurred_on=date(2016, 3, 1)
+    )
 
     f = open_("esat", "ibm", OriginKind.OPEN_FORUM, date(2026, 9, 1), None)
-    app.record_meeting(staff, f, occurred_on=date(2026, 10, 20))
+    app.partnerships.record_meeting(staff, f, occurred_on=date(2026, 10, 20))
 
     before_late_entries = _pause()
 
     e = open_("food_bank", "la_poste", OriginKind.SPEED_DATING, date(2014, 3, 12), "sd-2014-03")
     _idea(app, staff, e, date(2014, 6, 1), Category.SOCIAL_INNOVATION)
-    app.correct_milestone(
+    app.partnerships.correct_milestone(
         staff,
         b,
         target_version=4,
         changes={"signed_on": "2013-12-20"},
         reason="the signature date was misread",
     )
-    last = app.correct_milestone(
+    last = app.partnerships.correct_milestone(
         staff,
         d,
         target_version=3,

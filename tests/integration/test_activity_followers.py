@@ -35,10 +35,10 @@ def quiet(settings: Settings, today: date) -> Iterator[Runtime]:
 def close_a_session(app: PartnerLab, staff: Caller, pairs: int) -> UUID:
     """A session where the first ``pairs`` associations and companies all want to follow up
     with each other (pairs * pairs mutual follow-ups)."""
-    host = app.register_organization(
+    host = app.organizations.register_organization(
         staff, kind=OrganizationKind.COMPANY, name="Électricité de Strasbourg", territory="67"
     ).id
-    session = app.plan_speed_dating(
+    session = app.speed_dating.plan_speed_dating(
         staff,
         title="Speed-dating",
         held_on=SESSION_ON,
@@ -48,15 +48,17 @@ def close_a_session(app: PartnerLab, staff: Caller, pairs: int) -> UUID:
     ).id
     for i in range(pairs):
         for kind in (OrganizationKind.ASSOCIATION, OrganizationKind.COMPANY):
-            organization = app.register_organization(
+            organization = app.organizations.register_organization(
                 staff, kind=kind, name=f"{kind.value} {i}", territory="67"
             )
-            app.register_session_participant(staff, session, organization_id=organization.id)
-    app.generate_session_schedule(staff, session)
-    view = app.get_speed_dating(staff, session)
+            app.speed_dating.register_session_participant(
+                staff, session, organization_id=organization.id
+            )
+    app.speed_dating.generate_session_schedule(staff, session)
+    view = app.speed_dating.get_speed_dating(staff, session)
     for a in view.associations:
         for c in view.companies:
-            app.record_meeting_outcome(
+            app.speed_dating.record_meeting_outcome(
                 staff,
                 session,
                 association_id=a.id,
@@ -65,7 +67,7 @@ def close_a_session(app: PartnerLab, staff: Caller, pairs: int) -> UUID:
                 association_interest=Interest.FOLLOW_UP,
                 company_interest=Interest.FOLLOW_UP,
             )
-    app.close_speed_dating(staff, session, occurred_on=SESSION_ON)
+    app.speed_dating.close_speed_dating(staff, session, occurred_on=SESSION_ON)
     return session
 
 
@@ -74,7 +76,7 @@ def count(runtime: Runtime, sql: str) -> int:
 
 
 def partnerships_in_log(runtime: Runtime) -> int:
-    events = runtime.app.recorder.select_notifications(start=1, limit=100_000)
+    events = runtime.app.log.recorder.select_notifications(start=1, limit=100_000)
     return sum(n.topic == "partnerlab:Partnership.Opened" for n in events)
 
 
@@ -82,18 +84,18 @@ def test_a_redelivered_batch_changes_nothing_in_the_activities_read_model(
     quiet: Runtime, staff: Caller
 ) -> None:
     app = quiet.app
-    subsidy = app.record_subsidy(
+    subsidy = app.funding.record_subsidy(
         staff,
         funder="Direccte Alsace",
         year=2014,
         amount_eur=Decimal("30000"),
         granted_on=date(2014, 2, 3),
     )
-    app.correct_subsidy(staff, subsidy.id, amount_eur=Decimal("28500"), reason="amended")
-    app.plan_training(staff, title="Build a partnership", held_on=date(2014, 10, 7))
+    app.funding.correct_subsidy(staff, subsidy.id, amount_eur=Decimal("28500"), reason="amended")
+    app.trainings.plan_training(staff, title="Build a partnership", held_on=date(2014, 10, 7))
     follower = quiet.followers["activities"]
     follower.catch_up()
-    batch = app.recorder.select_notifications(start=1, limit=1000)
+    batch = app.log.recorder.select_notifications(start=1, limit=1000)
 
     follower.processor.process(batch)
     follower.processor.process(batch[:1])
@@ -113,7 +115,7 @@ def test_the_policy_replayed_from_the_start_opens_nothing_twice(
     session = close_a_session(quiet.app, staff, pairs=2)
     quiet.followers.catch_up()
     opened = partnerships_in_log(quiet)
-    head = quiet.app.log_head()
+    head = quiet.app.read_models.log_head()
 
     with quiet.database.transaction() as cursor:
         cursor.execute(
@@ -124,8 +126,8 @@ def test_the_policy_replayed_from_the_start_opens_nothing_twice(
 
     assert opened == 4
     assert partnerships_in_log(quiet) == opened
-    assert quiet.app.log_head() == head
-    cohort = quiet.app.cohort_report(staff, session)
+    assert quiet.app.read_models.log_head() == head
+    cohort = quiet.app.activity_outcomes.cohort_report(staff, session)
     assert cohort.partnerships_opened == 4
 
 
@@ -140,7 +142,7 @@ def test_the_policy_runs_in_the_projector_process(
         run_projector(settings, once=True)
 
         assert partnerships_in_log(api) == 1
-        follow_ups, _ = api.app.speed_dating_follow_ups(staff, session)
+        follow_ups, _ = api.app.speed_dating.speed_dating_follow_ups(staff, session)
         assert follow_ups[0].partnership_id is not None
     finally:
         api.close()

@@ -9,26 +9,27 @@ from uuid import UUID
 import pytest
 
 from application.audit.chain import Digest, verify_export
+from application.audit.ports import AuditFilter
 from application.context import Caller
 from application.errors import NotFound
 from application.lab import PartnerLab
-from application.partnerships.ports import AuditFilter
-from application.partnerships.views import PageRequest, PartnershipFilter
+from application.partnerships.views import PartnershipFilter
+from application.results import PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from partnerlab.bootstrap import Runtime
 
 
 def sati_and_the_integration_workshop(app: PartnerLab, staff: Caller) -> UUID:
-    sati = app.register_organization(
+    sati = app.organizations.register_organization(
         staff, kind=OrganizationKind.COMPANY, name="Cafés Sati", territory="67"
     )
-    workshop = app.register_organization(
+    workshop = app.organizations.register_organization(
         staff,
         kind=OrganizationKind.ASSOCIATION,
         name="Atelier d'insertion Tremplin",
         territory="67",
     )
-    opened = app.open_partnership(
+    opened = app.partnerships.open_partnership(
         staff,
         association_id=workshop.id,
         company_id=sati.id,
@@ -37,16 +38,18 @@ def sati_and_the_integration_workshop(app: PartnerLab, staff: Caller) -> UUID:
         occurred_on=date(2013, 3, 14),
     )
     pid = opened.id
-    app.propose_idea(
+    app.partnerships.propose_idea(
         staff,
         pid,
         title="Bags from defective coffee packs",
         proposed_category=Category.ECONOMIC_COOPERATION,
         occurred_on=date(2013, 4, 2),
     )
-    idea_id = app.get_partnership(staff, pid).ideas[0].id
-    app.start_co_construction(staff, pid, idea_id=idea_id, occurred_on=date(2013, 5, 6))
-    app.sign_contract(
+    idea_id = app.partnerships.get_partnership(staff, pid).ideas[0].id
+    app.partnerships.start_co_construction(
+        staff, pid, idea_id=idea_id, occurred_on=date(2013, 5, 6)
+    )
+    app.partnerships.sign_contract(
         staff,
         pid,
         category=Category.ECONOMIC_COOPERATION,
@@ -61,15 +64,15 @@ def sati_and_the_integration_workshop(app: PartnerLab, staff: Caller) -> UUID:
 
 def test_history_lists_every_event_with_who_when_and_where(runtime: Runtime, staff: Caller) -> None:
     pid = sati_and_the_integration_workshop(runtime.app, staff)
-    runtime.app.correct_milestone(
+    runtime.app.partnerships.correct_milestone(
         staff,
         pid,
         target_version=4,
         changes={"in_kind_eur": "2600"},
         reason="the invoice said 2600",
     )
-    runtime.app.wait_for_projections()
-    history = runtime.app.partnership_history(staff, pid)
+    runtime.app.read_models.wait_for_projections()
+    history = runtime.app.audit.partnership_history(staff, pid)
     assert [(h.version, h.event_type, h.occurred_on, h.actor) for h in history] == [
         (1, "Opened", date(2013, 3, 14), "claire.staff"),
         (2, "IdeaProposed", date(2013, 4, 2), "claire.staff"),
@@ -92,26 +95,28 @@ def test_three_kinds_of_time_travel(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     pid = sati_and_the_integration_workshop(app, staff)
     before_correction = datetime.now(UTC)
-    app.correct_milestone(
+    app.partnerships.correct_milestone(
         staff,
         pid,
         target_version=2,
         changes={"occurred_on": "2013-03-20"},
         reason="the idea came up at the second meeting",
     )
-    assert app.get_partnership(staff, pid, version=2).stage is Stage.IDEA
-    known = app.partnership_known_at(staff, pid, before_correction)
+    assert app.partnerships.get_partnership(staff, pid, version=2).stage is Stage.IDEA
+    known = app.audit.partnership_known_at(staff, pid, before_correction)
     assert known.version == 4
     assert known.milestones[1].occurred_on == date(2013, 4, 2)
-    as_of = app.partnership_as_of(staff, pid, date(2013, 3, 25))
+    as_of = app.audit.partnership_as_of(staff, pid, date(2013, 3, 25))
     assert as_of.stage is Stage.IDEA  # the corrected date counts
-    as_known = app.partnership_as_of(staff, pid, date(2013, 3, 25), known_at=before_correction)
+    as_known = app.audit.partnership_as_of(
+        staff, pid, date(2013, 3, 25), known_at=before_correction
+    )
     assert as_known.stage is Stage.MEETING  # as known before the correction
-    assert app.partnership_as_of(staff, pid, date(2014, 1, 1)).stage is Stage.CONTRACT
+    assert app.audit.partnership_as_of(staff, pid, date(2014, 1, 1)).stage is Stage.CONTRACT
     with pytest.raises(NotFound):
-        app.partnership_as_of(staff, pid, date(2012, 1, 1))
+        app.audit.partnership_as_of(staff, pid, date(2012, 1, 1))
     with pytest.raises(NotFound):
-        app.partnership_known_at(staff, pid, datetime(2000, 1, 1, tzinfo=UTC))
+        app.audit.partnership_known_at(staff, pid, datetime(2000, 1, 1, tzinfo=UTC))
 
 
 def test_lineage_names_the_origin_and_the_other_pairs_met_there(
@@ -120,7 +125,7 @@ def test_lineage_names_the_origin_and_the_other_pairs_met_there(
     app = runtime.app
     pid = sati_and_the_integration_workshop(app, staff)
     other = sati_and_the_integration_workshop(app, staff)
-    lineage = app.partnership_lineage(staff, pid)
+    lineage = app.audit.partnership_lineage(staff, pid)
     assert lineage.origin.kind is OriginKind.SPEED_DATING
     assert lineage.origin.reference_id == "speed-dating-2013-03"
     assert [p.id for p in lineage.origin.other_pairs] == [other]
@@ -130,29 +135,34 @@ def test_lineage_names_the_origin_and_the_other_pairs_met_there(
 def test_the_global_audit_log_is_filtered_and_paged(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     sati_and_the_integration_workshop(app, staff)
-    app.register_organization(
+    app.organizations.register_organization(
         Caller("alsace", "marc.staff"),
         kind=OrganizationKind.COMPANY,
         name="Lyonnaise des eaux",
         territory="67",
     )
-    app.register_organization(
+    app.organizations.register_organization(
         Caller("lorraine", "eve"), kind=OrganizationKind.COMPANY, name="Elsewhere", territory="57"
     )
-    everything = app.audit_events(staff, AuditFilter())
+    everything = app.audit.audit_events(staff, AuditFilter())
     assert [e.position for e in everything] == [1, 2, 3, 4, 5, 6, 7]
-    assert app.audit_events(staff, AuditFilter(actor="marc.staff"))[0].event_type == "Registered"
-    contracts = app.audit_events(staff, AuditFilter(event_type="ContractSigned"))
+    assert (
+        app.audit.audit_events(staff, AuditFilter(actor="marc.staff"))[0].event_type == "Registered"
+    )
+    contracts = app.audit.audit_events(staff, AuditFilter(event_type="ContractSigned"))
     assert [e.occurred_on for e in contracts] == [date(2013, 9, 1)]
-    assert [e.position for e in app.audit_events(staff, AuditFilter(), after=3, limit=2)] == [4, 5]
-    assert len(app.audit_events(Caller("lorraine", "eve"), AuditFilter())) == 1
+    assert [e.position for e in app.audit.audit_events(staff, AuditFilter(), after=3, limit=2)] == [
+        4,
+        5,
+    ]
+    assert len(app.audit.audit_events(Caller("lorraine", "eve"), AuditFilter())) == 1
 
 
 # ---------------------------------------------------------------------- tamper evidence
 
 
 def _events_table(runtime: Runtime) -> tuple[str, str]:
-    table = runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    table = runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
     position = "notification_id" if runtime.database.dialect == "postgres" else "rowid"
     return table, position
 
@@ -165,15 +175,15 @@ def _tamper(runtime: Runtime, sql: str, params: dict[str, object]) -> None:
 @pytest.fixture
 def recorded(runtime: Runtime, staff: Caller) -> Runtime:
     sati_and_the_integration_workshop(runtime.app, staff)
-    assert runtime.app.verify_audit_chain().ok
+    assert runtime.app.audit.verify_audit_chain().ok
     return runtime
 
 
 def test_an_untampered_log_verifies(recorded: Runtime) -> None:
-    result = recorded.app.verify_audit_chain()
+    result = recorded.app.audit.verify_audit_chain()
     assert result.ok
     assert result.checked == 6
-    assert result.head == recorded.app.audit_digest()
+    assert result.head == recorded.app.audit.audit_digest()
 
 
 def test_a_changed_payload_is_caught_at_its_position(recorded: Runtime) -> None:
@@ -182,7 +192,7 @@ def test_a_changed_payload_is_caught_at_its_position(recorded: Runtime) -> None:
     forged = bytes(rows[0]["state"]).replace(b"2013-04-02", b"2013-04-03")
     assert forged != bytes(rows[0]["state"])
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 4", {"s": forged})
-    result = recorded.app.verify_audit_chain()
+    result = recorded.app.audit.verify_audit_chain()
     assert not result.ok
     assert result.first_mismatch is not None
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (4, "changed")
@@ -191,7 +201,7 @@ def test_a_changed_payload_is_caught_at_its_position(recorded: Runtime) -> None:
 def test_a_deleted_row_is_caught_at_its_position(recorded: Runtime) -> None:
     table, position = _events_table(recorded)
     _tamper(recorded, f"DELETE FROM {table} WHERE {position} = 5", {})
-    result = recorded.app.verify_audit_chain()
+    result = recorded.app.audit.verify_audit_chain()
     assert result.first_mismatch is not None
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (5, "deleted")
 
@@ -207,7 +217,7 @@ def test_an_inserted_row_is_caught(recorded: Runtime) -> None:
         " VALUES (%(id)s, 99, %(topic)s, %(state)s)",
         {"id": row["originator_id"], "topic": row["topic"], "state": row["state"]},
     )
-    result = recorded.app.verify_audit_chain()
+    result = recorded.app.audit.verify_audit_chain()
     assert result.first_mismatch is not None
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (7, "inserted")
 
@@ -222,45 +232,47 @@ def test_reordered_rows_are_caught(recorded: Runtime) -> None:
     }
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 1", {"s": states[2]})
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 2", {"s": states[1]})
-    result = recorded.app.verify_audit_chain()
+    result = recorded.app.audit.verify_audit_chain()
     assert result.first_mismatch is not None
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (1, "changed")
 
 
 def test_a_rewritten_chain_is_caught_by_an_earlier_digest(recorded: Runtime) -> None:
     """Whoever rewrites a row and recomputes every link still fails against a kept digest."""
-    kept = recorded.app.audit_digest()
+    kept = recorded.app.audit.audit_digest()
     assert kept is not None
     table, position = _events_table(recorded)
     rows = recorded.database.query(f"SELECT state FROM {table} WHERE {position} = 3")
     forged = bytes(rows[0]["state"]).replace(b"2013-03-14", b"2013-03-15")
     assert forged != bytes(rows[0]["state"])
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 3", {"s": forged})
-    from application.audit import chain
+    from application.audit.chain import chain
 
-    records = list(recorded.app.audit._records())  # type: ignore[union-attr]
-    chain_table = recorded.app.audit.chain_table  # type: ignore[union-attr]
+    records = list(recorded.stores.audit._records())  # type: ignore[union-attr]
+    chain_table = recorded.stores.audit.chain_table  # type: ignore[union-attr]
     for link in chain(records):
         _tamper(
             recorded,
             f"UPDATE {chain_table} SET link = %(l)s WHERE position = %(p)s",
             {"l": link.link, "p": link.position},
         )
-    assert recorded.app.verify_audit_chain().ok  # consistent, but...
-    result = recorded.app.verify_audit_chain(expected=kept)
+    assert recorded.app.audit.verify_audit_chain().ok  # consistent, but...
+    result = recorded.app.audit.verify_audit_chain(expected=kept)
     assert not result.ok
     assert result.first_mismatch is not None
     assert result.first_mismatch.kind == "digest-mismatch"
-    assert recorded.app.verify_audit_chain(expected=Digest(kept.position, kept.link)).ok is False
+    assert (
+        recorded.app.audit.verify_audit_chain(expected=Digest(kept.position, kept.link)).ok is False
+    )
 
 
 def test_an_export_verifies_offline_and_fails_when_one_byte_changes(
     recorded: Runtime, staff: Caller
 ) -> None:
-    lines = list(recorded.app.export_audit(None))
+    lines = list(recorded.app.audit.export_audit(None))
     assert len(lines) == 8
     assert verify_export(lines).ok
-    assert verify_export(lines).head == recorded.app.audit_digest()
+    assert verify_export(lines).head == recorded.app.audit.audit_digest()
     for index in (0, 3, 6, 7):
         line = lines[index]
         for offset in (5, len(line) // 2, len(line) - 3):
@@ -272,10 +284,14 @@ def test_an_export_verifies_offline_and_fails_when_one_byte_changes(
 
 
 def test_a_partnership_export_verifies_line_by_line(recorded: Runtime, staff: Caller) -> None:
-    recorded.app.wait_for_projections()
-    pid = recorded.app.list_partnerships(staff, PartnershipFilter(), PageRequest()).items[0].id
-    lines = list(recorded.app.export_audit(staff, pid))
+    recorded.app.read_models.wait_for_projections()
+    pid = (
+        recorded.app.partnerships.list_partnerships(staff, PartnershipFilter(), PageRequest())
+        .items[0]
+        .id
+    )
+    lines = list(recorded.app.audit.export_audit(staff, pid))
     assert len(lines) == 1 + 4 + 1
     assert verify_export(lines).ok
     with pytest.raises(NotFound):
-        list(recorded.app.export_audit(Caller("lorraine", "eve"), pid))
+        list(recorded.app.audit.export_audit(Caller("lorraine", "eve"), pid))

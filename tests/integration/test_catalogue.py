@@ -7,7 +7,8 @@ from uuid import UUID
 
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import OrganizationFilter, PageRequest, PartnershipFilter
+from application.partnerships.views import OrganizationFilter, PartnershipFilter
+from application.results import PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from infrastructure.follower import CatalogProcessor, LogFollower
 from infrastructure.partnerships.catalog import SqlCatalogView
@@ -16,10 +17,10 @@ from partnerlab.bootstrap import Runtime, build_runtime
 
 
 def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
-    la_poste = app.register_organization(
+    la_poste = app.organizations.register_organization(
         staff, kind=OrganizationKind.COMPANY, name="La Poste", territory="67"
     )
-    esat = app.register_organization(
+    esat = app.organizations.register_organization(
         staff,
         kind=OrganizationKind.ASSOCIATION,
         name="ESAT du Neuhof",
@@ -27,7 +28,7 @@ def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
         field_of_activity="sheltered work",
         description="Sheltered workshop repairing bicycles",
     )
-    opened = app.open_partnership(
+    opened = app.partnerships.open_partnership(
         staff,
         association_id=esat.id,
         company_id=la_poste.id,
@@ -35,16 +36,18 @@ def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
         occurred_on=date(2013, 6, 3),
     )
     pid = opened.id
-    app.propose_idea(
+    app.partnerships.propose_idea(
         staff,
         pid,
         title="Repair the postmen's bikes",
         proposed_category=Category.RESPONSIBLE_PRACTICES,
         occurred_on=date(2013, 7, 1),
     )
-    idea_id = app.get_partnership(staff, pid).ideas[0].id
-    app.start_co_construction(staff, pid, idea_id=idea_id, occurred_on=date(2013, 9, 2))
-    app.sign_contract(
+    idea_id = app.partnerships.get_partnership(staff, pid).ideas[0].id
+    app.partnerships.start_co_construction(
+        staff, pid, idea_id=idea_id, occurred_on=date(2013, 9, 2)
+    )
+    app.partnerships.sign_contract(
         staff,
         pid,
         category=Category.RESPONSIBLE_PRACTICES,
@@ -65,8 +68,8 @@ def catalogue_rows(runtime: Runtime) -> dict[str, list[dict[str, object]]]:
 
 def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) -> None:
     pid = record_la_poste_and_the_workshops(runtime.app, staff)
-    runtime.app.wait_for_projections()
-    page = runtime.app.list_partnerships(
+    runtime.app.read_models.wait_for_projections()
+    page = runtime.app.partnerships.list_partnerships(
         staff, PartnershipFilter(stage=Stage.CONTRACT), PageRequest()
     )
     assert [p.id for p in page.items] == [pid]
@@ -74,18 +77,23 @@ def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) ->
     assert page.items[0].category is Category.RESPONSIBLE_PRACTICES
     assert page.items[0].opened_on == date(2013, 6, 3)
     assert page.items[0].last_milestone_on == date(2014, 1, 15)
-    found = runtime.app.list_organizations(
+    found = runtime.app.organizations.list_organizations(
         staff, OrganizationFilter(text="bicycl"), PageRequest()
     ).items
     assert [o.name for o in found] == ["ESAT du Neuhof"]
     assert found[0].partnerships_by_stage == {"contract": 1}
     other_lab = Caller("lorraine", "eve")
-    assert runtime.app.list_partnerships(other_lab, PartnershipFilter(), PageRequest()).total == 0
+    assert (
+        runtime.app.partnerships.list_partnerships(
+            other_lab, PartnershipFilter(), PageRequest()
+        ).total
+        == 0
+    )
 
 
 def test_a_corrected_date_moves_the_summary(runtime: Runtime, staff: Caller) -> None:
     pid = record_la_poste_and_the_workshops(runtime.app, staff)
-    runtime.app.correct_milestone(
+    runtime.app.partnerships.correct_milestone(
         staff,
         pid,
         target_version=4,
@@ -96,17 +104,19 @@ def test_a_corrected_date_moves_the_summary(runtime: Runtime, staff: Caller) -> 
         },
         reason="the signature date was misread",
     )
-    runtime.app.wait_for_projections()
-    item = runtime.app.list_partnerships(staff, PartnershipFilter(), PageRequest()).items[0]
+    runtime.app.read_models.wait_for_projections()
+    item = runtime.app.partnerships.list_partnerships(
+        staff, PartnershipFilter(), PageRequest()
+    ).items[0]
     assert item.last_milestone_on == date(2014, 1, 20)
     assert item.category is Category.ECONOMIC_COOPERATION
 
 
 def test_delivering_the_same_events_twice_changes_nothing(runtime: Runtime, staff: Caller) -> None:
     record_la_poste_and_the_workshops(runtime.app, staff)
-    runtime.app.wait_for_projections()
+    runtime.app.read_models.wait_for_projections()
     before = catalogue_rows(runtime)
-    notifications = runtime.app.recorder.select_notifications(start=1, limit=100)
+    notifications = runtime.app.log.recorder.select_notifications(start=1, limit=100)
     view = SqlCatalogView(runtime.database)
     from eventsourcing.persistence import Tracking
 
@@ -114,8 +124,8 @@ def test_delivering_the_same_events_twice_changes_nothing(runtime: Runtime, staf
 
     batch = [
         (
-            Tracking(runtime.app.name, n.id),
-            catalog_changes(runtime.app.mapper.to_domain_event(n), n.id),
+            Tracking(runtime.app.log.name, n.id),
+            catalog_changes(runtime.app.log.mapper.to_domain_event(n), n.id),
         )
         for n in notifications
     ]
@@ -144,15 +154,15 @@ def test_an_incremental_run_and_a_rebuild_give_identical_tables(
             ]
         )
         rebuilt = LogFollower(
-            recorder=app.recorder,
+            recorder=app.log.recorder,
             processor=CatalogProcessor(
-                application_name=app.name,
-                mapper=app.mapper,
+                application_name=app.log.name,
+                mapper=app.log.mapper,
                 view=SqlCatalogView(incremental.database),
             ),
             batch_size=3,
         )
-        assert rebuilt.catch_up() == app.recorder.max_notification_id()
+        assert rebuilt.catch_up() == app.log.recorder.max_notification_id()
         assert catalogue_rows(incremental) == expected
     finally:
         incremental.close()

@@ -18,7 +18,7 @@ from partnerlab.bootstrap import Runtime, build_runtime
 
 
 def open_ibm_and_the_food_bank(app: PartnerLab, staff: Caller) -> UUID:
-    ibm = app.register_organization(
+    ibm = app.organizations.register_organization(
         staff,
         kind=OrganizationKind.COMPANY,
         name="IBM France",
@@ -26,7 +26,7 @@ def open_ibm_and_the_food_bank(app: PartnerLab, staff: Caller) -> UUID:
         legal_identifier="552118465",
         field_of_activity="IT services",
     )
-    food_bank = app.register_organization(
+    food_bank = app.organizations.register_organization(
         staff,
         kind=OrganizationKind.ASSOCIATION,
         name="Banque alimentaire du Bas-Rhin",
@@ -34,7 +34,7 @@ def open_ibm_and_the_food_bank(app: PartnerLab, staff: Caller) -> UUID:
         legal_identifier="W672001234",
         field_of_activity="food aid",
     )
-    opened = app.open_partnership(
+    opened = app.partnerships.open_partnership(
         staff,
         association_id=food_bank.id,
         company_id=ibm.id,
@@ -48,16 +48,18 @@ def open_ibm_and_the_food_bank(app: PartnerLab, staff: Caller) -> UUID:
 def test_a_whole_lifecycle_is_read_back_from_the_store(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     partnership_id = open_ibm_and_the_food_bank(app, staff)
-    idea = app.propose_idea(
+    idea = app.partnerships.propose_idea(
         staff,
         partnership_id,
         title="Traceability software for donations",
         proposed_category=Category.PATRONAGE,
         occurred_on=date(2012, 11, 8),
     )
-    idea_id = app.get_partnership(staff, idea.id).ideas[0].id
-    app.start_co_construction(staff, idea.id, idea_id=idea_id, occurred_on=date(2013, 1, 10))
-    app.sign_contract(
+    idea_id = app.partnerships.get_partnership(staff, idea.id).ideas[0].id
+    app.partnerships.start_co_construction(
+        staff, idea.id, idea_id=idea_id, occurred_on=date(2013, 1, 10)
+    )
+    app.partnerships.sign_contract(
         staff,
         idea.id,
         category=Category.PATRONAGE,
@@ -68,7 +70,7 @@ def test_a_whole_lifecycle_is_read_back_from_the_store(runtime: Runtime, staff: 
         skills_days=Decimal("42.5"),
         financial_eur=Decimal("1500.00"),
     )
-    app.record_evaluation(
+    app.partnerships.record_evaluation(
         staff,
         idea.id,
         occurred_on=date(2014, 5, 2),
@@ -80,36 +82,36 @@ def test_a_whole_lifecycle_is_read_back_from_the_store(runtime: Runtime, staff: 
 
     fresh = PartnerLab(env=runtime.settings.eventsourcing_env())
     try:
-        stored = fresh.get_partnership(staff, idea.id)
+        stored = fresh.partnerships.get_partnership(staff, idea.id)
     finally:
         fresh.close()
-    assert stored == app.get_partnership(staff, idea.id)
+    assert stored == app.partnerships.get_partnership(staff, idea.id)
     assert stored.stage is Stage.EVALUATION
     assert stored.contract is not None
     assert stored.contract.committed.skills_days == Decimal("42.5")
     assert stored.contract.signed_on == date(2013, 3, 1)
     assert stored.evaluations[0].beneficiaries == 12000
-    assert app.get_partnership(staff, idea.id, version=2).stage is Stage.IDEA
+    assert app.partnerships.get_partnership(staff, idea.id, version=2).stage is Stage.IDEA
 
 
 def test_snapshots_are_taken_and_give_the_same_state(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     partnership_id = open_ibm_and_the_food_bank(app, staff)
     for week in range(60):
-        app.record_meeting(
+        app.partnerships.record_meeting(
             staff,
             partnership_id,
             occurred_on=date(2013, 1, 1 + week % 28),
             note=f"follow-up {week}",
         )
-    assert app.snapshots is not None
-    snapshots = list(app.snapshots.get(partnership_id))
+    assert app.log.snapshots is not None
+    snapshots = list(app.log.snapshots.get(partnership_id))
     assert [s.originator_version for s in snapshots] == [50]
     fresh = PartnerLab(env=runtime.settings.eventsourcing_env())
     try:
-        assert fresh.get_partnership(staff, partnership_id) == app.get_partnership(
+        assert fresh.partnerships.get_partnership(
             staff, partnership_id
-        )
+        ) == app.partnerships.get_partnership(staff, partnership_id)
     finally:
         fresh.close()
 
@@ -117,7 +119,7 @@ def test_snapshots_are_taken_and_give_the_same_state(runtime: Runtime, staff: Ca
 def test_another_lab_cannot_see_a_partnership(runtime: Runtime, staff: Caller) -> None:
     partnership_id = open_ibm_and_the_food_bank(runtime.app, staff)
     with pytest.raises(NotFound):
-        runtime.app.get_partnership(Caller("lorraine", "eve"), partnership_id)
+        runtime.app.partnerships.get_partnership(Caller("lorraine", "eve"), partnership_id)
 
 
 def test_two_writers_on_the_same_version_record_exactly_one_event(
@@ -144,7 +146,7 @@ def test_two_writers_on_the_same_version_record_exactly_one_event(
         def write(app: PartnerLab, note: str) -> None:
             try:
                 outcomes.append(
-                    app.record_meeting(
+                    app.partnerships.record_meeting(
                         staff,
                         partnership_id,
                         occurred_on=date(2013, 1, 5),
@@ -167,7 +169,7 @@ def test_two_writers_on_the_same_version_record_exactly_one_event(
         assert len(outcomes) == 2
         assert len(errors) == 1
         assert isinstance(errors[0], VersionMismatch)
-        view = setup.app.get_partnership(staff, partnership_id)
+        view = setup.app.partnerships.get_partnership(staff, partnership_id)
         assert [m.version for m in view.milestones] == [1, 2]
     finally:
         for runtime in (setup, first, second):

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def store_of(runtime: Runtime) -> SqlReportStore:
-    store = runtime.app.reports
+    store = runtime.stores.reports
     assert isinstance(store, SqlReportStore)
     return store
 
@@ -38,16 +38,16 @@ def store_of(runtime: Runtime) -> SqlReportStore:
 def rebuild(runtime: Runtime, batch_size: int = 1000) -> None:
     ReportsRebuild(
         store=store_of(runtime),
-        recorder=runtime.app.recorder,
-        mapper=runtime.app.mapper,
+        recorder=runtime.app.log.recorder,
+        mapper=runtime.app.log.mapper,
         batch_size=batch_size,
     ).run()
 
 
 def follower(runtime: Runtime, batch_size: int) -> LogFollower:
     return LogFollower(
-        recorder=runtime.app.recorder,
-        processor=ReportsProcessor(store_of(runtime), runtime.app.mapper),
+        recorder=runtime.app.log.recorder,
+        processor=ReportsProcessor(store_of(runtime), runtime.app.log.mapper),
         batch_size=batch_size,
     )
 
@@ -63,8 +63,8 @@ def paused(settings: Settings, today: date) -> Any:
 def test_delivering_the_same_events_twice_changes_nothing(paused: Runtime, staff: Caller) -> None:
     record_the_lab(paused.app, staff)
     store = store_of(paused)
-    notifications = paused.app.recorder.select_notifications(start=1, limit=1000)
-    batch = decode(paused.app.mapper, notifications)
+    notifications = paused.app.log.recorder.select_notifications(start=1, limit=1000)
+    batch = decode(paused.app.log.mapper, notifications)
     store.apply(batch[:10])
     store.apply(batch)
     before = store.table_rows()
@@ -135,7 +135,7 @@ def test_killing_the_projector_process_and_restarting_gives_a_rebuilds_tables(
     projector.wait(timeout=30)
     assert store.position() > 0
     follower(paused, batch_size=500).catch_up()
-    assert store.position() == paused.app.recorder.max_notification_id()
+    assert store.position() == paused.app.log.recorder.max_notification_id()
     resumed = store.table_rows()
     rebuild(paused)
     assert store.table_rows() == resumed
@@ -147,19 +147,19 @@ def test_reports_keep_serving_the_old_tables_until_the_rebuild_swaps_them_in(
     record_the_lab(paused.app, staff)
     paused.followers.catch_up()
     app = paused.app
-    before = app.funnel_report(staff, ReportScope())
+    before = app.reports.funnel_report(staff, ReportScope())
     seen_during: list[int] = []
 
     def progress(position: int, head: int) -> None:
-        seen_during.append(app.funnel_report(staff, ReportScope()).partnerships)
+        seen_during.append(app.reports.funnel_report(staff, ReportScope()).partnerships)
 
     old = store_of(paused).generation()
     ReportsRebuild(
-        store=store_of(paused), recorder=app.recorder, mapper=app.mapper, batch_size=5
+        store=store_of(paused), recorder=app.log.recorder, mapper=app.log.mapper, batch_size=5
     ).run(progress)
     assert len(seen_during) > 3
     assert set(seen_during) == {before.partnerships}
-    assert app.funnel_report(staff, ReportScope()) == before
+    assert app.reports.funnel_report(staff, ReportScope()) == before
     tables = store_of(paused)._generations()
     assert tables == {old + 1}
 
@@ -173,12 +173,12 @@ def test_events_recorded_during_a_rebuild_are_in_the_new_tables(
 
     def progress(position: int, head: int) -> None:
         if position and not written:
-            result = app.record_meeting(staff, lab.f, occurred_on=date(2026, 11, 20))
+            result = app.partnerships.record_meeting(staff, lab.f, occurred_on=date(2026, 11, 20))
             assert result.position is not None
             written.append(result.position)
 
     ReportsRebuild(
-        store=store_of(paused), recorder=app.recorder, mapper=app.mapper, batch_size=5
+        store=store_of(paused), recorder=app.log.recorder, mapper=app.log.mapper, batch_size=5
     ).run(progress)
     assert store_of(paused).position() == written[0]
     rebuilt = store_of(paused).table_rows()

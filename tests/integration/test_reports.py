@@ -24,19 +24,19 @@ NOW = ReportScope()
 @pytest.fixture
 def lab(runtime: Runtime, staff: Caller) -> Lab:
     recorded = record_the_lab(runtime.app, staff)
-    assert runtime.app.wait_for_projections(recorded.last_position, timeout=30)
+    assert runtime.app.read_models.wait_for_projections(recorded.last_position, timeout=30)
     return recorded
 
 
 def signed(runtime: Runtime, staff: Caller, scope: ReportScope) -> dict[int, dict[str, int]]:
-    report = runtime.app.signed_report(staff, scope)
+    report = runtime.app.reports.signed_report(staff, scope)
     return {y.year: {c: n for c, n in y.by_category.items() if n} for y in report.years}
 
 
 def test_contracts_are_counted_by_their_corrected_signing_year(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    report = runtime.app.signed_report(staff, NOW)
+    report = runtime.app.reports.signed_report(staff, NOW)
     assert signed(runtime, staff, NOW) == {
         2013: {"responsible_practices": 1},
         2014: {"patronage": 1},
@@ -48,7 +48,7 @@ def test_contracts_are_counted_by_their_corrected_signing_year(
 def test_the_funnel_counts_each_stage_reached_and_every_loss_with_its_reason(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    report = runtime.app.funnel_report(staff, NOW)
+    report = runtime.app.reports.funnel_report(staff, NOW)
     assert report.partnerships == 6
     assert [(s.stage, s.reached, s.reached_strict) for s in report.stages] == [
         (Stage.MEETING, 6, 6),
@@ -81,7 +81,7 @@ def test_the_funnel_counts_each_stage_reached_and_every_loss_with_its_reason(
 def test_time_in_stage_takes_medians_and_90th_percentiles_of_whole_days(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    report = runtime.app.time_in_stage_report(staff, NOW)
+    report = runtime.app.reports.time_in_stage_report(staff, NOW)
     in_stage = {s.stage: s.in_stage for s in report.stages}
     # meeting: C 19, A 21, B 28, E 81; idea: A 48, B 63; co-construction: B 109 (corrected
     # contract), A 118; contract: A 288 (to its evaluation).
@@ -113,9 +113,15 @@ def test_time_in_stage_takes_medians_and_90th_percentiles_of_whole_days(
     ]
     assert report.stalled[0].association_name == "Banque alimentaire du Bas-Rhin"
     assert report.stalled[0].company_name == "La Poste"
-    assert runtime.app.time_in_stage_report(staff, ReportScope(territory="75")).stalled_count == 1
-    assert runtime.app.time_in_stage_report(staff, ReportScope(territory="68")).stalled_count == 0
-    past = runtime.app.time_in_stage_report(staff, ReportScope(as_of=date(2014, 12, 31)))
+    assert (
+        runtime.app.reports.time_in_stage_report(staff, ReportScope(territory="75")).stalled_count
+        == 1
+    )
+    assert (
+        runtime.app.reports.time_in_stage_report(staff, ReportScope(territory="68")).stalled_count
+        == 0
+    )
+    past = runtime.app.reports.time_in_stage_report(staff, ReportScope(as_of=date(2014, 12, 31)))
     assert past.reference_date == date(2014, 12, 31)
     assert [(s.partnership_id, s.days_without_milestone) for s in past.stalled] == [(lab.e, 213)]
     assert past.stalled_count == 1
@@ -124,7 +130,7 @@ def test_time_in_stage_takes_medians_and_90th_percentiles_of_whole_days(
 def test_impact_sums_commitments_and_evaluations_per_category_and_year(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    report = runtime.app.impact_report(staff, NOW)
+    report = runtime.app.reports.impact_report(staff, NOW)
     rows = {(r.category, r.year): r.figures for r in report.rows}
     assert list(rows) == [
         ("responsible_practices", 2013),
@@ -148,7 +154,7 @@ def test_impact_sums_commitments_and_evaluations_per_category_and_year(
 def test_the_pipeline_counts_partnerships_not_abandoned_per_stage(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    report = runtime.app.pipeline_report(staff, NOW)
+    report = runtime.app.reports.pipeline_report(staff, NOW)
     assert [(s.stage, s.open) for s in report.stages] == [
         (Stage.MEETING, 1),
         (Stage.IDEA, 1),
@@ -165,7 +171,7 @@ def test_filters_select_partnerships_by_origin_category_territory_and_period(
     app = runtime.app
 
     def partnerships(**filters: object) -> int:
-        return app.funnel_report(staff, ReportScope(**filters)).partnerships  # type: ignore[arg-type]
+        return app.reports.funnel_report(staff, ReportScope(**filters)).partnerships  # type: ignore[arg-type]
 
     assert partnerships(origin_reference_id="sd-2014-03") == 2
     assert partnerships(origin_kind=OriginKind.SPEED_DATING) == 2
@@ -184,9 +190,9 @@ def test_as_of_a_past_date_leaves_out_what_happened_later(
 ) -> None:
     end_of_2013 = ReportScope(as_of=date(2013, 12, 31))
     assert signed(runtime, staff, end_of_2013) == {2013: {"responsible_practices": 1}}
-    funnel = runtime.app.funnel_report(staff, end_of_2013)
+    funnel = runtime.app.reports.funnel_report(staff, end_of_2013)
     assert [s.reached for s in funnel.stages] == [1, 1, 1, 1, 0]
-    pipeline = runtime.app.pipeline_report(staff, ReportScope(as_of=date(2015, 3, 31)))
+    pipeline = runtime.app.reports.pipeline_report(staff, ReportScope(as_of=date(2015, 3, 31)))
     # A evaluated? not yet (2015-06-30): A at contract, B at contract, C at idea, E at idea.
     assert [s.open for s in pipeline.stages] == [0, 2, 0, 2, 0]
 
@@ -197,7 +203,7 @@ def test_known_at_leaves_out_later_entries_and_corrections(
     then = ReportScope(known_at=lab.before_late_entries)
     # B's contract was still dated 2014-01-15, D's reason still "contact lost", E unknown.
     assert signed(runtime, staff, then) == {2014: {"patronage": 1, "responsible_practices": 1}}
-    funnel = runtime.app.funnel_report(staff, then)
+    funnel = runtime.app.reports.funnel_report(staff, then)
     assert funnel.partnerships == 5
     assert [(a.stage, a.reason) for a in funnel.abandonments] == [
         (Stage.MEETING, "contact lost"),
@@ -205,17 +211,27 @@ def test_known_at_leaves_out_later_entries_and_corrections(
     ]
     both = ReportScope(as_of=date(2013, 12, 31), known_at=lab.before_late_entries)
     assert signed(runtime, staff, both) == {}
-    assert [s.reached for s in runtime.app.funnel_report(staff, both).stages] == [1, 1, 1, 0, 0]
+    assert [s.reached for s in runtime.app.reports.funnel_report(staff, both).stages] == [
+        1,
+        1,
+        1,
+        0,
+        0,
+    ]
     as_known_now = ReportScope(as_of=date(2014, 12, 31))
     known_then = replace(as_known_now, known_at=lab.before_late_entries)
-    assert runtime.app.funnel_report(staff, as_known_now).partnerships == 3  # A, B, E
-    assert runtime.app.funnel_report(staff, known_then).partnerships == 2  # E not entered yet
+    assert runtime.app.reports.funnel_report(staff, as_known_now).partnerships == 3  # A, B, E
+    assert (
+        runtime.app.reports.funnel_report(staff, known_then).partnerships == 2
+    )  # E not entered yet
 
 
 def test_known_at_alone_reports_the_state_on_that_day(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
-    scope = runtime.app.signed_report(staff, ReportScope(known_at=lab.before_late_entries)).scope
+    scope = runtime.app.reports.signed_report(
+        staff, ReportScope(known_at=lab.before_late_entries)
+    ).scope
     assert scope.as_of == lab.before_late_entries.astimezone(ZoneInfo("Europe/Paris")).date()
     assert scope.known_at == lab.before_late_entries
 
@@ -232,7 +248,7 @@ def test_known_at_alone_reports_the_state_on_that_day(
 def test_the_maintained_aggregate_agrees_with_the_exact_bitemporal_path(
     runtime: Runtime, staff: Caller, lab: Lab, scope: ReportScope
 ) -> None:
-    store = runtime.app.reports
+    store = runtime.stores.reports
     assert store is not None
     # The day-keyed metrics are aggregated without origin and category (COLLAPSED).
     metrics = METRICS if scope == ReportScope() else sorted(set(METRICS) - COLLAPSED)
@@ -256,5 +272,5 @@ def test_another_labs_reports_see_nothing_of_this_one(
     runtime: Runtime, staff: Caller, lab: Lab
 ) -> None:
     other = Caller("lorraine", "eve")
-    assert runtime.app.funnel_report(other, NOW).partnerships == 0
-    assert runtime.app.signed_report(other, ReportScope(as_of=date(2026, 1, 1))).total == 0
+    assert runtime.app.reports.funnel_report(other, NOW).partnerships == 0
+    assert runtime.app.reports.signed_report(other, ReportScope(as_of=date(2026, 1, 1))).total == 0

@@ -16,29 +16,31 @@ from partnerlab.bootstrap import Runtime
 
 def a_partnership_under_contract(runtime: Runtime, staff: Caller) -> Any:
     app = runtime.app
-    maker = app.register_organization(
+    maker = app.organizations.register_organization(
         staff, kind=OrganizationKind.COMPANY, name="Jeux de plein air SA", territory="68"
     )
-    parents = app.register_organization(
+    parents = app.organizations.register_organization(
         staff, kind=OrganizationKind.ASSOCIATION, name="Association des parents", territory="68"
     )
-    pid = app.open_partnership(
+    pid = app.partnerships.open_partnership(
         staff,
         association_id=parents.id,
         company_id=maker.id,
         origin_kind=OriginKind.SPONTANEOUS,
         occurred_on=date(2014, 2, 3),
     ).id
-    app.propose_idea(
+    app.partnerships.propose_idea(
         staff,
         pid,
         title="Games accessible to disabled children",
         proposed_category=Category.SOCIAL_INNOVATION,
         occurred_on=date(2014, 3, 1),
     )
-    idea_id = app.get_partnership(staff, pid).ideas[0].id
-    app.start_co_construction(staff, pid, idea_id=idea_id, occurred_on=date(2014, 4, 1))
-    app.sign_contract(
+    idea_id = app.partnerships.get_partnership(staff, pid).ideas[0].id
+    app.partnerships.start_co_construction(
+        staff, pid, idea_id=idea_id, occurred_on=date(2014, 4, 1)
+    )
+    app.partnerships.sign_contract(
         staff,
         pid,
         category=Category.SOCIAL_INNOVATION,
@@ -57,7 +59,7 @@ def test_an_evaluation_stored_by_version_1_replays_with_no_skills_days(
     pid = a_partnership_under_contract(runtime, staff)
     # Exactly what version 1 of EvaluationRecorded stored: no skills_days, no class_version.
     old_state = {
-        "timestamp": app.get_partnership(staff, pid).modified_at,
+        "timestamp": app.partnerships.get_partnership(staff, pid).modified_at,
         "beneficiaries": 35,
         "jobs_created": 0,
         "volunteer_days": Decimal("12"),
@@ -68,35 +70,35 @@ def test_an_evaluation_stored_by_version_1_replays_with_no_skills_days(
         "actor": "claire.staff",
         "note": None,
     }
-    app.recorder.insert_events(
+    app.log.recorder.insert_events(
         [
             StoredEvent(
                 originator_id=pid,
                 originator_version=5,
                 topic=Partnership.EvaluationRecorded.TOPIC,
-                state=app.mapper.transcoder.encode(old_state),
+                state=app.log.mapper.transcoder.encode(old_state),
             )
         ]
     )
-    app.repository.cache = None  # read from the store, not from memory
-    evaluation = app.get_partnership(staff, pid).evaluations[0]
+    app.log.repository.cache = None  # read from the store, not from memory
+    evaluation = app.partnerships.get_partnership(staff, pid).evaluations[0]
     assert evaluation.volunteer_days == Decimal("12")
     assert evaluation.skills_days == Decimal("0")
     assert evaluation.beneficiaries == 35
-    history = app.partnership_history(staff, pid)
+    history = app.audit.partnership_history(staff, pid)
     assert history[-1].data["skills_days"] == Decimal("0")
 
 
 def test_a_snapshot_taken_by_version_1_is_upcast(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     pid = a_partnership_under_contract(runtime, staff)
-    app.record_evaluation(
+    app.partnerships.record_evaluation(
         staff, pid, occurred_on=date(2015, 6, 1), beneficiaries=35, skills_days=Decimal("3")
     )
-    assert app.snapshots is not None
-    app.take_snapshot(pid)
-    stored = app.snapshots.recorder.select_events(pid)[-1]
-    snapshot = app.mapper.transcoder.decode(stored.state)
+    assert app.log.snapshots is not None
+    app.log.take_snapshot(pid)
+    stored = app.log.snapshots.recorder.select_events(pid)[-1]
+    snapshot = app.log.mapper.transcoder.decode(stored.state)
     state = snapshot["state"]
     del state["class_version"]
     for milestone in state["milestones"]:
@@ -104,12 +106,12 @@ def test_a_snapshot_taken_by_version_1_is_upcast(runtime: Runtime, staff: Caller
             milestone.details.pop("skills_days")
     # Replace the stored snapshot with the form version 1 of Partnership gave it.
     with runtime.database.transaction() as cursor:
-        table = app.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
+        table = app.log.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
         cursor.execute(
             f"UPDATE {table} SET state = %(state)s WHERE originator_version = %(v)s",
-            {"state": app.mapper.transcoder.encode(snapshot), "v": stored.originator_version},
+            {"state": app.log.mapper.transcoder.encode(snapshot), "v": stored.originator_version},
         )
-    app.repository.cache = None
-    view = app.get_partnership(staff, pid)
+    app.log.repository.cache = None
+    view = app.partnerships.get_partnership(staff, pid)
     assert view.evaluations[0].skills_days == Decimal("0")  # v1 knew nothing of skills days
     assert view.version == 5

@@ -471,8 +471,8 @@ class PartnershipLifecycle(RuleBasedStateMachine):
             return
         app = PartnerLab(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=lambda: TODAY)
         try:
-            app.save(*self.events)
-            stored = app.repository.get(self.partnership.id)
+            app.log.save(*self.events)
+            stored = app.log.repository.get(self.partnership.id)
             assert partnership_view(stored) == partnership_view(self.partnership)
         finally:
             app.close()

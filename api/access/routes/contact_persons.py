@@ -22,7 +22,7 @@ from api.writes import Presenter
 from application.access.contact_persons import ContactPersonResult
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import CommandResult
+from application.results import CommandResult
 
 router = APIRouter(
     prefix="/organizations/{organization_id}/contact-persons", tags=["contact persons"]
@@ -69,7 +69,7 @@ def add_contact_person(
     """Add a contact person; their details are kept apart from the event log."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.add_contact_person(
+        lambda lab, caller, version: lab.contact_persons.add_contact_person(
             caller, organization_id, expected_version=version, **body.model_dump()
         ),
         written(erased=False),
@@ -81,7 +81,7 @@ def list_contact_persons(
     organization_id: OrganizationId, lab: LabDep, caller: ReaderDep
 ) -> ContactPersonsPublic:
     """List the organisation's contact persons, in the order they were added."""
-    people = lab.list_contact_persons(caller, organization_id)
+    people = lab.contact_persons.list_contact_persons(caller, organization_id)
     return ContactPersonsPublic(items=[ContactPersonPublic.model_validate(p) for p in people])
 
 
@@ -91,7 +91,7 @@ def get_contact_person(
 ) -> ContactPersonPublic:
     """Show one contact person."""
     return ContactPersonPublic.model_validate(
-        lab.get_contact_person(caller, organization_id, person_id)
+        lab.contact_persons.get_contact_person(caller, organization_id, person_id)
     )
 
 
@@ -103,7 +103,7 @@ def erase_contact_person(
     recorded as an event, and histories keep only the person's opaque id."""
     return write.run(
         None,
-        lambda lab, caller, version: lab.erase_contact_person(
+        lambda lab, caller, version: lab.contact_persons.erase_contact_person(
             caller, organization_id, person_id, expected_version=version
         ),
         written(erased=True),

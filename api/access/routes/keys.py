@@ -31,7 +31,9 @@ NO_STORE = "no-store"
 @router.post("", status_code=201, response_model=KeyIssued, responses=documented(413, 422, 503))
 def issue_key(body: KeyCreate, lab: LabDep, caller: AdminDep, response: Response) -> KeyIssued:
     """Issue a key of this lab; its token is in this response only."""
-    issued = lab.issue_api_key(caller, name=body.name, role=body.role, expires_at=body.expires_at)
+    issued = lab.keys.issue_api_key(
+        caller, name=body.name, role=body.role, expires_at=body.expires_at
+    )
     response.headers["Location"] = f"{API_PREFIX}/keys/{issued.key.id}"
     response.headers["Cache-Control"] = NO_STORE
     return KeyIssued.model_validate(
@@ -42,13 +44,13 @@ def issue_key(body: KeyCreate, lab: LabDep, caller: AdminDep, response: Response
 @router.get("", response_model=KeysPublic)
 def list_keys(lab: LabDep, caller: AdminDep) -> KeysPublic:
     """List this lab's keys, revoked and expired ones included (never their secrets)."""
-    return KeysPublic(items=[KeyPublic.model_validate(k) for k in lab.list_api_keys(caller)])
+    return KeysPublic(items=[KeyPublic.model_validate(k) for k in lab.keys.list_api_keys(caller)])
 
 
 @router.get("/{key_id}", response_model=KeyPublic, responses=documented(404, 422))
 def get_key(key_id: KeyId, lab: LabDep, caller: AdminDep) -> KeyPublic:
     """Show one key of this lab."""
-    return KeyPublic.model_validate(lab.get_api_key(caller, key_id))
+    return KeyPublic.model_validate(lab.keys.get_api_key(caller, key_id))
 
 
 @router.post(
@@ -58,6 +60,6 @@ def revoke_key(
     key_id: KeyId, lab: LabDep, caller: AdminDep, body: KeyRevoke | None = None
 ) -> KeyRevoked:
     """Revoke a key of this lab: it is refused from the next request on."""
-    result = lab.revoke_api_key(caller, key_id, reason=body.reason if body else None)
-    view = lab.get_api_key(caller, key_id)
+    result = lab.keys.revoke_api_key(caller, key_id, reason=body.reason if body else None)
+    view = lab.keys.get_api_key(caller, key_id)
     return KeyRevoked.model_validate({**asdict(view), "position": result.position})

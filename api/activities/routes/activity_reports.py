@@ -23,7 +23,7 @@ def funding_report(
     lab: LabDep, caller: ReportReaderDep, year_from: Year = None, year_to: Year = None
 ) -> FundingReportPublic:
     """Income by year and source (subsidies, consulting, training), each with its share."""
-    report = lab.funding_report(caller, FundingFilter(year_from=year_from, year_to=year_to))
+    report = lab.funding.funding_report(caller, FundingFilter(year_from=year_from, year_to=year_to))
     return FundingReportPublic.model_validate(report)
 
 
@@ -37,4 +37,6 @@ def cohort_report(
 ) -> CohortReportPublic:
     """Meetings held, interest, partnerships opened, and how many reached co-construction
     and a contract within 6 and 12 months."""
-    return CohortReportPublic.model_validate(lab.cohort_report(caller, activity_id))
+    return CohortReportPublic.model_validate(
+        lab.activity_outcomes.cohort_report(caller, activity_id)
+    )

@@ -29,7 +29,7 @@ from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import PageRequest
+from application.results import PageRequest
 
 router = APIRouter(prefix="/consulting-engagements", tags=["consulting"])
 
@@ -39,7 +39,7 @@ WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, engagement_id: UUID) -> object:
-    return lab.get_consulting(caller, engagement_id)
+    return lab.consulting.get_consulting(caller, engagement_id)
 
 
 ENGAGEMENT_WRITTEN = written(_view, ConsultingWritten, "consulting-engagements")
@@ -50,7 +50,7 @@ def open_engagement(body: ConsultingCreate, write: WriteDep) -> StarletteRespons
     """Record a consulting engagement with a company and its scope."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.open_consulting(caller, **body.model_dump()),
+        lambda lab, caller, _: lab.consulting.open_consulting(caller, **body.model_dump()),
         ENGAGEMENT_WRITTEN,
     )
 
@@ -65,7 +65,7 @@ def list_engagements(
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List engagements, latest first (``title`` is the scope, ``held_on`` the start)."""
-    page = lab.list_consulting(
+    page = lab.consulting.list_consulting(
         caller,
         PageRequest(limit=limit, offset=offset),
         held_from=started_from,
@@ -79,7 +79,7 @@ def get_engagement(
     engagement_id: EngagementId, lab: LabDep, caller: ReaderDep, response: Response
 ) -> ConsultingPublic:
     """Show an engagement: the company, associations proposed, contributions paid."""
-    view = lab.get_consulting(caller, engagement_id)
+    view = lab.consulting.get_consulting(caller, engagement_id)
     response.headers["ETag"] = etag(view.version)
     return ConsultingPublic.model_validate(view)
 
@@ -99,7 +99,7 @@ def candidates(
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> OrganizationsPublic:
     """Associations of the catalogue to propose, by field of activity and territory."""
-    page = lab.consulting_candidates(
+    page = lab.consulting.consulting_candidates(
         caller,
         engagement_id,
         field_of_activity=field,
@@ -126,7 +126,7 @@ def propose(
     """Record the associations handed to the company (and the search that found them)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.propose_associations(
+        lambda lab, caller, version: lab.consulting.propose_associations(
             caller, engagement_id, expected_version=version, **body.model_dump()
         ),
         ENGAGEMENT_WRITTEN,
@@ -145,7 +145,7 @@ def record_contribution(
     """Record what the company chose to pay (pay what you want): amount and date."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_consulting_contribution(
+        lambda lab, caller, version: lab.consulting.record_consulting_contribution(
             caller, engagement_id, expected_version=version, **body.model_dump()
         ),
         ENGAGEMENT_WRITTEN,
@@ -164,7 +164,7 @@ def open_partnership(
     """Open the partnership of the company and an association proposed to it (once)."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.open_partnership_from_consulting(
+        lambda lab, caller, _: lab.consulting.open_partnership_from_consulting(
             caller, engagement_id, **body.model_dump()
         ),
         partnership_written(opened=True),

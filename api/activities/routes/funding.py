@@ -32,7 +32,7 @@ WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, subsidy_id: UUID) -> object:
-    return lab.get_subsidy(caller, subsidy_id)
+    return lab.funding.get_subsidy(caller, subsidy_id)
 
 
 SUBSIDY_WRITTEN = written(_view, SubsidyWritten, "funding/subsidies")
@@ -47,7 +47,7 @@ def funding_lines(
     source: FundingSource | None = None,
 ) -> list[FundingLinePublic]:
     """Every income line by year: subsidies, consulting contributions, training fees."""
-    lines = lab.funding_lines(
+    lines = lab.funding.funding_lines(
         caller, FundingFilter(year_from=year_from, year_to=year_to, source=source)
     )
     return [FundingLinePublic.model_validate(line) for line in lines]
@@ -58,7 +58,7 @@ def record_subsidy(body: SubsidyCreate, write: WriteDep) -> StarletteResponse:
     """Record a subsidy: funder, the year it funds, amount, when it was granted."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.record_subsidy(caller, **body.model_dump()),
+        lambda lab, caller, _: lab.funding.record_subsidy(caller, **body.model_dump()),
         SUBSIDY_WRITTEN,
     )
 
@@ -68,7 +68,7 @@ def get_subsidy(
     subsidy_id: SubsidyId, lab: LabDep, caller: ReaderDep, response: Response
 ) -> SubsidyPublic:
     """Show a subsidy as it stands (after corrections); its ETag is its version."""
-    view = lab.get_subsidy(caller, subsidy_id)
+    view = lab.funding.get_subsidy(caller, subsidy_id)
     response.headers["ETag"] = etag(view.version)
     return SubsidyPublic.model_validate(view)
 
@@ -85,7 +85,7 @@ def correct_subsidy(
     """Correct a subsidy's amount, with a reason; the history keeps both amounts."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.correct_subsidy(
+        lambda lab, caller, version: lab.funding.correct_subsidy(
             caller, subsidy_id, expected_version=version, **body.model_dump()
         ),
         SUBSIDY_WRITTEN,

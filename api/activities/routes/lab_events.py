@@ -23,7 +23,7 @@ from api.fields import MAX_VERSION
 from api.problems import documented
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import PageRequest
+from application.results import PageRequest
 from domain.values import OriginKind
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -33,7 +33,7 @@ WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, event_id: UUID) -> object:
-    return lab.get_event(caller, event_id)
+    return lab.lab_events.get_event(caller, event_id)
 
 
 EVENT_WRITTEN = written(_view, EventWritten, "events")
@@ -43,7 +43,9 @@ EVENT_WRITTEN = written(_view, EventWritten, "events")
 def plan_event(body: EventCreate, write: WriteDep) -> StarletteResponse:
     """Plan a thematic event or an open forum (its date is a plan: it may be in the future)."""
     return write.run(
-        body, lambda lab, caller, _: lab.plan_event(caller, **body.model_dump()), EVENT_WRITTEN
+        body,
+        lambda lab, caller, _: lab.lab_events.plan_event(caller, **body.model_dump()),
+        EVENT_WRITTEN,
     )
 
 
@@ -58,7 +60,7 @@ def list_events(
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List events and forums, latest first."""
-    page = lab.list_events(
+    page = lab.lab_events.list_events(
         caller,
         PageRequest(limit=limit, offset=offset),
         kind=kind,
@@ -71,7 +73,7 @@ def list_events(
 @router.get("/{event_id}", response_model=EventPublic, responses=documented(404, 422))
 def get_event(event_id: EventId, lab: LabDep, caller: ReaderDep, response: Response) -> EventPublic:
     """Show an event: who attended, which pairs met there and their partnerships."""
-    view = lab.get_event(caller, event_id)
+    view = lab.lab_events.get_event(caller, event_id)
     response.headers["ETag"] = etag(view.version)
     return EventPublic.model_validate(view)
 
@@ -88,7 +90,7 @@ def record_attendance(
     """Record that an organisation attended (from the event's day on)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_event_attendance(
+        lambda lab, caller, version: lab.lab_events.record_event_attendance(
             caller, event_id, organization_id=body.organization_id, expected_version=version
         ),
         EVENT_WRITTEN,
@@ -104,7 +106,7 @@ def record_meeting(
     """Record that an association and a company who attended met: it opens their partnership."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_event_meeting(
+        lambda lab, caller, version: lab.lab_events.record_event_meeting(
             caller, event_id, expected_version=version, **body.model_dump()
         ),
         EVENT_WRITTEN,

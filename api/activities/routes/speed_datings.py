@@ -47,8 +47,9 @@ from api.writes import Presenter
 from application.activities.timetables import participant_card, participants, table_sheet
 from application.activities.views import Timetable
 from application.context import Caller
-from application.lab import LAB_TIMEZONE, PartnerLab
-from application.partnerships.views import PageRequest
+from application.event_log import LAB_TIMEZONE
+from application.lab import PartnerLab
+from application.results import PageRequest
 from domain.activities.values import Pair
 
 router = APIRouter(prefix="/speed-datings", tags=["speed-dating"])
@@ -65,7 +66,7 @@ COLLECTION = "speed-datings"
 
 
 def _view(lab: PartnerLab, caller: Caller, session_id: UUID) -> object:
-    return lab.get_speed_dating(caller, session_id)
+    return lab.speed_dating.get_speed_dating(caller, session_id)
 
 
 SESSION_WRITTEN: Presenter = written(_view, SpeedDatingWritten, COLLECTION)
@@ -80,7 +81,7 @@ def plan_session(body: SpeedDatingCreate, write: WriteDep) -> StarletteResponse:
     """Plan a session: date and start (a plan, may be in the future), venue, host company."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.plan_speed_dating(caller, **body.model_dump()),
+        lambda lab, caller, _: lab.speed_dating.plan_speed_dating(caller, **body.model_dump()),
         SESSION_WRITTEN,
     )
 
@@ -95,7 +96,7 @@ def list_sessions(
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List the sessions, latest first, optionally between two dates."""
-    page = lab.list_speed_datings(
+    page = lab.speed_dating.list_speed_datings(
         caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
     )
     return activities_page(page)
@@ -106,7 +107,7 @@ def get_session(
     session_id: SessionId, lab: LabDep, caller: ReaderDep, response: Response
 ) -> SpeedDatingPublic:
     """Show a session: participants, plan, outcomes, follow-ups; its ETag is its version."""
-    view = lab.get_speed_dating(caller, session_id)
+    view = lab.speed_dating.get_speed_dating(caller, session_id)
     response.headers["ETag"] = etag(view.version)
     return SpeedDatingPublic.model_validate(view)
 
@@ -123,7 +124,7 @@ def register_participant(
     """Register an association or a company (a schedule already generated is dropped)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.register_session_participant(
+        lambda lab, caller, version: lab.speed_dating.register_session_participant(
             caller, session_id, organization_id=body.organization_id, expected_version=version
         ),
         SESSION_WRITTEN,
@@ -145,7 +146,7 @@ def withdraw_participant(
     """Withdraw a registration before the session is under way."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.withdraw_session_participant(
+        lambda lab, caller, version: lab.speed_dating.withdraw_session_participant(
             caller,
             session_id,
             organization_id=organization_id,
@@ -168,7 +169,7 @@ def generate_schedule(
     """Generate (or regenerate, before the first outcome) the rotation plan."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.generate_session_schedule(
+        lambda lab, caller, version: lab.speed_dating.generate_session_schedule(
             caller,
             session_id,
             excluded=_pairs(body.excluded_pairs if body else None),
@@ -190,7 +191,7 @@ def schedule_catch_up(
     """Add catch-up rounds for missed meetings, in the fewest rounds they need."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.schedule_catch_up_rounds(
+        lambda lab, caller, version: lab.speed_dating.schedule_catch_up_rounds(
             caller, session_id, pairs=_pairs(body.pairs if body else None), expected_version=version
         ),
         SESSION_WRITTEN,
@@ -209,7 +210,7 @@ def check_in(
     """Record that a participant arrived (from the session's day on)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.check_in_participant(
+        lambda lab, caller, version: lab.speed_dating.check_in_participant(
             caller, session_id, organization_id=body.organization_id, expected_version=version
         ),
         SESSION_WRITTEN,
@@ -228,7 +229,7 @@ def record_no_show(
     """Record a participant as absent (before the start: regenerate the schedule)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_no_show(
+        lambda lab, caller, version: lab.speed_dating.record_no_show(
             caller, session_id, organization_id=body.organization_id, expected_version=version
         ),
         SESSION_WRITTEN,
@@ -247,7 +248,7 @@ def record_outcome(
     """Record whether a meeting was held and each side's interest (re-record to fix it)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_meeting_outcome(
+        lambda lab, caller, version: lab.speed_dating.record_meeting_outcome(
             caller, session_id, expected_version=version, **body.model_dump()
         ),
         SESSION_WRITTEN,
@@ -264,7 +265,7 @@ def close_session(session_id: SessionId, body: CloseCreate, write: WriteDep) -> 
     """Close the session: mutual follow-ups open partnerships (by policy, shortly after)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.close_speed_dating(
+        lambda lab, caller, version: lab.speed_dating.close_speed_dating(
             caller, session_id, expected_version=version, **body.model_dump()
         ),
         SESSION_WRITTEN,
@@ -274,7 +275,7 @@ def close_session(session_id: SessionId, body: CloseCreate, write: WriteDep) -> 
 @router.get("/{session_id}/follow-ups", response_model=FollowUpsPublic, responses=READ_PROBLEMS)
 def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowUpsPublic:
     """Mutual follow-ups with their partnerships, and one-sided ones for staff to decide."""
-    mutual, one_sided = lab.speed_dating_follow_ups(caller, session_id)
+    mutual, one_sided = lab.speed_dating.speed_dating_follow_ups(caller, session_id)
     return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
 
 
@@ -288,7 +289,7 @@ def open_partnership(session_id: SessionId, body: PairCreate, write: WriteDep) -
     """Staff's decision: open the partnership of a pair that met here (at most once)."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.open_partnership_from_session(
+        lambda lab, caller, _: lab.speed_dating.open_partnership_from_session(
             caller, session_id, association_id=body.association_id, company_id=body.company_id
         ),
         partnership_written(opened=True),
@@ -329,7 +330,7 @@ def get_timetable(
     format: FormatQuery = None,
 ) -> TimetablePublic | StarletteResponse:
     """The whole plan with times: a row per round, a column per table (HTML, CSV or JSON)."""
-    plan = lab.speed_dating_timetable(caller, session_id)
+    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     chosen = wanted_format(request, format)
     if chosen == "html":
         return HTMLResponse(timetable_html(plan, _links(session_id)))
@@ -367,7 +368,7 @@ def get_table_sheets(
     format: FormatQuery = None,
 ) -> list[TableSheetPublic] | StarletteResponse:
     """A sheet per table: who sits there and whom they meet in each round."""
-    plan = lab.speed_dating_timetable(caller, session_id)
+    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
     chosen = wanted_format(request, format)
     if chosen == "html":
@@ -391,11 +392,11 @@ def get_table_sheet(
     format: FormatQuery = None,
 ) -> TableSheetPublic | StarletteResponse:
     """One table's sheet."""
-    sheet = lab.speed_dating_table_sheet(caller, session_id, table)
+    sheet = lab.speed_dating.speed_dating_table_sheet(caller, session_id, table)
     chosen = wanted_format(request, format)
     if chosen == "json":
         return TableSheetPublic.model_validate(sheet)
-    plan = lab.speed_dating_timetable(caller, session_id)
+    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     if chosen == "html":
         return HTMLResponse(tables_html(plan, [sheet]))
     return _csv(tables_csv([sheet]), _file_name(plan, f"table-{table}"))
@@ -414,7 +415,7 @@ def get_participant_cards(
     format: FormatQuery = None,
 ) -> list[ParticipantCardPublic] | StarletteResponse:
     """A card per participant: at which table, whom they meet, when they have a break."""
-    plan = lab.speed_dating_timetable(caller, session_id)
+    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     cards = [participant_card(plan, p) for p in participants(plan)]
     chosen = wanted_format(request, format)
     if chosen == "html":
@@ -438,11 +439,11 @@ def get_participant_card(
     format: FormatQuery = None,
 ) -> ParticipantCardPublic | StarletteResponse:
     """One participant's card."""
-    card = lab.speed_dating_participant_card(caller, session_id, organization_id)
+    card = lab.speed_dating.speed_dating_participant_card(caller, session_id, organization_id)
     chosen = wanted_format(request, format)
     if chosen == "json":
         return ParticipantCardPublic.model_validate(card)
-    plan = lab.speed_dating_timetable(caller, session_id)
+    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     if chosen == "html":
         return HTMLResponse(cards_html(plan, [card]))
     return _csv(cards_csv([card]), _file_name(plan, "participant"))
@@ -470,7 +471,7 @@ def big_screen(
     moment = at or datetime.now(LAB_TIMEZONE)
     if moment.tzinfo is not None:
         moment = moment.astimezone(LAB_TIMEZONE).replace(tzinfo=None)
-    view = lab.speed_dating_screen(caller, session_id, moment)
+    view = lab.speed_dating.speed_dating_screen(caller, session_id, moment)
     accept = request.headers.get("accept", "")
     if format == "json" or (format is None and accept.startswith("application/json")):
         return ScreenPublic.model_validate(view)

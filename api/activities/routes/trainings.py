@@ -23,7 +23,7 @@ from api.fields import MAX_VERSION
 from api.problems import documented
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import PageRequest
+from application.results import PageRequest
 
 router = APIRouter(prefix="/trainings", tags=["training"])
 
@@ -32,7 +32,7 @@ WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, training_id: UUID) -> object:
-    return lab.get_training(caller, training_id)
+    return lab.trainings.get_training(caller, training_id)
 
 
 TRAINING_WRITTEN = written(_view, TrainingWritten, "trainings")
@@ -43,7 +43,7 @@ def plan_training(body: TrainingCreate, write: WriteDep) -> StarletteResponse:
     """Plan a training session (its date is a plan: it may be in the future)."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.plan_training(caller, **body.model_dump()),
+        lambda lab, caller, _: lab.trainings.plan_training(caller, **body.model_dump()),
         TRAINING_WRITTEN,
     )
 
@@ -58,7 +58,7 @@ def list_trainings(
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List training sessions, latest first."""
-    page = lab.list_trainings(
+    page = lab.trainings.list_trainings(
         caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
     )
     return activities_page(page)
@@ -69,7 +69,7 @@ def get_training(
     training_id: TrainingId, lab: LabDep, caller: ReaderDep, response: Response
 ) -> TrainingPublic:
     """Show a training session: participants, fees agreed and paid."""
-    view = lab.get_training(caller, training_id)
+    view = lab.trainings.get_training(caller, training_id)
     response.headers["ETag"] = etag(view.version)
     return TrainingPublic.model_validate(view)
 
@@ -84,7 +84,7 @@ def enrol(training_id: TrainingId, body: EnrolmentCreate, write: WriteDep) -> St
     """Enrol an organisation: how many of its people come and the fee agreed."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.enrol_in_training(
+        lambda lab, caller, version: lab.trainings.enrol_in_training(
             caller, training_id, expected_version=version, **body.model_dump()
         ),
         TRAINING_WRITTEN,
@@ -101,7 +101,7 @@ def record_fee(training_id: TrainingId, body: FeeCreate, write: WriteDep) -> Sta
     """Record a fee an enrolled organisation paid (amount and date)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_training_fee(
+        lambda lab, caller, version: lab.trainings.record_training_fee(
             caller, training_id, expected_version=version, **body.model_dump()
         ),
         TRAINING_WRITTEN,

@@ -27,7 +27,8 @@ from api.reporting.params import ReadPosition
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import CommandResult, OrganizationFilter, PageRequest
+from application.partnerships.views import OrganizationFilter
+from application.results import CommandResult, PageRequest
 from domain.values import OrganizationKind
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
@@ -49,7 +50,7 @@ def location(organization_id: UUID) -> str:
 
 def written(status_code: int) -> Presenter:
     def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> StarletteResponse:
-        view = lab.get_organization(caller, result.id)
+        view = lab.organizations.get_organization(caller, result.id)
         body = OrganizationWritten.model_validate({**asdict(view), "position": result.position})
         headers = {"ETag": etag(result.version)}
         if status_code == 201:
@@ -71,7 +72,7 @@ def register_organization(body: OrganizationCreate, write: WriteDep) -> Starlett
     """Register an association or a company in the lab's catalogue."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.register_organization(caller, **body.model_dump()),
+        lambda lab, caller, _: lab.organizations.register_organization(caller, **body.model_dump()),
         written(201),
     )
 
@@ -92,8 +93,8 @@ def list_organizations(
     position: ReadPosition = None,
 ) -> OrganizationsPublic:
     """List the catalogue's organisations, filtered and paginated."""
-    lab.await_position(position)
-    page = lab.list_organizations(
+    lab.reports.await_position(position)
+    page = lab.organizations.list_organizations(
         caller,
         OrganizationFilter(
             kind=kind,
@@ -117,7 +118,7 @@ def get_organization(
     organization_id: OrganizationId, lab: LabDep, caller: ReaderDep, response: Response
 ) -> OrganizationPublic:
     """Show one organisation as it stands now; its ETag is its version."""
-    view = lab.get_organization(caller, organization_id)
+    view = lab.organizations.get_organization(caller, organization_id)
     response.headers["ETag"] = etag(view.version)
     return OrganizationPublic.model_validate(view)
 
@@ -129,7 +130,7 @@ def update_organization(
     """Change some of an organisation's fields (those given in the body)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.update_organization(
+        lambda lab, caller, version: lab.organizations.update_organization(
             caller, organization_id, expected_version=version, **body.model_dump(exclude_unset=True)
         ),
         written(200),
@@ -145,7 +146,7 @@ def archive_organization(
     """Archive an organisation: it stays in history but enters no new partnership."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.archive_organization(
+        lambda lab, caller, version: lab.organizations.archive_organization(
             caller,
             organization_id,
             reason=body.reason if body else None,

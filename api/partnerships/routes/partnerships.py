@@ -38,12 +38,8 @@ from api.reporting.params import ReadPosition
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
-from application.partnerships.views import (
-    CommandResult,
-    PageRequest,
-    PartnershipFilter,
-    PartnershipView,
-)
+from application.partnerships.views import PartnershipFilter, PartnershipView
+from application.results import CommandResult, PageRequest
 from domain.partnerships.milestones import IDEA
 from domain.values import Category, Stage
 
@@ -83,7 +79,7 @@ def written(*, opened: bool = False, idea: bool = False) -> Presenter:
     partnership, that of a milestone is the partnership at the milestone's version."""
 
     def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> StarletteResponse:
-        view = lab.get_partnership(caller, result.id, version=result.version)
+        view = lab.partnerships.get_partnership(caller, result.id, version=result.version)
         fields = {**asdict(view), "position": result.position}
         body = (
             IdeaWritten.model_validate({**fields, "idea_id": _idea_id(view, result.version)})
@@ -106,7 +102,7 @@ def open_partnership(body: PartnershipCreate, write: WriteDep) -> StarletteRespo
     """Open a partnership with the first meeting of an association and a company."""
     return write.run(
         body,
-        lambda lab, caller, _: lab.open_partnership(
+        lambda lab, caller, _: lab.partnerships.open_partnership(
             caller,
             association_id=body.association_id,
             company_id=body.company_id,
@@ -138,8 +134,8 @@ def list_partnerships(
     position: ReadPosition = None,
 ) -> PartnershipsPublic:
     """List partnerships from the catalogue, filtered and paginated."""
-    lab.await_position(position)
-    page = lab.list_partnerships(
+    lab.reports.await_position(position)
+    page = lab.partnerships.list_partnerships(
         caller,
         PartnershipFilter(
             stage=stage,
@@ -189,11 +185,11 @@ def get_partnership(
         )
     known = known_at if known_at is None or known_at.tzinfo else known_at.replace(tzinfo=UTC)
     if as_of is not None:
-        view = lab.partnership_as_of(caller, partnership_id, as_of, known_at=known)
+        view = lab.audit.partnership_as_of(caller, partnership_id, as_of, known_at=known)
     elif known is not None:
-        view = lab.partnership_known_at(caller, partnership_id, known)
+        view = lab.audit.partnership_known_at(caller, partnership_id, known)
     else:
-        view = lab.get_partnership(caller, partnership_id, version=version)
+        view = lab.partnerships.get_partnership(caller, partnership_id, version=version)
     response.headers["ETag"] = etag(view.version)
     return PartnershipPublic.model_validate(view)
 
@@ -205,7 +201,7 @@ def record_meeting(
     """Record another meeting of the two partners."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_meeting(
+        lambda lab, caller, version: lab.partnerships.record_meeting(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),
@@ -219,7 +215,7 @@ def propose_idea(
     """Propose a collaboration idea; the response gives the new idea's id."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.propose_idea(
+        lambda lab, caller, version: lab.partnerships.propose_idea(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(idea=True),
@@ -233,7 +229,7 @@ def start_co_construction(
     """Choose one idea and start building the project together."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.start_co_construction(
+        lambda lab, caller, version: lab.partnerships.start_co_construction(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),
@@ -247,7 +243,7 @@ def record_progress(
     """Record a progress note of the co-construction (a workshop, a follow-up)."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_progress(
+        lambda lab, caller, version: lab.partnerships.record_progress(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),
@@ -261,7 +257,7 @@ def sign_contract(
     """Record the signed partnership agreement: dates, category and committed value."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.sign_contract(
+        lambda lab, caller, version: lab.partnerships.sign_contract(
             caller,
             partnership_id,
             expected_version=version,
@@ -279,7 +275,7 @@ def record_evaluation(
     """Record an evaluation of the partnership's impact."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.record_evaluation(
+        lambda lab, caller, version: lab.partnerships.record_evaluation(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),
@@ -293,7 +289,7 @@ def renew_contract(
     """Renew the contract to a later end date, with what the renewal commits."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.renew_contract(
+        lambda lab, caller, version: lab.partnerships.renew_contract(
             caller,
             partnership_id,
             expected_version=version,
@@ -311,7 +307,7 @@ def abandon_partnership(
     """Record that the partnership was abandoned before its contract, and why."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.abandon_partnership(
+        lambda lab, caller, version: lab.partnerships.abandon_partnership(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),
@@ -325,7 +321,7 @@ def correct_milestone(
     """Correct fields of an earlier milestone, with a reason; history keeps both values."""
     return write.run(
         body,
-        lambda lab, caller, version: lab.correct_milestone(
+        lambda lab, caller, version: lab.partnerships.correct_milestone(
             caller, partnership_id, expected_version=version, **body.model_dump()
         ),
         written(),

@@ -17,4 +17,4 @@ def projections(
     lab: LabDep, _caller: ReaderDep, position: ReadPosition = None
 ) -> ProjectionsPublic:
     """Each projection's position, the log's head, the lag and the last error."""
-    return ProjectionsPublic.model_validate(lab.projection_status(position))
+    return ProjectionsPublic.model_validate(lab.reports.projection_status(position))

@@ -63,7 +63,7 @@ def signed(
     format: Format = None,
 ) -> Response:
     """Contracts per year of signature (dated by signed_on) and category."""
-    report = lab.signed_report(caller, scope, position=position)
+    report = lab.reports.signed_report(caller, scope, position=position)
     body = SignedReportPublic.model_validate(report)
     return respond(request, format, "signed", body, signed_table(report))
 
@@ -83,7 +83,7 @@ def funnel(
     """How many reached each stage, conversions (any-stage and strict), abandonments with
     their reasons."""
     _table_for(format, request, table)
-    report = lab.funnel_report(caller, scope, position=position)
+    report = lab.reports.funnel_report(caller, scope, position=position)
     body = FunnelReportPublic.model_validate(report)
     return respond(request, format, "funnel", body, funnel_table(report, table or "stages"))
 
@@ -106,7 +106,7 @@ def time_in_stage(
     """Median and 90th percentile days per stage, meeting-to-contract cycle time, stalled
     partnerships."""
     _table_for(format, request, table)
-    report = lab.time_in_stage_report(
+    report = lab.reports.time_in_stage_report(
         caller, scope, stalled_after_days=stalled_after_days, position=position
     )
     body = TimeInStageReportPublic.model_validate(report)
@@ -126,7 +126,7 @@ def impact(
 ) -> Response:
     """Committed values (EUR, in-kind EUR, skills days) and evaluation indicators by category
     and year."""
-    report = lab.impact_report(caller, scope, position=position)
+    report = lab.reports.impact_report(caller, scope, position=position)
     body = ImpactReportPublic.model_validate(report)
     return respond(request, format, "impact", body, impact_table(report))
 
@@ -141,6 +141,6 @@ def pipeline(
     format: Format = None,
 ) -> Response:
     """Open (not abandoned) partnerships per stage reached."""
-    report = lab.pipeline_report(caller, scope, position=position)
+    report = lab.reports.pipeline_report(caller, scope, position=position)
     body = PipelineReportPublic.model_validate(report)
     return respond(request, format, "pipeline", body, pipeline_table(report))

@@ -1,8 +1,7 @@
-"""The lab's activities, as one mixin of ``PartnerLab``: speed-dating sessions, events,
-consulting, training and funding use cases, the cohort report, and the policy that opens
-partnerships from what happened at an activity.
+"""What comes of the lab's activities: the policy that opens partnerships from what happened
+at an activity, and the cohort report.
 
-The policy (:meth:`LabActivities.react_to_activity_event`) is called by a log follower for
+The policy (:meth:`ActivityPolicy.react_to_activity_event`) is called by a log follower for
 each ``SpeedDatingSession.Closed`` (a partnership per pair where both sides want to follow up)
 and each ``LabEvent.MeetingRecorded``. It is idempotent: a partnership opened from an activity
 has an id derived from the activity and the pair, so processing the same event twice (a crash
@@ -18,12 +17,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.activities.consulting import ConsultingCases
-from application.activities.funding import FundingCases
-from application.activities.lab_events import LabEventCases
+from application.activities.base import ActivityCore
 from application.activities.reports import interest_counts, stages_reached
-from application.activities.speed_dating import SpeedDatingCases
-from application.activities.training import TrainingCases
 from application.activities.views import CohortReport
 from application.context import Caller
 from application.errors import ApplicationError, NotFound
@@ -42,8 +37,11 @@ POLICY_TOPICS = frozenset({SpeedDatingSession.Closed.TOPIC, LabEvent.MeetingReco
 """The stored topics the policy reacts to (a follower skips the others undecoded)."""
 
 
-class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCases, FundingCases):
-    # ------------------------------------------------------------------ the policy
+class ActivityPolicy:
+    """Opens the partnerships an activity's events call for (run by a log follower)."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
 
     def react_to_activity_event(self, event: object) -> list[UUID]:
         """Open the partnerships an activity's event calls for; returns those it opened.
@@ -53,7 +51,7 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
         partnership in the session's follow-ups and decide.
         """
         if isinstance(event, SpeedDatingSession.Closed):
-            session: SpeedDatingSession = self._get(
+            session: SpeedDatingSession = self._core.log.get(
                 event.originator_id, version=event.originator_version
             )
             caller = Caller(session.lab, event.actor)
@@ -61,7 +59,9 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
             kind, occurred_on = OriginKind.SPEED_DATING, session.held_on
             note = f"both sides wanted to follow up at the speed-dating session {session.title!r}"
         elif isinstance(event, LabEvent.MeetingRecorded):
-            lab_event: LabEvent = self._get(event.originator_id, version=event.originator_version)
+            lab_event: LabEvent = self._core.log.get(
+                event.originator_id, version=event.originator_version
+            )
             caller = Caller(lab_event.lab, event.actor)
             pairs = [Pair(event.association_id, event.company_id)]
             kind, occurred_on = lab_event.kind, event.occurred_on
@@ -71,7 +71,7 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
         opened: list[UUID] = []
         for pair in pairs:
             try:
-                result = self._open_from_activity(
+                result = self._core.open_from_activity(
                     caller,
                     activity_id=event.originator_id,
                     pair=pair,
@@ -87,7 +87,12 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
             opened.append(result.id)
         return opened
 
-    # ------------------------------------------------------------------ cohort report
+
+class ActivityOutcomes:
+    """What came of an activity: its cohort report, and its title and date for lineage."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
 
     def cohort_report(self, caller: Caller, activity_id: UUID) -> CohortReport:
         """For a speed-dating session or an event: meetings held, interest, partnerships
@@ -95,8 +100,10 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
         activity = self._lab_activity(caller, activity_id)
         if not isinstance(activity, SpeedDatingSession | LabEvent):
             raise NotFound(f"no speed-dating session or event {activity_id} in this lab")
-        self._settled()
-        partnerships = self._activities().cohort_partnerships(caller.lab, str(activity_id))
+        self._core.settled()
+        partnerships = self._core.activities_view().cohort_partnerships(
+            caller.lab, str(activity_id)
+        )
         interest = None
         if isinstance(activity, SpeedDatingSession):
             scheduled: int | None = len(activity.scheduled_pairs)
@@ -147,7 +154,7 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
         self, caller: Caller, activity_id: UUID
     ) -> SpeedDatingSession | LabEvent | ConsultingEngagement | TrainingSession:
         try:
-            activity = self._get(activity_id)
+            activity = self._core.log.get(activity_id)
         except AggregateNotFoundError:
             activity = None
         kinds = (SpeedDatingSession, LabEvent, ConsultingEngagement, TrainingSession)

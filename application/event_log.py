@@ -1,0 +1,138 @@
+"""The one event log every context records into: an eventsourcing ``Application`` and the few
+things every use case does with it (load an aggregate of the caller's lab, check the version a
+writer expected, save and say where the events landed).
+
+There is one log, not one per context, because the audit trail chains every event in one
+order and the read models follow one sequence of positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+)
+
+from application.context import Caller
+from application.errors import ConcurrentWrite, NotFound, StoreUnavailable, VersionMismatch
+from application.results import CommandResult
+from application.transcodings import register_domain_transcodings
+from domain.activities.speed_dating import SpeedDatingSession
+from domain.partnerships.organization import Organization
+from domain.partnerships.partnership import Partnership
+
+LAB_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def today_in_lab() -> date:
+    return datetime.now(LAB_TIMEZONE).date()
+
+
+class LabEventLog(Application[UUID]):
+    """Where every context's aggregates are stored, as one ordered, chained log.
+
+    Its ``name`` fixes the stored table names (``partnerlab_events``...): never change it.
+    """
+
+    name = "partnerlab"
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {
+        Partnership: 50,
+        Organization: 50,
+        SpeedDatingSession: 50,
+    }
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None) -> Any:
+        with store_errors():
+            return self.repository.get(aggregate_id, version=version)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def owned(
+        self,
+        caller: Caller,
+        cls: type[Any],
+        aggregate_id: UUID,
+        label: str,
+        field: str | None = None,
+    ) -> Any:
+        """The aggregate if it is a ``cls`` of the caller's lab; ``NotFound`` otherwise (another
+        lab's record is as absent as a missing one)."""
+        try:
+            aggregate = self.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls) or aggregate.lab != caller.lab:
+            raise NotFound(f"no {label} {aggregate_id} in this lab", field=field)
+        return aggregate
+
+    def stored_events(self, aggregate_id: UUID) -> list[Any]:
+        with store_errors():
+            return list(self.repository.event_store.get(aggregate_id))
+
+    def record(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        """Save the aggregate's new events; a concurrent write is a version mismatch (with
+        ``If-Match``) or a concurrent write (without)."""
+        try:
+            with store_errors():
+                recordings = self.save(aggregate)
+        except IntegrityError:
+            if expected_version is not None:
+                raise VersionMismatch(
+                    f"version {expected_version} is no longer current: "
+                    "another write was recorded first",
+                ) from None
+            raise ConcurrentWrite(
+                "another write to this record was recorded first; reload and retry"
+            ) from None
+        positions = [r.notification.id for r in recordings]
+        return CommandResult(
+            id=aggregate.id,
+            version=aggregate.version,
+            position=max(positions) if positions else None,
+        )
+
+    def head(self) -> int | None:
+        """The log's last position (``None`` when empty)."""
+        with store_errors():
+            return self.recorder.max_notification_id()
+
+
+def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != aggregate.version:
+        raise VersionMismatch(
+            f"expected version {expected_version} but it is at version {aggregate.version}",
+            current_version=aggregate.version,
+        )
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        raise StoreUnavailable(f"the event store is unavailable: {error}") from error
+
+
+def recorded_at(event: object) -> datetime:
+    recorded: datetime = getattr(event, "timestamp")  # noqa: B009
+    return recorded

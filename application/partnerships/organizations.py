@@ -1,0 +1,103 @@
+"""Use cases of organisations: register, update, archive, read, list."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from application.context import Caller
+from application.errors import StoreUnavailable
+from application.event_log import LabEventLog, check_version
+from application.partnerships.ports import CatalogView
+from application.partnerships.presenters import organization_view
+from application.partnerships.views import (
+    OrganizationFilter,
+    OrganizationSummary,
+    OrganizationView,
+)
+from application.results import CommandResult, Page, PageRequest
+from domain.partnerships.organization import Organization
+from domain.values import OrganizationKind
+
+
+class OrganizationService:
+    """The lab's catalogue of associations and companies."""
+
+    def __init__(self, log: LabEventLog, catalog: CatalogView | None) -> None:
+        self._log = log
+        self._catalog = catalog
+
+    def register_organization(
+        self,
+        caller: Caller,
+        *,
+        kind: OrganizationKind,
+        name: str,
+        territory: str,
+        legal_identifier: str | None = None,
+        field_of_activity: str | None = None,
+        description: str | None = None,
+    ) -> CommandResult:
+        organization = Organization.register(
+            lab=caller.lab,
+            kind=kind,
+            name=name,
+            territory=territory,
+            actor=caller.actor,
+            legal_identifier=legal_identifier,
+            field_of_activity=field_of_activity,
+            description=description,
+        )
+        return self._log.record(organization, expected_version=None)
+
+    def update_organization(
+        self,
+        caller: Caller,
+        organization_id: UUID,
+        *,
+        expected_version: int | None = None,
+        **changes: Any,
+    ) -> CommandResult:
+        organization = self.organization(caller, organization_id)
+        check_version(organization, expected_version)
+        organization.update(actor=caller.actor, **changes)
+        return self._log.record(organization, expected_version)
+
+    def archive_organization(
+        self,
+        caller: Caller,
+        organization_id: UUID,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        organization = self.organization(caller, organization_id)
+        check_version(organization, expected_version)
+        organization.archive(actor=caller.actor, reason=reason)
+        return self._log.record(organization, expected_version)
+
+    def get_organization(self, caller: Caller, organization_id: UUID) -> OrganizationView:
+        return organization_view(self.organization(caller, organization_id))
+
+    def list_organizations(
+        self, caller: Caller, filters: OrganizationFilter, page: PageRequest
+    ) -> Page[OrganizationSummary]:
+        return self.catalog().list_organizations(caller.lab, filters, page)
+
+    def organization(
+        self, caller: Caller, organization_id: UUID, *, field: str | None = None
+    ) -> Organization:
+        """The caller's lab's organisation (``NotFound`` otherwise), for the other use cases."""
+        organization: Organization = self._log.owned(
+            caller, Organization, organization_id, "organisation", field
+        )
+        return organization
+
+    @property
+    def has_catalog(self) -> bool:
+        return self._catalog is not None
+
+    def catalog(self) -> CatalogView:
+        if self._catalog is None:
+            raise StoreUnavailable("the catalogue read model is not configured")
+        return self._catalog

@@ -1,0 +1,44 @@
+"""Read-your-writes: waiting, bounded, until the read models include a position of the log."""
+
+from __future__ import annotations
+
+from application.event_log import LabEventLog
+from application.followers import ProjectionFollower
+
+
+class ReadModels:
+    """How far the read models are, for the use cases that read them after a write.
+
+    ``follower`` is attached by the composition root once the followers exist (they need the
+    use cases for the activity policy, so they are built after them); without one, reads do
+    not wait (tests in memory, the CLI when projections run elsewhere).
+    """
+
+    def __init__(self, log: LabEventLog, follower: ProjectionFollower | None = None) -> None:
+        self._log = log
+        self.follower = follower
+
+    def wait_for_projections(self, position: int | None = None, timeout: float = 5.0) -> bool:
+        """Wait until the read models include ``position`` (default: the log's head now)."""
+        if self.follower is None:
+            return True
+        target = position if position is not None else self.log_head()
+        if target is None:
+            return True
+        return self.follower.wait_until(target, timeout)
+
+    def log_head(self) -> int | None:
+        return self._log.head()
+
+    def check_ready(self) -> None:
+        """Raise ``StoreUnavailable`` unless the event store answers."""
+        self.log_head()
+
+    def settled(self, attempts: int = 3) -> None:
+        """Wait for the read models; again if a policy wrote meanwhile (its events come after
+        the event that caused them, so the first wait may not include them)."""
+        for _ in range(attempts):
+            head = self.log_head()
+            self.wait_for_projections(head)
+            if self.log_head() == head:
+                return

@@ -1,0 +1,1 @@
+"""Audit infrastructure: signing the Merkle log's tree heads."""

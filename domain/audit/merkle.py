@@ -288,8 +288,7 @@ def _range_ids(begin: int, end: int) -> list[NodeId]:
     """
     ids: list[NodeId] = []
     while begin < end:
-        fits = (end - begin).bit_length() - 1
-        level = min(_trailing_zeros(begin), fits) if begin else fits
+        level = (end - begin).bit_length() - 1
         ids.append(NodeId(level, begin >> level))
         begin += 1 << level
     return ids

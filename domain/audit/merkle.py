@@ -99,8 +99,9 @@ class Frontier:
     hashes: tuple[bytes, ...]
 
     def __post_init__(self) -> None:
-        if self.size < 0:
-            raise FrontierFormatError(f"frontier size must be >= 0, got {self.size}")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
+            raise FrontierFormatError(f"frontier size must be an integer >= 0, got {self.size!r}")
+        object.__setattr__(self, "hashes", tuple(self.hashes))
         if len(self.hashes) != self.size.bit_count():
             raise FrontierFormatError(
                 f"a frontier of size {self.size} has {self.size.bit_count()} hashes,"
@@ -199,8 +200,9 @@ class ProofRequestError(ValueError):
     """A proof was asked for sizes or an index that do not make sense (caller's input)."""
 
 
-_Plan = list[tuple[NodeId, ...]]
-"""A proof as stored-node addresses: each entry is one proof hash, the fold of its nodes."""
+ProofPlan = list[tuple[NodeId, ...]]
+"""A proof as stored-node addresses: one entry per proof hash, the fold of that entry's nodes
+(a single node, or the perfect subtrees of the tree's incomplete right edge, largest first)."""
 
 
 def inclusion_proof(index: int, tree_size: int, node: NodeLookup) -> list[bytes]:
@@ -213,7 +215,7 @@ def inclusion_proof(index: int, tree_size: int, node: NodeLookup) -> list[bytes]
     return _resolve(inclusion_plan(index, tree_size), node)
 
 
-def inclusion_plan(index: int, tree_size: int) -> _Plan:
+def inclusion_plan(index: int, tree_size: int) -> ProofPlan:
     """The stored nodes :func:`inclusion_proof` reads, to fetch them all in one query."""
     if not 0 <= index < tree_size:
         raise ProofRequestError(f"leaf index {index} is not in a tree of {tree_size} leaves")
@@ -231,7 +233,7 @@ def consistency_proof(old_size: int, new_size: int, node: NodeLookup) -> list[by
     return _resolve(consistency_plan(old_size, new_size), node)
 
 
-def consistency_plan(old_size: int, new_size: int) -> _Plan:
+def consistency_plan(old_size: int, new_size: int) -> ProofPlan:
     """The stored nodes :func:`consistency_proof` reads, to fetch them all in one query."""
     if not 0 <= old_size <= new_size:
         raise ProofRequestError(
@@ -247,17 +249,17 @@ def consistency_plan(old_size: int, new_size: int) -> _Plan:
     return [(NodeId(level, index),), *plan]
 
 
-def plan_node_ids(plan: _Plan) -> list[NodeId]:
+def plan_node_ids(plan: ProofPlan) -> list[NodeId]:
     """Every distinct stored node a plan reads, in first-use order."""
     return list(dict.fromkeys(i for entry in plan for i in entry))
 
 
-def _path_plan(level: int, index: int, tree_size: int) -> _Plan:
+def _path_plan(level: int, index: int, tree_size: int) -> ProofPlan:
     """Siblings of the perfect node ``(level, index)`` up to the root of a ``tree_size`` tree."""
     last = (tree_size - 1) >> level
     # Below `inner` levels the paths to `index` and to the last leaf share no node.
     inner = (index ^ last).bit_length()
-    plan: _Plan = []
+    plan: ProofPlan = []
     for j in range(inner):
         lvl = level + j
         sibling = (index >> j) ^ 1
@@ -276,7 +278,7 @@ def _path_plan(level: int, index: int, tree_size: int) -> _Plan:
     return plan
 
 
-def _resolve(plan: _Plan, node: NodeLookup) -> list[bytes]:
+def _resolve(plan: ProofPlan, node: NodeLookup) -> list[bytes]:
     return [_fold_right([node(i.level, i.index) for i in entry]) for entry in plan]
 
 

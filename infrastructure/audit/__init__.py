@@ -1,1 +1,1 @@
-"""Chained recorders and the audit trail in SQL."""
+"""Chained recorders, the audit trail in SQL, and the signing of tree heads."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -190,7 +190,11 @@ class AuditTrail(Protocol):
 
     def digest(self) -> Digest | None: ...
 
-    def verify(self, expected: Digest | None = None) -> Verification: ...
+    def verify(
+        self,
+        expected: Digest | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Verification: ...
 
     def export(self, lab: str | None, aggregate_id: UUID | None) -> Iterator[str]: ...
 

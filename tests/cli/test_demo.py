@@ -24,6 +24,7 @@ from partnerlab.demo import (
     PARTNERSHIPS,
     DemoDataError,
     DemoSummary,
+    DEMO_LAB,
     load_demo,
     luhn_check_digit,
     siren,
@@ -31,7 +32,7 @@ from partnerlab.demo import (
 
 TODAY = date(2026, 11, 26)
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-CALLER = Caller(lab="default", actor="test")
+CALLER = Caller(lab=DEMO_LAB, actor="test")  # the lab the demo loads into by default
 
 
 def in_memory_app(today: date = TODAY) -> PartnerLab:

@@ -20,11 +20,11 @@ from domain.values import (
     validate_legal_identifier,
 )
 from partnerlab.demo import (
+    DEMO_LAB,
     ORGANIZATIONS,
     PARTNERSHIPS,
     DemoDataError,
     DemoSummary,
-    DEMO_LAB,
     load_demo,
     luhn_check_digit,
     siren,

@@ -120,7 +120,7 @@ def list_keys(
     """
     settings = open_database()
     with runtime(settings) as built:
-        built.followers["api-keys"].catch_up()
+        built.followers.catch_up()  # so the listing does not wait for a projector
         keys = built.app.list_api_keys(Caller(lab=lab, actor=operator()) if lab else None)
     if as_json:
         typer.echo(json.dumps([_as_json(key) for key in keys], indent=2))
@@ -207,7 +207,7 @@ def revoke(
     settings = open_database()
     with runtime(settings) as built:
         try:
-            built.followers["api-keys"].catch_up()
+            built.followers.catch_up()
             known = [key.id for key in built.app.list_api_keys(None)]
             key_uuid = resolve_key_id(key_id, known)
             lab = built.app.api_key_lab(key_uuid)

@@ -201,3 +201,37 @@ def test_the_sub_commands_do_not_import_each_other() -> None:
         }
         assert imported & {f"partnerlab.cli.{s}" for s in siblings} <= {"partnerlab.cli.app"}
         assert "partnerlab.cli" not in imported, module
+
+
+def test_on_a_terminal_progress_is_a_bar_with_rate_and_estimate() -> None:
+    import io
+
+    from rich.console import Console
+
+    from partnerlab.progress import ProgressReport
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    with ProgressReport("projecting", console) as report:
+        for done in range(0, 1001, 100):
+            report.update(done, 1000)
+    drawn = screen.getvalue()
+    assert "projecting" in drawn
+    assert "1000/1000" in drawn
+    assert "events/s" in drawn
+    assert "0:00:00" in drawn  # the estimate column
+
+
+def test_off_a_terminal_the_log_line_gives_rate_and_estimate() -> None:
+    import io
+
+    from rich.console import Console
+
+    from partnerlab.progress import ProgressReport
+
+    report = ProgressReport("verifying", Console(file=io.StringIO()), interval=3600)
+    report.update(0, 1000)
+    report._started -= 10  # ten seconds later...
+    report.update(250, 1000)
+    assert report.line().startswith("verifying: 250/1,000 events (25%), 25 events/s")
+    assert "about 30s left" in report.line()

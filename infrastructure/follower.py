@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,6 +33,10 @@ from application.partnerships.projections import catalog_changes
 from infrastructure.log_gaps import WriterBarrier, first_gap, writer_barrier
 
 log = logging.getLogger(__name__)
+
+
+Heartbeat = Callable[[str, "str | None"], None]
+"""``heartbeat(follower name, last error)``: records that the follower is alive."""
 
 
 class Processor(Protocol):
@@ -73,6 +77,11 @@ class LogFollower:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.heartbeat: Heartbeat | None = None
+        """Set by an out-of-process projector: called after each pass (at most every
+        ``heartbeat_interval`` seconds) so the API can see this follower runs elsewhere."""
+        self.heartbeat_interval = 2.0
+        self._beat_at = 0.0
 
     @property
     def name(self) -> str:
@@ -108,7 +117,8 @@ class LogFollower:
         horizon = notifications[-1].id
         return [n for n in self._read(last) if n.id <= horizon]
 
-    def catch_up(self) -> int:
+    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Process batches until the log's end; ``on_batch`` hears each batch's size."""
         total = 0
         while True:
             try:
@@ -116,6 +126,8 @@ class LogFollower:
             except IntegrityError:
                 continue  # another follower recorded these positions first: read on
             total += read
+            if on_batch is not None:
+                on_batch(read)
             if read < self.batch_size:
                 return total
 
@@ -130,8 +142,19 @@ class LogFollower:
         stop_event = stop or self._stop
         while not stop_event.is_set():
             self._step()
+            self._beat()
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        if self.heartbeat is None or now - self._beat_at < self.heartbeat_interval:
+            return
+        try:
+            self.heartbeat(self.name, self.last_error)
+            self._beat_at = now
+        except Exception as error:  # a missed beat must not stop the projection
+            log.warning("%s could not record its heartbeat: %s", self.name, error)
 
     def _step(self) -> None:
         try:
@@ -194,8 +217,8 @@ class Followers:
         for follower in self.followers:
             follower.stop()
 
-    def catch_up(self) -> int:
-        return sum(follower.catch_up() for follower in self.followers)
+    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
+        return sum(follower.catch_up(on_batch) for follower in self.followers)
 
     def run_forever(self, stop: threading.Event) -> None:
         threads = [

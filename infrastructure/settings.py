@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     projections_in_process: bool = True
-    default_lab: str = "default"
+    default_lab: str = "alsace"
     max_body_bytes: int = 1_000_000
     api_key_pepper: SecretStr = SecretStr("")
     """Server secret mixed into API key hashes (set it in production; changing it revokes

@@ -7,6 +7,7 @@ with different settings.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
 from infrastructure.partnerships.catalog import SqlCatalogView
+from infrastructure.projector_heartbeats import SqlProjectorHeartbeats
 from infrastructure.reporting.projection import FollowersMonitor, ReportsProcessor
 from infrastructure.reporting.store import SqlReportStore
 from infrastructure.settings import Settings
@@ -51,6 +53,7 @@ class Runtime:
     database: Database
     followers: Followers
     stores: Stores
+    heartbeats: SqlProjectorHeartbeats
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -152,13 +155,20 @@ def build_runtime(
     )
     # The followers need the activity policy, so they are attached once the services exist.
     app.read_models.follower = followers
-    app.reports.projection_monitor = FollowersMonitor(followers)
+    heartbeats = SqlProjectorHeartbeats(database)
+    heartbeats.create_tables()
+    app.reports.projection_monitor = FollowersMonitor(followers, heartbeats)
     in_process = settings.projections_in_process if run_projections is None else run_projections
     if in_process:
         followers.start()
     stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports)
     return Runtime(
-        settings=settings, app=app, database=database, followers=followers, stores=stores
+        settings=settings,
+        app=app,
+        database=database,
+        followers=followers,
+        stores=stores,
+        heartbeats=heartbeats,
     )
 
 
@@ -168,20 +178,92 @@ def init_database(settings: Settings) -> None:
     runtime.close()
 
 
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: how far the read models have got, in events (the followers'
+positions averaged, up to the log's head)."""
+
+
+def projection_progress(runtime: Runtime) -> tuple[int, int]:
+    """(done, total): the followers' mean position and the log's head."""
+    head = runtime.app.read_models.log_head() or 0
+    followers = runtime.followers.followers
+    if not followers:
+        return head, head
+    done = sum(min(f.position(), head) for f in followers) // len(followers)
+    return done, head
+
+
 def run_projector(
-    settings: Settings, *, once: bool = False, stop: threading.Event | None = None
+    settings: Settings,
+    *,
+    once: bool = False,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+    progress_every: float = 0.25,
 ) -> int:
-    """Keep the read models up to date until stopped; with ``once``, catch up and return."""
+    """Keep the read models up to date until stopped; with ``once``, catch up and return.
+
+    Following, each follower records a heartbeat (``pl_projector_heartbeats``) so the API's
+    ``/projections`` shows it running out of process. ``progress`` hears how far they got,
+    at most every ``progress_every`` seconds.
+    """
     runtime = build_runtime(settings, run_projections=False)
     try:
+        report = _throttled(runtime, progress, progress_every)
         if once:
+            report(0)
             # Again until a pass reads nothing: a policy's own writes come after its position.
-            total = read = runtime.followers.catch_up()
+            total = read = runtime.followers.catch_up(report)
             while read:
-                read = runtime.followers.catch_up()
+                read = runtime.followers.catch_up(report)
                 total += read
+            report(-1)
             return total
-        runtime.followers.run_forever(stop or threading.Event())
+        stop = stop or threading.Event()
+        for follower in runtime.followers.followers:
+            follower.heartbeat = runtime.heartbeats.beat
+            follower.heartbeat_interval = 2.0
+        watcher = None
+        if progress is not None:
+            watcher = threading.Thread(
+                target=_watch, args=(report, stop, progress_every), name="progress", daemon=True
+            )
+            watcher.start()
+        try:
+            runtime.followers.run_forever(stop)
+        finally:
+            if watcher is not None:
+                watcher.join(timeout=5)
+            for follower in runtime.followers.followers:
+                try:
+                    runtime.heartbeats.stopped(follower.name)
+                except Exception:  # noqa: S112 - the database may be what stopped us
+                    continue
         return 0
     finally:
         runtime.close()
+
+
+def _throttled(runtime: Runtime, progress: Progress | None, every: float) -> Callable[[int], None]:
+    """A batch callback that reports progress at most every ``every`` seconds (and always
+    when given -1: the end)."""
+    last = [float("-inf")]
+
+    def report(read: int) -> None:
+        if progress is None:
+            return
+        now = time.monotonic()
+        if read != -1 and now - last[0] < every:
+            return
+        last[0] = now
+        progress(*projection_progress(runtime))
+
+    return report
+
+
+def _watch(report: Callable[[int], None], stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            report(-1)
+        except Exception:  # noqa: S112 - progress is best effort; the followers log errors
+            continue

@@ -20,6 +20,7 @@ catalogue gets nothing new.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -1514,8 +1515,19 @@ def lab_has_organizations(app: PartnerLab, caller: Caller) -> bool:
     return page.total > 0
 
 
-def load_demo(app: PartnerLab, *, lab: str = "default", actor: str = "demo") -> DemoSummary:
-    """Load the demo data set into ``lab`` unless it already has organisations."""
+DEMO_LAB = "alsace"
+"""The lab the demo loads into by default: the README's first key and dashboard use it too."""
+
+
+def load_demo(
+    app: PartnerLab,
+    *,
+    lab: str = DEMO_LAB,
+    actor: str = "demo",
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Load the demo data set into ``lab`` unless it already has organisations;
+    ``progress(done, total)`` hears each organisation and partnership loaded."""
     caller = Caller(lab=lab, actor=actor)
     if lab_has_organizations(app, caller):
         return DemoSummary(lab=lab, loaded=False)
@@ -1526,10 +1538,15 @@ def load_demo(app: PartnerLab, *, lab: str = "default", actor: str = "demo") -> 
             f"but the application's today is {today.isoformat()}"
         )
     loader = _Loader(app, caller)
-    for organization in ORGANIZATIONS:
+    total = len(ORGANIZATIONS) + len(PARTNERSHIPS)
+    for done, organization in enumerate(ORGANIZATIONS, 1):
         loader.register(organization)
-    for partnership in PARTNERSHIPS:
+        if progress is not None:
+            progress(done, total)
+    for done, partnership in enumerate(PARTNERSHIPS, len(ORGANIZATIONS) + 1):
         loader.open(partnership)
+        if progress is not None:
+            progress(done, total)
     return loader.summary()
 
 

@@ -1,19 +1,19 @@
-"""``partnerlab project --rebuild``: rebuild the reports from the first event, with a progress
-bar, into fresh tables that replace the old ones only once complete (the API keeps serving the
-old ones meanwhile)."""
+"""``partnerlab project --rebuild``: rebuild the reports from the first event, showing
+progress, into fresh tables that replace the old ones only once complete (the API keeps
+serving the old ones meanwhile)."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from infrastructure.reporting.projection import RebuildOutcome, ReportsRebuild
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
+from partnerlab.progress import ProgressReport
 
 
 def rebuild_reports(settings: Settings, console: Console | None = None) -> RebuildOutcome:
-    """Rebuild the reports' read model; shows a progress bar on ``console`` if given."""
+    """Rebuild the reports' read model; shows progress on ``console`` if given."""
     runtime = build_runtime(settings, run_projections=False)
     try:
         rebuild = ReportsRebuild(
@@ -23,18 +23,10 @@ def rebuild_reports(settings: Settings, console: Console | None = None) -> Rebui
         )
         if console is None:
             return rebuild.run()
-        with Progress(
-            TextColumn("[bold]rebuilding reports"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("events", total=None)
+        with ProgressReport("rebuilding reports", console) as report:
 
             def advance(position: int, head: int) -> None:
-                progress.update(task, completed=position, total=max(head, 1))
+                report.update(position, max(head, 1))
 
             return rebuild.run(advance)
     finally:

@@ -75,7 +75,7 @@ def chain(records: Iterable[StoredRecord], previous: str = GENESIS) -> Iterator[
 
 
 def verify_against_links(
-    records: Iterable[StoredRecord],
+    records: Iterable[StoredRecord | Mismatch],
     links: Iterable[Link],
     *,
     expected: Digest | None = None,
@@ -86,6 +86,7 @@ def verify_against_links(
     (changed or reordered), a link whose row is gone (deleted), a row with no link inside the
     chained range (inserted). Rows after the chain's head are not yet chained (``unchained``).
     With ``expected``, also checks that the history up to that digest recomputes to it.
+    A ``Mismatch`` among the records is a row that could not even be read (``malformed``).
     """
     record_iter = iter(records)
     link_iter = iter(links)
@@ -95,6 +96,10 @@ def verify_against_links(
     checked = 0
     head: Digest | None = None
     while record is not None and recorded is not None:
+        if isinstance(record, Mismatch):
+            if recorded.position < record.position:
+                return _failed(checked, head, _deleted(recorded.position))
+            return _failed(checked, head, record)
         if record.position == recorded.position:
             computed = link_hash(previous, record)
             if computed != recorded.link:
@@ -139,11 +144,17 @@ def verify_against_links(
         )
     unchained = 0
     while record is not None:
+        if isinstance(record, Mismatch):
+            return _failed(checked, head, record)
         unchained += 1
         record = next(record_iter, None)
     if expected is not None and (head is None or head.position < expected.position):
         return _failed(checked, head, _digest_mismatch(expected))
     return Verification(True, checked, head, unchained, None)
+
+
+def _deleted(position: int) -> Mismatch:
+    return Mismatch(position, "deleted", "a chained record is missing from the log")
 
 
 def _digest_mismatch(expected: Digest) -> Mismatch:

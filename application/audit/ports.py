@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -40,7 +40,11 @@ class AuditTrail(Protocol):
 
     def digest(self) -> Digest | None: ...
 
-    def verify(self, expected: Digest | None = None) -> Verification: ...
+    def verify(
+        self,
+        expected: Digest | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Verification: ...
 
     def export(self, lab: str | None, aggregate_id: UUID | None) -> Iterator[str]: ...
 

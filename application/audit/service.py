@@ -145,9 +145,14 @@ class AuditService:
         with store_errors():
             return self._audit().digest()
 
-    def verify_audit_chain(self, expected: Digest | None = None) -> Verification:
+    def verify_audit_chain(
+        self,
+        expected: Digest | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Verification:
+        """Recompute the hash chain; ``progress(position, head)`` hears how far it got."""
         with store_errors():
-            return self._audit().verify(expected)
+            return self._audit().verify(expected, progress)
 
     def export_audit(
         self, caller: Caller | None, partnership_id: UUID | None = None

@@ -100,6 +100,10 @@ class ProjectionState:
     position: int
     running: bool
     last_error: str | None
+    where: str | None = None
+    """``"in process"``, ``"out of process"``, or None when nothing runs it."""
+    process: str | None = None
+    heartbeat_at: datetime | None = None
 
 
 class ProjectionMonitor(Protocol):

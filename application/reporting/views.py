@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -143,6 +143,9 @@ class ProjectionStatus:
     lag: int
     running: bool
     last_error: str | None
+    where: str | None = None
+    process: str | None = None
+    heartbeat_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ def projection_statuses(head: int, states: list[ProjectionState]) -> Projections
                 lag=max(0, head - s.position),
                 running=s.running,
                 last_error=s.last_error,
+                where=s.where,
+                process=s.process,
+                heartbeat_at=s.heartbeat_at,
             )
             for s in states
         ],

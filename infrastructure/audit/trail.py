@@ -6,7 +6,7 @@ recorded what, in which lab, when) is a projection kept by a follower like the c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -26,19 +26,105 @@ from application.audit.chain import (
     with_footer,
 )
 from application.audit.ports import AuditEntry, AuditFilter
+from application.errors import StoreUnavailable
 from infrastructure.database import Database
 
 BATCH = 1000
 
 
-def _record(n: Notification) -> StoredRecord:
+_COLUMNS = ("originator_id", "originator_version", "topic", "state")
+_SQLITE_TYPES = {
+    "originator_id": "text",
+    "originator_version": "integer",
+    "topic": "text",
+    "state": "blob",
+}
+
+
+class DamagedLog(StoreUnavailable):
+    """A stored event row cannot be read as an event (``partnerlab audit verify`` names it)."""
+
+    def __init__(self, mismatch: Mismatch) -> None:
+        super().__init__(
+            f"the stored event at position {mismatch.position} is damaged ({mismatch.detail});"
+            " run `partnerlab audit verify`"
+        )
+        self.mismatch = mismatch
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _link_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Damaged(f"{name} is not valid UTF-8 text") from None
+    if not isinstance(value, str):
+        raise _Damaged(f"{name} is {type(value).__name__}, not text")
+    return value
+
+
+def _column(row: dict[str, Any], name: str, dialect: str) -> Any:
+    value = row[name]
+    if value is None:
+        raise _Damaged(f"{name} is NULL")
+    if dialect != "sqlite":
+        return value
+    stored = row[f"t_{name}"]
+    if stored != _SQLITE_TYPES[name]:
+        raise _Damaged(f"{name} is stored as {stored}, not {_SQLITE_TYPES[name]}")
+    return value if name == "state" else _text(name, value)
+
+
+def stored_record(row: dict[str, Any], dialect: str) -> StoredRecord | Mismatch:
+    """One event row as the chain hashes it, or what is wrong with it."""
+    position = int(row["notification_id"])
+    try:
+        originator = _column(row, "originator_id", dialect)
+        try:
+            # Hashed as the event store reads it: a UUID (SQLite keeps its hex digits).
+            originator_id = str(originator if isinstance(originator, UUID) else UUID(originator))
+        except (TypeError, ValueError, AttributeError):
+            raise _Damaged("originator_id is not a UUID") from None
+        version = _column(row, "originator_version", dialect)
+        try:
+            originator_version = int(version)
+        except (TypeError, ValueError):
+            raise _Damaged("originator_version is not an integer") from None
+        if isinstance(version, bool | float) and version != originator_version:
+            raise _Damaged("originator_version is not an integer")
+        topic = _text("topic", _column(row, "topic", dialect))
+        state = _column(row, "state", dialect)
+        if not isinstance(state, bytes | bytearray | memoryview):
+            raise _Damaged(f"state is {type(state).__name__}, not bytes")
+    except _Damaged as damage:
+        return Mismatch(position, "malformed", f"the stored record is damaged: {damage}")
     return StoredRecord(
-        position=n.id,
-        originator_id=str(n.originator_id),
-        originator_version=n.originator_version,
-        topic=n.topic,
-        state=bytes(n.state),
+        position=position,
+        originator_id=originator_id,
+        originator_version=originator_version,
+        topic=topic,
+        state=bytes(state),
     )
+
+
+def _reporting(
+    rows: Iterator[StoredRecord | Mismatch], progress: Callable[[int, int], None], head: int
+) -> Iterator[StoredRecord | Mismatch]:
+    for count, row in enumerate(rows, 1):
+        if count % BATCH == 0:
+            progress(row.position, head)
+        yield row
+    progress(head, head)
 
 
 def _as_datetime(value: Any) -> datetime:
@@ -81,58 +167,85 @@ class SqlAuditTrail:
 
     def digest(self) -> Digest | None:
         rows = self.db.query(
-            f"SELECT position, link FROM {self.chain_table} ORDER BY position DESC LIMIT 1"
+            f"SELECT position, {self._link_column()} AS link FROM {self.chain_table}"
+            " ORDER BY position DESC LIMIT 1"
         )
-        return Digest(int(rows[0]["position"]), rows[0]["link"]) if rows else None
+        return Digest(int(rows[0]["position"]), _link_text(rows[0]["link"])) if rows else None
+
+    def _link_column(self) -> str:
+        # On SQLite a damaged link may be any type, or text that is not UTF-8 (which the
+        # driver cannot even fetch): read its bytes.
+        return "CAST(link AS BLOB)" if self.db.dialect == "sqlite" else "link"
 
     def _links(self) -> Iterator[Link]:
         after = 0
         while True:
             rows = self.db.query(
-                f"SELECT position, link FROM {self.chain_table} WHERE position > %(after)s"
-                " ORDER BY position LIMIT %(limit)s",
+                f"SELECT position, {self._link_column()} AS link FROM {self.chain_table}"
+                " WHERE position > %(after)s ORDER BY position LIMIT %(limit)s",
                 {"after": after, "limit": BATCH},
             )
             for row in rows:
-                yield Link(int(row["position"]), row["link"])
+                yield Link(int(row["position"]), _link_text(row["link"]))
             if len(rows) < BATCH:
                 return
             after = int(rows[-1]["position"])
 
+    def _events_table(self) -> str:
+        return str(self.recorder.events_table_name)  # type: ignore[attr-defined]
+
+    def _stored_rows(
+        self, after: int, upto: int | None = None
+    ) -> Iterator[StoredRecord | Mismatch]:
+        """The event log's rows read as stored, not through the event store's mapper, so a
+        damaged row (wrong type, NULL, bytes that are not UTF-8...) is named, not raised."""
+        if self.db.dialect == "sqlite":
+            columns = ", ".join(f"typeof({c}) AS t_{c}, CAST({c} AS BLOB) AS {c}" for c in _COLUMNS)
+        else:
+            columns = ", ".join(_COLUMNS)
+        # eventsourcing's SQLite table numbers notifications by its rowid.
+        position = "rowid" if self.db.dialect == "sqlite" else "notification_id"
+        stop = f" AND {position} <= %(upto)s" if upto is not None else ""
+        while True:
+            rows = self.db.query(
+                f"SELECT {position} AS notification_id, {columns} FROM {self._events_table()}"
+                f" WHERE {position} > %(after)s{stop}"
+                f" ORDER BY {position} LIMIT %(limit)s",
+                {"after": after, "upto": upto, "limit": BATCH},
+            )
+            for row in rows:
+                yield stored_record(row, self.db.dialect)
+            if len(rows) < BATCH:
+                return
+            after = int(rows[-1]["notification_id"])
+
     def _records(self, upto: int | None = None) -> Iterator[StoredRecord]:
-        after = 0
-        while True:
-            notifications = self.recorder.select_notifications(
-                start=after, limit=BATCH, stop=upto, inclusive_of_start=False
-            )
-            for n in notifications:
-                yield _record(n)
-            if len(notifications) < BATCH:
-                return
-            after = notifications[-1].id
+        for item in self._stored_rows(0, upto):
+            if isinstance(item, Mismatch):
+                raise DamagedLog(item)
+            yield item
 
-    def _records_after(self, position: int) -> Iterator[StoredRecord]:
-        after = position
-        while True:
-            notifications = self.recorder.select_notifications(
-                start=after, limit=BATCH, inclusive_of_start=False
-            )
-            for n in notifications:
-                yield _record(n)
-            if len(notifications) < BATCH:
-                return
-            after = notifications[-1].id
+    def verify(
+        self,
+        expected: Digest | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Verification:
+        """Recompute the chain from the stored rows, in one pass (time linear in the log).
 
-    def verify(self, expected: Digest | None = None) -> Verification:
-        """Recompute the chain from the stored rows, in one pass (time linear in the log)."""
+        ``progress(position, head)`` hears how far it got, every ``BATCH`` rows."""
         head = self.digest()
         upto = head.position if head else 0
-        result = verify_against_links(self._records(upto), self._links(), expected=expected)
+        rows = self._stored_rows(0, upto)
+        if progress is not None:
+            rows = _reporting(rows, progress, upto)
+        result = verify_against_links(rows, self._links(), expected=expected)
         if not result.ok:
             return result
-        for record in self._records_after(upto):
+        for record in self._stored_rows(upto):
+            if isinstance(record, Mismatch):
+                return Verification(False, result.checked, result.head, 0, record)
             linked = self.db.query(
-                f"SELECT link FROM {self.chain_table} WHERE position = %(p)s",
+                f"SELECT position FROM {self.chain_table} WHERE position = %(p)s",
                 {"p": record.position},
             )
             if not linked:

@@ -20,6 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from application.reporting.ports import ProjectionState
 from application.reporting.projection import report_changes
 from infrastructure.follower import Followers
+from infrastructure.projector_heartbeats import SqlProjectorHeartbeats
 from infrastructure.reporting.store import Batch, SqlReportStore
 
 REBUILD_BATCH = 5_000
@@ -185,15 +186,45 @@ class ReportsRebuild:
 
 class FollowersMonitor:
     """``application.report_ports.ProjectionMonitor`` over this process's followers: the
-    positions come from the database (so another process's progress shows too)."""
+    positions come from the database (so another process's progress shows too), and a
+    follower this process does not run is running if its heartbeat from another process
+    (``partnerlab project``) is recent."""
 
-    def __init__(self, followers: Followers) -> None:
+    def __init__(
+        self, followers: Followers, heartbeats: SqlProjectorHeartbeats | None = None
+    ) -> None:
         self.followers = followers
+        self.heartbeats = heartbeats
 
     def statuses(self) -> list[ProjectionState]:
-        return [
-            ProjectionState(
-                name=s.name, position=s.position, running=s.running, last_error=s.last_error
-            )
-            for s in self.followers.statuses()
-        ]
+        beats = self.heartbeats.read() if self.heartbeats else {}
+        states = []
+        for s in self.followers.statuses():
+            beat = beats.get(s.name)
+            if s.running:
+                states.append(
+                    ProjectionState(s.name, s.position, True, s.last_error, where="in process")
+                )
+            elif beat is not None and beat.alive():
+                states.append(
+                    ProjectionState(
+                        s.name,
+                        s.position,
+                        True,
+                        beat.last_error,
+                        where="out of process",
+                        process=beat.process,
+                        heartbeat_at=beat.beat_at,
+                    )
+                )
+            else:
+                states.append(
+                    ProjectionState(
+                        s.name,
+                        s.position,
+                        False,
+                        s.last_error or (beat.last_error if beat else None),
+                        heartbeat_at=beat.beat_at if beat else None,
+                    )
+                )
+        return states

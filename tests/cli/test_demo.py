@@ -21,6 +21,7 @@ from domain.values import (
     validate_legal_identifier,
 )
 from partnerlab.demo import (
+    DEMO_LAB,
     ORGANIZATIONS,
     PARTNERSHIPS,
     DemoDataError,
@@ -32,7 +33,7 @@ from partnerlab.demo import (
 
 TODAY = date(2026, 11, 26)
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-CALLER = Caller(lab="default", actor="test")
+CALLER = Caller(lab=DEMO_LAB, actor="test")  # the lab the demo loads into by default
 
 
 def in_memory_app(today: date = TODAY) -> PartnerLab:

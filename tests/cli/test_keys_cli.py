@@ -105,7 +105,7 @@ def test_keys_are_listed_and_revoked_from_the_command_line(
     ],
 )
 def test_a_bad_request_is_refused_without_a_traceback(
-    environment: Settings, options: list[str], message: str
+    api: TestClient, options: list[str], message: str
 ) -> None:
     result = runner.invoke(cli, ["keys", "create", *options])
 
@@ -115,7 +115,7 @@ def test_a_bad_request_is_refused_without_a_traceback(
     assert result.stdout.strip() == ""
 
 
-def test_an_unknown_key_id_is_refused(environment: Settings) -> None:
+def test_an_unknown_key_id_is_refused(api: TestClient) -> None:
     result = runner.invoke(cli, ["keys", "revoke", "00000000-0000-4000-8000-000000000000"])
 
     assert result.exit_code == 2

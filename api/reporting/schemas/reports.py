@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -138,7 +139,19 @@ class ProjectionPublic(Output):
     name: str
     position: int = Field(description="The last log position this projection applied.")
     lag: int = Field(description="Events recorded but not yet applied.")
-    running: bool = Field(description="Whether this server process runs it.")
+    running: bool = Field(
+        description="Whether it is kept up to date now: by this server process, or by a "
+        "`partnerlab project` process whose heartbeat is recent."
+    )
+    where: Literal["in process", "out of process"] | None = Field(
+        default=None, description="Who runs it: this server, another process, or nobody."
+    )
+    process: str | None = Field(
+        default=None, description="The other process (host:pid) that runs it, if any."
+    )
+    heartbeat_at: datetime | None = Field(
+        default=None, description="When that process last reported it alive."
+    )
     last_error: str | None
 
 

@@ -13,6 +13,8 @@ import typer
 
 from application.audit.chain import Digest, Verification, verify_export
 from application.context import Caller
+from partnerlab.cli.app import err, open_database, runtime
+from partnerlab.progress import ProgressReport
 
 audit_cli = typer.Typer(help="Tamper evidence: digest, verify, export.", no_args_is_help=True)
 
@@ -42,17 +44,9 @@ def _report(result: Verification) -> None:
 @audit_cli.command()
 def digest() -> None:
     """Print the head of the chain (position and hash) for an auditor to keep."""
-    from partnerlab.bootstrap import build_runtime
-    from partnerlab.cli import check_database, database_errors, read_settings
-
-    settings = read_settings()
-    with database_errors(settings):
-        check_database(settings)
-        runtime = build_runtime(settings, run_projections=False)
-        try:
-            head = runtime.app.audit.audit_digest()
-        finally:
-            runtime.close()
+    settings = open_database()
+    with runtime(settings) as built:
+        head = built.app.audit.audit_digest()
     typer.echo(json.dumps({"position": head.position, "link": head.link} if head else None))
 
 
@@ -65,7 +59,8 @@ def verify(
     position: Annotated[int | None, typer.Option(help="Position of a digest kept earlier.")] = None,
     link: Annotated[str | None, typer.Option(help="Hash of a digest kept earlier.")] = None,
 ) -> None:
-    """Recompute the hash chain and name the first position where the log no longer matches.
+    """Recompute the hash chain and name the first position where the log no longer matches
+    (a changed, deleted, inserted or unreadable row), with progress on standard error.
 
     Exit code 0 when it verifies, 3 when it does not.
     """
@@ -76,17 +71,9 @@ def verify(
     if (position is None) != (link is None):
         raise typer.BadParameter("give both --position and --link, or neither")
     expected = Digest(position, link) if position is not None and link is not None else None
-    from partnerlab.bootstrap import build_runtime
-    from partnerlab.cli import check_database, database_errors, read_settings
-
-    settings = read_settings()
-    with database_errors(settings):
-        check_database(settings)
-        runtime = build_runtime(settings, run_projections=False)
-        try:
-            result = runtime.app.audit.verify_audit_chain(expected)
-        finally:
-            runtime.close()
+    settings = open_database()
+    with runtime(settings) as built, ProgressReport("verifying the chain", err()) as report:
+        result = built.app.audit.verify_audit_chain(expected, report.update)
     _report(result)
 
 
@@ -102,29 +89,29 @@ def export(
         Path | None, typer.Option(help="Write to this file (default: standard output).")
     ] = None,
 ) -> None:
-    """Write events with their chain links as JSON Lines (header, events, checksum)."""
+    """Write events with their chain links as JSON Lines (header, events, checksum), with
+    progress on standard error."""
     if partnership is not None and lab is None:
         raise typer.BadParameter("--partnership needs --lab")
     try:
         partnership_id = UUID(partnership) if partnership else None
     except ValueError:
         raise typer.BadParameter(f"{partnership!r} is not a partnership id") from None
-    from partnerlab.bootstrap import build_runtime
-    from partnerlab.cli import check_database, database_errors, read_settings
-
-    settings = read_settings()
-    with database_errors(settings):
-        check_database(settings)
-        runtime = build_runtime(settings, run_projections=True)
+    settings = open_database()
+    with runtime(settings, run_projections=True) as built:
+        caller = Caller(lab=lab, actor="audit-export") if lab else None
+        head = built.app.audit.audit_digest()
+        total = head.position if head and caller is None else None
+        lines = built.app.audit.export_audit(caller, partnership_id)
+        target = output.open("w", encoding="utf-8") if output else sys.stdout
         try:
-            caller = Caller(lab=lab, actor="audit-export") if lab else None
-            lines = runtime.app.audit.export_audit(caller, partnership_id)
-            target = output.open("w", encoding="utf-8") if output else sys.stdout
-            try:
-                for line in lines:
+            with ProgressReport("exporting events", err()) as report:
+                written = 0
+                for written, line in enumerate(lines):
                     target.write(line + "\n")
-            finally:
-                if output:
-                    target.close()
+                    if written % 500 == 0:
+                        report.update(written, total)
+                report.update(max(written - 1, 0), total)  # header and footer are not events
         finally:
-            runtime.close()
+            if output:
+                target.close()

@@ -1,0 +1,5 @@
+"""``python -m partnerlab.cli``: the ``partnerlab`` command."""
+
+from partnerlab.cli import main
+
+main()

@@ -1,0 +1,92 @@
+"""``partnerlab project``: keep the read models up to date (follow, catch up once, rebuild),
+showing progress (``partnerlab.progress``)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from partnerlab.cli.app import database_errors, err, open_database, out
+from partnerlab.progress import ProgressReport
+
+
+def project(
+    once: Annotated[
+        bool, typer.Option("--once", help="Catch up with the event log, then exit.")
+    ] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Rebuild the reports from the first event into fresh tables, swapped in "
+            "when complete (the API keeps serving the old ones), then exit.",
+        ),
+    ] = False,
+) -> None:
+    """Keep the read models up to date by following the event log (until Ctrl-C).
+
+    Progress (events applied of the log's head, rate, estimate) shows as a bar on a terminal
+    and as a log line on standard error every PARTNERLAB_PROGRESS_INTERVAL seconds (10)
+    otherwise. While following, the projector records a heartbeat the API's
+    /api/v1/projections reads, so it shows the read models running out of process.
+    """
+    from partnerlab.bootstrap import run_projector
+
+    settings = open_database()
+    console = out()
+    if rebuild:
+        from partnerlab.rebuild import rebuild_reports
+
+        with database_errors(settings):
+            outcome = rebuild_reports(settings, err())
+        console.print(
+            f"Reports rebuilt: {outcome.events} events in {outcome.seconds:.1f}s, generation "
+            f"{outcome.generation} now serves up to position {outcome.position}",
+            highlight=False,
+        )
+        return
+    if once:
+        with database_errors(settings), ProgressReport("projecting", err()) as report:
+            processed = run_projector(settings, once=True, progress=report.update)
+        console.print(
+            f"Read models up to date ({processed} events projected) in "
+            f"{settings.describe_database()}",
+            highlight=False,
+        )
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    console.print(
+        f"Projecting events in {settings.describe_database()} (Ctrl-C to stop)",
+        highlight=False,
+    )
+    with (
+        _stop_on_signals(stop),
+        database_errors(settings),
+        ProgressReport("following the log", err()) as report,
+    ):
+        run_projector(settings, stop=stop, progress=report.update, progress_every=1.0)
+    console.print("Projector stopped.")
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(*_: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

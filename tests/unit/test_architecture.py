@@ -60,7 +60,7 @@ def domain_may_import(module: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("path", python_files("domain"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", python_files("domain"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_domain_imports_only_the_standard_library_and_eventsourcing_domain(
     path: Path,
 ) -> None:
@@ -69,7 +69,9 @@ def test_the_domain_imports_only_the_standard_library_and_eventsourcing_domain(
     assert foreign == [], f"domain/{path.name} imports {foreign}"
 
 
-@pytest.mark.parametrize("path", python_files("application"), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", python_files("application"), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_the_application_never_imports_web_sql_or_outer_layers(path: Path) -> None:
     foreign = [m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN_IN_APPLICATION]
 
@@ -93,3 +95,58 @@ def test_the_import_check_would_catch_a_forbidden_import(tmp_path: Path) -> None
         "eventsourcing.persistence",
         "fastapi",
     ]
+
+
+CONTEXTS = ("partnerships", "activities", "reporting", "audit", "access", "followups")
+SHARED = {
+    "application": {
+        "__init__.py",
+        "lab.py",
+        "event_log.py",
+        "read_models.py",
+        "idempotency.py",
+        "results.py",
+        "context.py",
+        "errors.py",
+        "transcodings.py",
+        "followers.py",
+    },
+    "infrastructure": {
+        "__init__.py",
+        "settings.py",
+        "database.py",
+        "follower.py",
+        "log_gaps.py",
+        "idempotency.py",
+        "projector_heartbeats.py",
+    },
+}
+
+
+@pytest.mark.parametrize("layer", sorted(SHARED))
+def test_every_module_sits_in_a_context_package_or_is_named_shared(layer: str) -> None:
+    """A context reads top-down through the layers: nothing drifts back to a flat layout."""
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in python_files(layer)
+        if (path.parent == ROOT / layer
+        and path.name not in SHARED[layer])
+        or (path.parent != ROOT / layer
+        and path.relative_to(ROOT / layer).parts[0] not in CONTEXTS)
+    ]
+
+    assert stray == [], f"outside a context package and not named shared: {stray}"
+
+
+def test_no_use_case_class_is_assembled_from_several_bases() -> None:
+    """Services take their collaborators in their constructor; no class of mixins."""
+    assembled = []
+    for path in python_files("application"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(b) for b in node.bases]
+                own = [b for b in bases if b not in ("Protocol", "Generic[T]", "Exception")]
+                if len(own) > 1:
+                    assembled.append(f"{path.relative_to(ROOT)}:{node.name}({', '.join(bases)})")
+
+    assert assembled == []

@@ -105,7 +105,7 @@ def keys(
         tokens = {role.value: issue_key(client, role) for role in Role}
         tokens["revoked"] = issue_key(client, ADMIN, name="a director who left")
         lab.keys.revoke_api_key(
-            Caller(lab="default", actor="operator"), key_id(tokens["revoked"]), reason="left"
+            Caller(lab="alsace", actor="operator"), key_id(tokens["revoked"]), reason="left"
         )
         now = datetime.now(UTC)
         tokens["expired"] = issue_key(

@@ -101,7 +101,7 @@ def test_a_refusal_is_replayed_too(client: TestClient, met: dict[str, Any]) -> N
 def test_a_key_still_in_flight_is_409(client: TestClient, met: dict[str, Any]) -> None:
     path = f"{API}/partnerships/{met['id']}/meetings"
     lab = client.app.state.runtime.app  # type: ignore[attr-defined]
-    caller = Caller(lab="default", actor="someone else")
+    caller = Caller(lab="alsace", actor="someone else")
     lab.idempotency.claim_idempotency_key(
         caller, "busy", fingerprint("POST", path, MeetingCreate(**MEETING))
     )

@@ -36,7 +36,7 @@ def test_a_key_issued_by_an_admin_works_at_once_and_records_its_holder_as_actor(
     assert response.headers["Cache-Control"] == "no-store"
     assert issued["token"].startswith(f"plk_{issued['id'].replace('-', '')}_")
     assert (issued["lab"], issued["role"], issued["issued_by"]) == (
-        "default",
+        "alsace",
         "staff",
         "director@labo-partenariats.example",
     )
@@ -80,7 +80,7 @@ def test_a_revoked_key_is_refused_from_the_next_request_on(
     revoked = admin.post(f"{API}/keys/{issued['id']}/revoke", json={"reason": "left the lab"})
 
     assert revoked.status_code == 200, revoked.text
-    assert revoked.json()["revoked_by"] == "admin@default.example"
+    assert revoked.json()["revoked_by"] == "admin@alsace.example"
     assert_problem(lea.get(f"{API}/organizations"), 401, "api-key-revoked")
     again = admin.post(f"{API}/keys/{issued['id']}/revoke")
     assert_problem(again, 409, "key-revoked-once")

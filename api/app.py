@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import health
 from api.auth import install_authentication
+from api.console.templating import STATIC_PREFIX
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
 from api.reporting import dashboard, dashboard_login
@@ -46,6 +48,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)  # outermost: no key, no further work
+    app.mount(STATIC_PREFIX, StaticFiles(packages=[("api.console", "static")]), name="static")
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(dashboard.router)

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import health
 from api.auth import install_authentication
-from api.console import docs
+from api.console import docs, language
 from api.console.templating import STATIC_PREFIX
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
@@ -53,6 +53,7 @@ def create_app(
     app.mount(STATIC_PREFIX, StaticFiles(packages=[("api.console", "static")]), name="static")
     app.include_router(health.router)
     app.include_router(docs.router)
+    app.include_router(language.router)
     app.include_router(api_router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_login.router)

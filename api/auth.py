@@ -45,6 +45,7 @@ PUBLIC_PATHS = frozenset(
         "/openapi.json",
         LOGIN_PATH,
         "/dashboard/logout",
+        "/language",
     }
 )
 """Answered without a key: the probes, the API's own documentation (it describes the API,

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.console.labels import category, stage
+from api.console.labels import N_, category, stage
 from api.console.locales import request_locale, translator
 from api.console.templating import page
 from api.deps import LabDep, ReportReaderDep
@@ -34,16 +34,16 @@ from domain.values import Category, OriginKind
 router = APIRouter(tags=["dashboard"])
 
 IMPACT_FIGURES = (
-    "contracts",
-    "renewals",
-    "financial_eur",
-    "in_kind_eur",
-    "skills_days",
-    "evaluations",
-    "beneficiaries",
-    "jobs_created",
-    "volunteer_days",
-    "satisfaction_average",
+    ("contracts", N_("contracts signed")),
+    ("renewals", N_("renewals")),
+    ("financial_eur", N_("financial patronage")),
+    ("in_kind_eur", N_("in-kind value")),
+    ("skills_days", N_("skills days")),
+    ("evaluations", N_("evaluations")),
+    ("beneficiaries", N_("beneficiaries")),
+    ("jobs_created", N_("jobs created")),
+    ("volunteer_days", N_("volunteer days")),
+    ("satisfaction_average", N_("average satisfaction")),
 )
 
 
@@ -120,6 +120,7 @@ def render_dashboard(
     pipeline: PipelineReport,
     impact: ImpactReport,
     locale: str = "en",
+    here: str = "/dashboard",
 ) -> HTMLResponse:
     known = scope.known_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if scope.known_at else ""
     return page(
@@ -135,9 +136,12 @@ def render_dashboard(
         time=time,
         pipeline=pipeline,
         impact=impact,
-        impact_figures=[(name, getattr(impact.totals, name)) for name in IMPACT_FIGURES],
+        impact_figures=[
+            (name, label, getattr(impact.totals, name)) for name, label in IMPACT_FIGURES
+        ],
         charts=charts(locale, signed, funnel, time, pipeline),
         shown=shown,
+        here=here,
     )
 
 
@@ -160,4 +164,5 @@ def dashboard(
         lab.reports.pipeline_report(caller, scope),
         lab.reports.impact_report(caller, scope),
         request_locale(request),
+        str(request.url.replace(scheme="", netloc="")),
     )

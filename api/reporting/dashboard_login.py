@@ -39,6 +39,7 @@ def login_page(
         headers={"Cache-Control": "no-store"},
         message=message,
         action=LOGIN_PATH,
+        here=LOGIN_PATH,
     )
 
 

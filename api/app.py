@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import health
 from api.auth import install_authentication
+from api.console import docs, language
+from api.console.templating import STATIC_PREFIX
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
 from api.reporting import dashboard, dashboard_login
@@ -41,12 +44,16 @@ def create_app(
         summary="The partnership lab's record of association-company partnerships.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # api/console/docs.py serves /docs from the package's own files
+        redoc_url=None,
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)  # outermost: no key, no further work
+    app.mount(STATIC_PREFIX, StaticFiles(packages=[("api.console", "static")]), name="static")
     app.include_router(health.router)
+    app.include_router(docs.router)
+    app.include_router(language.router)
     app.include_router(api_router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_login.router)

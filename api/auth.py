@@ -45,11 +45,15 @@ PUBLIC_PATHS = frozenset(
         "/openapi.json",
         LOGIN_PATH,
         "/dashboard/logout",
+        "/language",
     }
 )
 """Answered without a key: the probes, the API's own documentation (it describes the API,
 holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key), and the
 dashboard's sign-in form."""
+PUBLIC_PREFIXES = ("/static/",)
+"""Also answered without a key: the console's own stylesheets, scripts and Swagger UI files
+(the same for every lab, no data)."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}
@@ -75,6 +79,10 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
 def _lab(scope: Scope) -> PartnerLab:
     lab: PartnerLab = scope["app"].state.runtime.app
     return lab
@@ -87,7 +95,7 @@ class Authentication:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+        if scope["type"] not in ("http", "websocket") or is_public(scope["path"]):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -3,8 +3,7 @@ verification, and exports auditors verify offline."""
 
 from __future__ import annotations
 
-import html
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -20,6 +19,8 @@ from api.audit.schemas import (
     VerificationPublic,
     plain,
 )
+from api.console.locales import request_locale
+from api.console.templating import render
 from api.deps import AuditReaderDep, LabDep, ReaderDep
 from api.problems import ApiError, documented
 from application.audit.chain import Digest
@@ -89,51 +90,21 @@ def partnership_lineage(
         timeline=[history_public(e) for e in lineage.timeline],
     )
     if wants_html:
-        return HTMLResponse(render_lineage(lineage))
+        p = lineage.partnership
+        association = lab.organizations.get_organization(caller, p.association_id).name
+        company = lab.organizations.get_organization(caller, p.company_id).name
+        return HTMLResponse(
+            render_lineage(lineage, association, company, request_locale(request)),
+            headers={"Content-Language": request_locale(request)},
+        )
     return public
 
 
-def _activity_line(title: str | None, held_on: date | None) -> str:
-    """The speed-dating session, event or engagement the partnership came from."""
-    if title is None:
-        return ""
-    day = f" ({held_on.isoformat()})" if held_on else ""
-    return f"<p>Activity: <strong>{html.escape(title)}</strong>{day}.</p>"
-
-
-def render_lineage(lineage: LineageView) -> str:
-    p = lineage.partnership
-    origin = lineage.origin
-    e = html.escape
-    pairs = "".join(
-        f"<li>{e(o.association_name)} &amp; {e(o.company_name)} "
-        f"(opened {o.opened_on.isoformat()}, {e(o.stage.value)})</li>"
-        for o in origin.other_pairs
+def render_lineage(lineage: LineageView, association: str, company: str, locale: str) -> str:
+    """The lineage as a page (``audit/templates/lineage.html``), with the partners' names."""
+    return render(
+        "audit/lineage.html", locale, lineage=lineage, association=association, company=company
     )
-    rows = "".join(
-        f"<tr><td>{h.version}</td><td>{h.occurred_on.isoformat() if h.occurred_on else ''}</td>"
-        f"<td>{e(h.description)}</td><td>{e(h.actor or '')}</td>"
-        f"<td>{h.recorded_at.isoformat(timespec='seconds')}</td>"
-        f"<td>{h.position if h.position is not None else ''}</td></tr>"
-        for h in lineage.timeline
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Lineage of partnership {p.id}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ccc;padding:.3rem;
-text-align:left;vertical-align:top}}th{{background:#f3f3f3}}</style></head>
-<body><h1>How this partnership emerged</h1>
-<p>Partnership <code>{p.id}</code>, now at stage <strong>{e(p.stage.value)}</strong>
-({e(p.status)}).</p>
-<h2>Origin</h2>
-<p>{e(origin.kind.value)}{" " + e(origin.reference_id) if origin.reference_id else ""},
-first meetings on {origin.first_met_on.isoformat()}.</p>
-{_activity_line(origin.activity_title, origin.activity_held_on)}
-<h3>Other pairs who met there</h3><ul>{pairs or "<li>none recorded</li>"}</ul>
-<h2>Timeline</h2>
-<table><thead><tr><th>version</th><th>happened on</th><th>what</th><th>recorded by</th>
-<th>recorded at</th><th>log position</th></tr></thead><tbody>{rows}</tbody></table>
-</body></html>"""
 
 
 @router.get("/audit/events", response_model=AuditEventsPublic, responses=documented(422))

@@ -1,13 +1,16 @@
-"""Small inline SVG charts drawn on the server (no front-end build, no script)."""
+"""Small SVG charts laid out on the server (no front-end build, no script).
+
+This module only computes the geometry (rectangles, lines, labels, each with its tooltip);
+``reporting/templates/charts.html`` writes it as SVG, escaped like any other text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape
+from dataclasses import dataclass, field
 
 PALETTE = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096")
-FONT = "font-family='system-ui, sans-serif' font-size='12'"
+AXIS = "#767676"
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,55 @@ class Bar:
     note: str = ""
 
 
-def _nice_max(value: float) -> float:
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: str = AXIS
+    width: float = 1
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int
+    height: int
+    rects: list[Rect] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+
+
+def _r(value: float) -> float:
+    return round(value, 1)
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+def nice_max(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten at or above ``value`` (1 for nothing)."""
     if value <= 0:
         return 1.0
     step = 1.0
@@ -36,20 +87,17 @@ def stacked_columns(
     *,
     width: int = 760,
     height: int = 280,
-) -> str:
+) -> Chart:
     """Vertical columns (one per label), each stacked by category, with a legend."""
     left, bottom, top = 40, 40, 30
     plot_h = height - bottom - top
-    total_max = _nice_max(max((sum(v) for _, v in columns), default=0))
+    total_max = nice_max(max((sum(v) for _, v in columns), default=0))
     slot = (width - left - 10) / max(1, len(columns))
-    parts = [
-        f"<svg role='img' aria-label='{escape(title)}' viewBox='0 0 {width} {height}'"
-        f" width='100%' style='max-width:{width}px' {FONT}>",
-        f"<title>{escape(title)}</title>",
-        f"<line x1='{left}' y1='{top + plot_h}' x2='{width - 10}' y2='{top + plot_h}'"
-        " stroke='#999'/>",
-        f"<text x='{left - 6}' y='{top + 4}' text-anchor='end'>{total_max:g}</text>",
-        f"<text x='{left - 6}' y='{top + plot_h}' text-anchor='end'>0</text>",
+    chart = Chart(title, width, height)
+    chart.lines.append(Line(left, top + plot_h, width - 10, top + plot_h))
+    chart.texts += [
+        Text(left - 6, top + 4, _g(total_max), "end"),
+        Text(left - 6, top + plot_h, "0", "end"),
     ]
     for i, (label, values) in enumerate(columns):
         x = left + i * slot + slot * 0.15
@@ -58,26 +106,24 @@ def stacked_columns(
             h = plot_h * value / total_max
             y -= h
             if value:
-                parts.append(
-                    f"<rect x='{x:.1f}' y='{y:.1f}' width='{slot * 0.7:.1f}' height='{h:.1f}'"
-                    f" fill='{PALETTE[c % len(PALETTE)]}'><title>{escape(label)}"
-                    f" {escape(categories[c])}: {value}</title></rect>"
+                chart.rects.append(
+                    Rect(
+                        _r(x),
+                        _r(y),
+                        _r(slot * 0.7),
+                        _r(h),
+                        PALETTE[c % len(PALETTE)],
+                        f"{label} {categories[c]}: {value}",
+                    )
                 )
         if len(columns) <= 24 or i % 2 == 0:
-            parts.append(
-                f"<text x='{x + slot * 0.35:.1f}' y='{top + plot_h + 14}'"
-                f" text-anchor='middle'>{escape(label)}</text>"
-            )
+            chart.texts.append(Text(_r(x + slot * 0.35), top + plot_h + 14, label, "middle"))
     legend_x = left
     for c, name in enumerate(categories):
-        parts.append(
-            f"<rect x='{legend_x}' y='{height - 16}' width='10' height='10'"
-            f" fill='{PALETTE[c % len(PALETTE)]}'/>"
-            f"<text x='{legend_x + 14}' y='{height - 7}'>{escape(name)}</text>"
-        )
-        legend_x += 14 + 8 * len(name) + 18
-    parts.append("</svg>")
-    return "".join(parts)
+        chart.rects.append(Rect(legend_x, height - 16, 10, 10, PALETTE[c % len(PALETTE)]))
+        chart.texts.append(Text(legend_x + 14, height - 7, name))
+        legend_x += 14 + 7 * len(name) + 18
+    return chart
 
 
 def horizontal_bars(
@@ -85,37 +131,29 @@ def horizontal_bars(
     bars: Sequence[Bar],
     *,
     markers: Sequence[float | None] = (),
+    marker_label: str = "",
     width: int = 760,
     unit: str = "",
-) -> str:
+) -> Chart:
     """One horizontal bar per row, its value at its end; optional markers (e.g. the 90th
     percentile) drawn as ticks."""
     row_h, left, right = 30, 150, 190
     height = row_h * len(bars) + 20
     top_value = max([b.value for b in bars] + [m or 0 for m in markers] + [0])
-    scale = (width - left - right) / _nice_max(top_value)
-    parts = [
-        f"<svg role='img' aria-label='{escape(title)}' viewBox='0 0 {width} {height}'"
-        f" width='100%' style='max-width:{width}px' {FONT}>",
-        f"<title>{escape(title)}</title>",
-    ]
+    scale = (width - left - right) / nice_max(top_value)
+    chart = Chart(title, width, height)
     for i, bar in enumerate(bars):
         y = 10 + i * row_h
         w = bar.value * scale
-        parts.append(
-            f"<text x='{left - 8}' y='{y + 17}' text-anchor='end'>{escape(bar.label)}</text>"
-            f"<rect x='{left}' y='{y + 4}' width='{w:.1f}' height='{row_h - 10}'"
-            f" fill='{PALETTE[0]}'><title>{escape(bar.label)}: {bar.value:g}{unit}</title></rect>"
-            f"<text x='{left + w + 6:.1f}' y='{y + 17}'>{bar.value:g}{escape(unit)}"
-            f"{(' ' + escape(bar.note)) if bar.note else ''}</text>"
+        shown = f"{_g(bar.value)}{unit}"
+        chart.texts.append(Text(left - 8, y + 17, bar.label, "end"))
+        chart.rects.append(
+            Rect(left, y + 4, _r(w), row_h - 10, PALETTE[0], f"{bar.label}: {shown}")
         )
+        chart.texts.append(Text(_r(left + w + 6), y + 17, f"{shown} {bar.note}".strip()))
         marker = markers[i] if i < len(markers) else None
         if marker is not None:
-            mx = left + marker * scale
-            parts.append(
-                f"<line x1='{mx:.1f}' y1='{y + 2}' x2='{mx:.1f}' y2='{y + row_h - 4}'"
-                f" stroke='{PALETTE[1]}' stroke-width='3'><title>90th percentile:"
-                f" {marker:g}{unit}</title></line>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+            mx = _r(left + marker * scale)
+            tip = f"{marker_label}: {_g(marker)}{unit}" if marker_label else f"{_g(marker)}{unit}"
+            chart.lines.append(Line(mx, y + 2, mx, y + row_h - 4, PALETTE[1], 3, tip))
+    return chart

@@ -8,13 +8,14 @@ nothing). The key is checked exactly as a bearer key is, role included, on every
 
 from __future__ import annotations
 
-import html
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.console.locales import DEFAULT_LOCALE, request_locale, translator
+from api.console.templating import page
 from application.access.api_keys import NotAuthenticated
 from application.lab import PartnerLab
 from domain.access.api_key import Role
@@ -28,44 +29,42 @@ MAX_FORM_BYTES = 2_048
 DASHBOARD_ROLES = frozenset(Role)
 
 
-def login_page(message: str | None = None, status_code: int = 200) -> HTMLResponse:
-    notice = f'<p class="error">{html.escape(message)}</p>' if message else ""
-    return HTMLResponse(
-        f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Partnerlab dashboard: sign in</title>
-<style>body{{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem}}
-input{{width:100%;padding:.4rem;font-family:monospace}}.error{{color:#a00}}</style></head>
-<body><h1>Partnerlab dashboard</h1>{notice}
-<form method="post" action="{LOGIN_PATH}">
-<label for="key">Your API key (any role of your lab)</label>
-<input id="key" name="key" type="password" autocomplete="off" required
- placeholder="plk_..."><p><button type="submit">Sign in</button></p></form>
-</body></html>""",
+def login_page(
+    message: str | None = None, status_code: int = 200, locale: str = DEFAULT_LOCALE
+) -> HTMLResponse:
+    return page(
+        "reporting/dashboard_login.html",
+        locale,
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
+        message=message,
+        action=LOGIN_PATH,
+        here=LOGIN_PATH,
     )
 
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
-def show_login() -> HTMLResponse:
+def show_login(request: Request) -> HTMLResponse:
     """The sign-in form."""
-    return login_page()
+    return login_page(locale=request_locale(request))
 
 
 @router.post(LOGIN_PATH)
 async def sign_in(request: Request) -> Response:
     """Check the key and keep it in the dashboard's cookie."""
+    locale = request_locale(request)
+    _ = translator(locale)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        return login_page("That is not an API key.", 400)
+        return login_page(_("That is not an API key."), 400, locale)
     token = (parse_qs(body.decode("utf-8", "replace")).get("key") or [""])[0].strip()
     lab: PartnerLab = request.app.state.runtime.app
     try:
         principal = await run_in_threadpool(lab.keys.authenticate, token)
     except NotAuthenticated as error:
-        return login_page(error.message, 401)
+        return login_page(error.message, 401, locale)
     if principal.role not in DASHBOARD_ROLES:
-        return login_page("This key may not read reports.", 403)
+        return login_page(_("This key may not read reports."), 403, locale)
     response = RedirectResponse(COOKIE_PATH, status_code=303)
     response.set_cookie(
         COOKIE,

@@ -178,7 +178,11 @@ def test_a_viewer_reads_reports_but_another_labs_key_sees_none_of_them(
 
 
 def figures(page: str) -> dict[str, str]:
-    return dict(re.findall(r"data-figure='([^']+)'>([^<]*)<", page))
+    """Each figure as the JSON gives it (``data-value``; the cell shows it in the locale)."""
+    return {
+        name: value
+        for value, name in re.findall(r"data-value='([^']*)' data-figure='([^']+)'>", page)
+    }
 
 
 def test_the_dashboard_shows_the_figures_of_the_json_reports(

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from tests.api.conftest import API, assert_problem, milestone, register, write
+
+ENGLISH = {"Accept-Language": "en"}
 
 ASSOCIATIONS = [
     "Banque alimentaire du Bas-Rhin",
@@ -166,7 +170,9 @@ def test_a_ten_by_ten_session_runs_from_registration_to_partnerships_and_cohort(
     assert lineage["origin"]["activity_title"].startswith("Speed-dating")
     assert lineage["origin"]["activity_held_on"] == SESSION_ON
     assert len(lineage["origin"]["other_pairs"]) == 9
-    page = client.get(f"{API}/partnerships/{decided['id']}/lineage", params={"format": "html"})
+    page = client.get(
+        f"{API}/partnerships/{decided['id']}/lineage", params={"format": "html"}, headers=ENGLISH
+    )
     assert "Activity: <strong>Speed-dating associations-entreprises" in page.text
 
     # Two partnerships move on: the food bank and IBM reach a contract in exactly 6 months,
@@ -237,11 +243,14 @@ def test_the_host_prints_the_timetable_per_table_and_per_participant(
     session = scheduled
     base = f"{API}{session.path('/timetable')}"
 
-    grid = client.get(base, params={"format": "html"})
+    grid = client.get(base, params={"format": "html"}, headers=ENGLISH)
     assert grid.headers["content-type"].startswith("text/html")
-    assert "@page" in grid.text
-    assert "@media print" in grid.text
-    assert all(name.replace("'", "&#x27;") in grid.text for name in ASSOCIATIONS + COMPANIES)
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', grid.text)
+    assert stylesheet is not None, "the print rules come from the service's own stylesheet"
+    print_css = client.get(stylesheet.group(1)).text
+    assert "@page" in print_css
+    assert "@media print" in print_css
+    assert all(str(escape(name)) in grid.text for name in ASSOCIATIONS + COMPANIES)
     assert grid.text.count("<tr><td>") == 10  # a row per round
 
     rows = csv_rows(client.get(base, headers={"Accept": "text/csv"}).text)
@@ -254,7 +263,7 @@ def test_the_host_prints_the_timetable_per_table_and_per_participant(
 
     tables = client.get(f"{base}/tables", params={"format": "html"}).text
     assert tables.count('<section class="sheet">') == 10
-    assert "break-after:page" in tables
+    assert "break-after:page" in print_css
     third = client.get(f"{base}/tables/3").json()
     assert third["seated"]["name"] == ASSOCIATIONS[2]
     assert sorted(s["partner"]["name"] for s in third["slots"]) == sorted(COMPANIES)
@@ -269,7 +278,9 @@ def test_the_host_prints_the_timetable_per_table_and_per_participant(
     assert [s["table"] for s in card["slots"]] == [1, 10, 9, 8, 7, 6, 5, 4, 3, 2]
     assert (
         "moves from table to table"
-        in client.get(f"{base}/participants/{ibm['id']}", params={"format": "html"}).text
+        in client.get(
+            f"{base}/participants/{ibm['id']}", params={"format": "html"}, headers=ENGLISH
+        ).text
     )
 
 
@@ -289,7 +300,7 @@ def test_the_big_screen_shows_the_round_under_way(client: TestClient, scheduled:
 
         assert (body["state"], body["seconds_left"]) == (state, seconds_left), at
         assert (body["round"] or {}).get("number") == round_number, at
-        page = client.get(screen, params={"at": at}).text
+        page = client.get(screen, params={"at": at}, headers=ENGLISH).text
         assert 'http-equiv="refresh"' in page
         if state == "round":
             assert f"Round {round_number} of 10" in page

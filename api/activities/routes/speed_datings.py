@@ -38,6 +38,8 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
+from api.console.labels import N_
+from api.console.locales import request_locale
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.fields import MAX_VERSION
 from api.partnerships.routes.partnerships import written as partnership_written
@@ -302,10 +304,10 @@ def open_partnership(session_id: SessionId, body: PairCreate, write: WriteDep) -
 def _links(session_id: UUID) -> dict[str, str]:
     base = f"{API_PREFIX}/{COLLECTION}/{session_id}"
     return {
-        "Sheets per table": f"{base}/timetable/tables?format=html",
-        "Cards per participant": f"{base}/timetable/participants?format=html",
-        "CSV": f"{base}/timetable?format=csv",
-        "Big screen": f"{base}/screen",
+        N_("Sheets per table"): f"{base}/timetable/tables?format=html",
+        N_("Cards per participant"): f"{base}/timetable/participants?format=html",
+        N_("CSV"): f"{base}/timetable?format=csv",
+        N_("Big screen"): f"{base}/screen",
     }
 
 
@@ -333,7 +335,7 @@ def get_timetable(
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     chosen = wanted_format(request, format)
     if chosen == "html":
-        return HTMLResponse(timetable_html(plan, _links(session_id)))
+        return HTMLResponse(timetable_html(plan, _links(session_id), request_locale(request)))
     if chosen == "csv":
         return _csv(timetable_csv(plan), _file_name(plan, "timetable"))
     return _timetable_public(plan)
@@ -372,7 +374,7 @@ def get_table_sheets(
     sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
     chosen = wanted_format(request, format)
     if chosen == "html":
-        return HTMLResponse(tables_html(plan, sheets))
+        return HTMLResponse(tables_html(plan, sheets, request_locale(request)))
     if chosen == "csv":
         return _csv(tables_csv(sheets), _file_name(plan, "tables"))
     return [TableSheetPublic.model_validate(s) for s in sheets]
@@ -398,7 +400,7 @@ def get_table_sheet(
         return TableSheetPublic.model_validate(sheet)
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     if chosen == "html":
-        return HTMLResponse(tables_html(plan, [sheet]))
+        return HTMLResponse(tables_html(plan, [sheet], request_locale(request)))
     return _csv(tables_csv([sheet]), _file_name(plan, f"table-{table}"))
 
 
@@ -419,7 +421,7 @@ def get_participant_cards(
     cards = [participant_card(plan, p) for p in participants(plan)]
     chosen = wanted_format(request, format)
     if chosen == "html":
-        return HTMLResponse(cards_html(plan, cards))
+        return HTMLResponse(cards_html(plan, cards, request_locale(request)))
     if chosen == "csv":
         return _csv(cards_csv(cards), _file_name(plan, "participants"))
     return [ParticipantCardPublic.model_validate(c) for c in cards]
@@ -445,7 +447,7 @@ def get_participant_card(
         return ParticipantCardPublic.model_validate(card)
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     if chosen == "html":
-        return HTMLResponse(cards_html(plan, [card]))
+        return HTMLResponse(cards_html(plan, [card], request_locale(request)))
     return _csv(cards_csv([card]), _file_name(plan, "participant"))
 
 
@@ -475,4 +477,4 @@ def big_screen(
     accept = request.headers.get("accept", "")
     if format == "json" or (format is None and accept.startswith("application/json")):
         return ScreenPublic.model_validate(view)
-    return HTMLResponse(screen_html(view))
+    return HTMLResponse(screen_html(view, request_locale(request)))

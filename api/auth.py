@@ -50,6 +50,9 @@ PUBLIC_PATHS = frozenset(
 """Answered without a key: the probes, the API's own documentation (it describes the API,
 holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key), and the
 dashboard's sign-in form."""
+PUBLIC_PREFIXES = ("/api/v1/follow-ups/calendar/",)
+"""A staff member's calendar feed: its secret address is its key (calendar applications
+subscribe without headers); the token is checked by the route."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}
@@ -87,7 +90,12 @@ class Authentication:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+        path = scope.get("path", "")
+        if (
+            scope["type"] not in ("http", "websocket")
+            or path in PUBLIC_PATHS
+            or path.startswith(PUBLIC_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

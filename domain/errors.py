@@ -118,3 +118,7 @@ class ContractAlreadySigned(LifecycleViolation):
 
 class UnknownMilestone(LifecycleViolation):
     rule = "corrected-milestone-exists"
+
+
+class AlreadyAssigned(LifecycleViolation):
+    rule = "assignment-changes-staff"

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     AbandonmentAfterContract,
+    AlreadyAssigned,
     CoConstructionAlreadyStarted,
     ContractAlreadySigned,
     ContractEndsBeforeStart,
@@ -68,8 +69,9 @@ from domain.values import (
 
 class Partnership(Aggregate):
     TOPIC = "partnerlab:Partnership"
-    class_version = 2
-    """Version 2: evaluation milestones carry ``skills_days`` (see ``EvaluationRecorded``)."""
+    class_version = 3
+    """Version 2: evaluation milestones carry ``skills_days`` (see ``EvaluationRecorded``).
+    Version 3: partnerships know the staff members assigned to them (``assignments``)."""
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -77,6 +79,11 @@ class Partnership(Aggregate):
         for milestone in state.get("milestones", []):
             if milestone.kind == EVALUATION:
                 milestone.details.setdefault("skills_days", Decimal(0))
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Snapshots taken by version 2 predate staff assignment."""
+        state.setdefault("assignments", [])
 
     class Event(Aggregate.Event):
         TOPIC = "partnerlab:Partnership.Event"
@@ -171,6 +178,15 @@ class Partnership(Aggregate):
         actor: str
         note: str | None
 
+    class StaffAssigned(Event):
+        """A staff member follows the partnership from ``from_on`` on (a later assignment
+        hands it over). Not a milestone: it moves nothing in the lifecycle."""
+
+        TOPIC = "partnerlab:Partnership.StaffAssigned"
+        staff: str
+        from_on: date
+        actor: str
+
     class MilestoneCorrected(Event):
         TOPIC = "partnerlab:Partnership.MilestoneCorrected"
         target_version: int
@@ -208,6 +224,7 @@ class Partnership(Aggregate):
             )
         ]
         self.corrections: list[Correction] = []
+        self.assignments: list[dict[str, Any]] = []
 
     @classmethod
     def open(
@@ -477,6 +494,26 @@ class Partnership(Aggregate):
             actor=require_text(actor, "actor"),
         )
 
+    def assign(self, *, staff: str, from_on: date, actor: str, today: date) -> None:
+        """Assign (or reassign) the staff member who follows this partnership."""
+        staff = require_text(staff, "staff")
+        _require_not_future(from_on, today, "from_on")
+        current = self.assignments[-1] if self.assignments else None
+        if current is not None and current["staff"] == staff:
+            raise AlreadyAssigned(f"{staff} already follows this partnership", field="staff")
+        if current is not None and from_on < current["from_on"]:
+            raise MilestoneBeforePredecessor(
+                f"from_on {from_on.isoformat()} is before the current assignment "
+                f"({current['from_on'].isoformat()})",
+                field="from_on",
+            )
+        self._assign(staff=staff, from_on=from_on, actor=require_text(actor, "actor"))
+
+    @property
+    def owner(self) -> str | None:
+        """The staff member who follows the partnership now (the last one assigned)."""
+        return str(self.assignments[-1]["staff"]) if self.assignments else None
+
     # ------------------------------------------------------------------ state changes
 
     def _append(
@@ -608,6 +645,10 @@ class Partnership(Aggregate):
     @event(Abandoned)
     def _abandon(self, reason: str, occurred_on: date, actor: str, note: str | None) -> None:
         self._append(ABANDONMENT, occurred_on, actor, note, reason=reason)
+
+    @event(StaffAssigned)
+    def _assign(self, staff: str, from_on: date, actor: str) -> None:
+        self.assignments.append({"staff": staff, "from_on": from_on, "by": actor})
 
     @event(MilestoneCorrected)
     def _correct(

@@ -182,7 +182,7 @@ def test_a_staff_members_calendar_feed_lists_their_due_dates(
     assert feed.status_code == 200, feed.text
     assert feed.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(feed.content)
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert [e.decoded("dtstart") for e in events] == [date(2015, 4, 10)]
     assert "stalled" in str(events[0].get("summary"))
     assert anonymous.get(f"{API}/follow-ups/calendar/not-a-token.ics").status_code == 404

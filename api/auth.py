@@ -51,9 +51,10 @@ PUBLIC_PATHS = frozenset(
 """Answered without a key: the probes, the API's own documentation (it describes the API,
 holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key), and the
 dashboard's sign-in form."""
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PREFIXES = ("/static/", "/api/v1/follow-ups/calendar/")
 """Also answered without a key: the console's own stylesheets, scripts and Swagger UI files
-(the same for every lab, no data)."""
+(the same for every lab, no data), and a staff member's calendar feed, whose secret address
+is its key (calendar applications subscribe without headers; the route checks the token)."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}

@@ -15,6 +15,7 @@ from api.activities.routes import (
     trainings,
 )
 from api.audit import routes as audit
+from api.followups import routes as followups
 from api.partnerships.routes import organizations, partnerships
 from api.reporting.routes import projections, reports
 
@@ -29,3 +30,4 @@ for activity_router in (speed_datings, lab_events, consulting, trainings, fundin
 api_router.include_router(activity_reports.router)
 api_router.include_router(reports.router)
 api_router.include_router(projections.router)
+api_router.include_router(followups.router)

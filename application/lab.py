@@ -27,6 +27,8 @@ from application.audit.ports import AuditTrail
 from application.audit.service import AuditService
 from application.event_log import LabEventLog, today_in_lab
 from application.followers import ProjectionFollower
+from application.followups.ports import FollowUpStore
+from application.followups.service import FollowUpService
 from application.idempotency import IdempotencyService, IdempotencyStore
 from application.partnerships.organizations import OrganizationService
 from application.partnerships.partnerships import PartnershipService
@@ -58,6 +60,7 @@ class PartnerLab:
         projection_monitor: ProjectionMonitor | None = None,
         api_key_list: ApiKeyList | None = None,
         contacts: ContactDirectory | None = None,
+        followups: FollowUpStore | None = None,
         key_pepper: bytes = b"",
     ) -> None:
         self.log = log if log is not None else LabEventLog(env)
@@ -85,6 +88,7 @@ class PartnerLab:
         self.reports = ReportingService(reports, self.read_models, clock, projection_monitor)
         self.keys = ApiKeyService(self.log, self.read_models, api_key_list, key_pepper)
         self.contact_persons = ContactPersonService(self.log, self.organizations, contacts)
+        self.follow_ups = FollowUpService(followups, self.read_models, clock)
 
     def close(self) -> None:
         self.log.close()

@@ -57,6 +57,13 @@ class SatisfactionOutOfRange(InvalidValue):
     rule = "satisfaction-between-1-and-5"
 
 
+class MilestoneBeforePredecessor(InvalidValue):
+    """A milestone dated before the milestone it follows (co-construction before its idea,
+    a contract before co-construction, an evaluation or renewal before the signature...)."""
+
+    rule = "milestone-not-before-predecessor"
+
+
 class RenewalMustExtend(InvalidValue):
     rule = "renewal-extends-contract"
 
@@ -111,3 +118,7 @@ class ContractAlreadySigned(LifecycleViolation):
 
 class UnknownMilestone(LifecycleViolation):
     rule = "corrected-milestone-exists"
+
+
+class AlreadyAssigned(LifecycleViolation):
+    rule = "assignment-changes-staff"

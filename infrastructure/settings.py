@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     api_key_pepper: SecretStr = SecretStr("")
     """Server secret mixed into API key hashes (set it in production; changing it revokes
     every key). See docs/SECURITY.md."""
+    stalled_days: dict[str, int] = Field(default_factory=dict)
+    """Days without a milestone after which a partnership is stalled, per stage
+    (``{"meeting": 60, "idea": 90}``; 90 for a stage not named). JSON in the environment."""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "partnerlab@localhost"
+    staff_mail_domain: str | None = None
+    """A staff member's digest goes to their name when it is an address, else to
+    ``name@staff_mail_domain``; without a domain, staff with no address get no mail."""
 
     @model_validator(mode="after")
     def _read_database_url(self) -> Settings:

@@ -15,7 +15,9 @@ from datetime import date
 import psycopg
 
 from application.event_log import LabEventLog, today_in_lab
+from application.followups.items import FollowUpPolicy
 from application.lab import PartnerLab
+from domain.values import Stage
 from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
 from infrastructure.access.contact_persons import SqlContactDirectory
 from infrastructure.activities.followers import activity_followers
@@ -24,6 +26,7 @@ from infrastructure.audit.chained_recorders import chain_table_name
 from infrastructure.audit.trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
+from infrastructure.followups.store import FollowUpsProcessor, SqlFollowUpStore
 from infrastructure.idempotency import SqlIdempotencyStore
 from infrastructure.partnerships.catalog import SqlCatalogView
 from infrastructure.projector_heartbeats import SqlProjectorHeartbeats
@@ -44,6 +47,7 @@ class Stores:
     key_list: SqlApiKeyList
     contacts: SqlContactDirectory
     reports: SqlReportStore
+    followups: SqlFollowUpStore
 
 
 @dataclass
@@ -118,7 +122,8 @@ def build_runtime(
     key_list = SqlApiKeyList(database)
     contacts = SqlContactDirectory(database)
     reports = SqlReportStore(database)
-    for store in (catalog, idempotency, audit, activities, key_list, contacts, reports):
+    followups = SqlFollowUpStore(database)
+    for store in (catalog, idempotency, audit, activities, key_list, contacts, reports, followups):
         store.create_tables()
     app = PartnerLab(
         log=log,
@@ -130,6 +135,7 @@ def build_runtime(
         reports=reports,
         api_key_list=key_list,
         contacts=contacts,
+        followups=followups,
         key_pepper=settings.api_key_pepper.get_secret_value().encode(),
     )
     followers = Followers(
@@ -151,6 +157,10 @@ def build_runtime(
             LogFollower(recorder=log.recorder, processor=AuditIndexProcessor(audit, log.mapper)),
             LogFollower(recorder=log.recorder, processor=ReportsProcessor(reports, log.mapper)),
             LogFollower(recorder=log.recorder, processor=ApiKeyListProcessor(key_list, log.mapper)),
+            LogFollower(
+                recorder=log.recorder,
+                processor=FollowUpsProcessor(followups, log.get, followup_policy(settings)),
+            ),
         ]
     )
     # The followers need the activity policy, so they are attached once the services exist.
@@ -161,7 +171,7 @@ def build_runtime(
     in_process = settings.projections_in_process if run_projections is None else run_projections
     if in_process:
         followers.start()
-    stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports)
+    stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports, followups)
     return Runtime(
         settings=settings,
         app=app,
@@ -170,6 +180,11 @@ def build_runtime(
         stores=stores,
         heartbeats=heartbeats,
     )
+
+
+def followup_policy(settings: Settings) -> FollowUpPolicy:
+    """Stalled-after days per stage from the settings (stage names as in ``Stage``)."""
+    return FollowUpPolicy({Stage(name): days for name, days in settings.stalled_days.items()})
 
 
 def init_database(settings: Settings) -> None:

@@ -67,6 +67,7 @@ class TrainingService:
         amount_eur: Decimal,
         paid_on: date,
         note: str | None = None,
+        donation: bool = False,
         expected_version: int | None = None,
     ) -> CommandResult:
         training = self._training(caller, training_id, expected_version)
@@ -77,6 +78,7 @@ class TrainingService:
             actor=caller.actor,
             today=self._core.clock(),
             note=note,
+            donation=donation,
         )
         return self._core.save(training, expected_version)
 

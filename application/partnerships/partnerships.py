@@ -272,6 +272,20 @@ class PartnershipService:
             )
         return result()
 
+    def assign_staff(
+        self,
+        caller: Caller,
+        partnership_id: UUID,
+        *,
+        staff: str,
+        from_on: date,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Assign (or reassign) the staff member who follows the partnership."""
+        with self._changing(caller, partnership_id, expected_version) as (p, result):
+            p.assign(staff=staff, from_on=from_on, actor=caller.actor, today=self.clock())
+        return result()
+
     def get_partnership(
         self, caller: Caller, partnership_id: UUID, *, version: int | None = None
     ) -> PartnershipView:

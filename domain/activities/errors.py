@@ -21,6 +21,12 @@ class TooManyDecimals(InvalidValue):
     rule = "amount-in-cents"
 
 
+class Overpayment(InvalidValue):
+    """More paid than the fee agreed, and not marked as a donation."""
+
+    rule = "payment-not-above-fee"
+
+
 class DurationOutOfRange(InvalidValue):
     rule = "duration-in-range"
 

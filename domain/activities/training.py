@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.activities.errors import (
     ActivityOfAnotherLab,
     CountOutOfRange,
+    Overpayment,
     ParticipantAlreadyRegistered,
     ParticipantNotRegistered,
 )
@@ -71,12 +73,21 @@ class TrainingSession(Aggregate):
         actor: str
 
     class FeePaid(Event):
+        """Version 2: ``donation`` marks a payment above the fee as given on purpose."""
+
         TOPIC = "partnerlab:TrainingSession.FeePaid"
+        class_version = 2
         organization_id: UUID
         amount_eur: Decimal
         occurred_on: date
         actor: str
         note: str | None
+        donation: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Payments recorded before the overpayment rule were never marked as donations."""
+            state["donation"] = False
 
     @event(Planned)
     def __init__(
@@ -149,19 +160,39 @@ class TrainingSession(Aggregate):
         actor: str,
         today: date,
         note: str | None = None,
+        donation: bool = False,
     ) -> None:
-        if self.enrolment(organization_id) is None:
+        """Record a payment; one that takes the total paid above the fee agreed is refused
+        unless ``donation`` says the extra is given on purpose."""
+        enrolment = self.enrolment(organization_id)
+        if enrolment is None:
             raise ParticipantNotRegistered(
                 f"organisation {organization_id} is not enrolled", field="organization_id"
             )
         require_fact_date(paid_on, today, "paid_on")
+        amount = require_amount(amount_eur, "amount_eur")
+        already = self.paid_by(organization_id)
+        if not donation and already + amount > enrolment.fee_eur:
+            raise Overpayment(
+                f"{amount} EUR would bring the total paid to {already + amount} EUR, above the "
+                f"{enrolment.fee_eur} EUR fee agreed; mark it as a donation if that is intended",
+                field="amount_eur",
+            )
         self._pay(
             organization_id=organization_id,
-            amount_eur=require_amount(amount_eur, "amount_eur"),
+            amount_eur=amount,
             occurred_on=paid_on,
             actor=require_text(actor, "actor"),
             note=optional_text(note),
+            donation=donation,
         )
+
+    def unpaid_eur(self, organization_id: UUID) -> Decimal:
+        """What is still owed on an enrolment's fee (never negative)."""
+        enrolment = self.enrolment(organization_id)
+        if enrolment is None:
+            return Decimal(0)
+        return max(enrolment.fee_eur - self.paid_by(organization_id), Decimal(0))
 
     def enrolment(self, organization_id: UUID) -> Enrolment | None:
         return next((e for e in self.enrolments if e.organization_id == organization_id), None)
@@ -191,5 +222,6 @@ class TrainingSession(Aggregate):
         occurred_on: date,
         actor: str,
         note: str | None,
+        donation: bool,
     ) -> None:
         self.payments.append(FeePayment(organization_id, amount_eur, occurred_on, self.version + 1))

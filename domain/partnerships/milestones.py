@@ -24,3 +24,14 @@ STAGE_OF_KIND: dict[str, Stage] = {
     RENEWAL: Stage.CONTRACT,
     EVALUATION: Stage.EVALUATION,
 }
+
+
+FOLLOWS: dict[str, tuple[str, ...]] = {
+    CO_CONSTRUCTION: (IDEA,),
+    PROGRESS: (CO_CONSTRUCTION,),
+    CONTRACT: (CO_CONSTRUCTION,),
+    EVALUATION: (CONTRACT,),
+    RENEWAL: (CONTRACT,),
+}
+"""The milestone kind each kind follows (the opening for every other kind): its business date
+may not precede that milestone's. A co-construction follows the idea it chose."""

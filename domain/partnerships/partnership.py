@@ -8,6 +8,7 @@ a business check (a rule added later cannot make stored history unreadable).
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,12 +18,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     AbandonmentAfterContract,
+    AlreadyAssigned,
     CoConstructionAlreadyStarted,
     ContractAlreadySigned,
     ContractEndsBeforeStart,
     DateBeforeOpening,
     DateInFuture,
     DuplicateIdea,
+    MilestoneBeforePredecessor,
     NothingToCorrect,
     OrganizationArchived,
     PartnerKindMismatch,
@@ -39,6 +42,7 @@ from domain.partnerships.milestones import (
     CO_CONSTRUCTION,
     CONTRACT,
     EVALUATION,
+    FOLLOWS,
     IDEA,
     MEETING,
     OPENING,
@@ -65,8 +69,9 @@ from domain.values import (
 
 class Partnership(Aggregate):
     TOPIC = "partnerlab:Partnership"
-    class_version = 2
-    """Version 2: evaluation milestones carry ``skills_days`` (see ``EvaluationRecorded``)."""
+    class_version = 3
+    """Version 2: evaluation milestones carry ``skills_days`` (see ``EvaluationRecorded``).
+    Version 3: partnerships know the staff members assigned to them (``assignments``)."""
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -74,6 +79,11 @@ class Partnership(Aggregate):
         for milestone in state.get("milestones", []):
             if milestone.kind == EVALUATION:
                 milestone.details.setdefault("skills_days", Decimal(0))
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Snapshots taken by version 2 predate staff assignment."""
+        state.setdefault("assignments", [])
 
     class Event(Aggregate.Event):
         TOPIC = "partnerlab:Partnership.Event"
@@ -168,6 +178,15 @@ class Partnership(Aggregate):
         actor: str
         note: str | None
 
+    class StaffAssigned(Event):
+        """A staff member follows the partnership from ``from_on`` on (a later assignment
+        hands it over). Not a milestone: it moves nothing in the lifecycle."""
+
+        TOPIC = "partnerlab:Partnership.StaffAssigned"
+        staff: str
+        from_on: date
+        actor: str
+
     class MilestoneCorrected(Event):
         TOPIC = "partnerlab:Partnership.MilestoneCorrected"
         target_version: int
@@ -205,6 +224,7 @@ class Partnership(Aggregate):
             )
         ]
         self.corrections: list[Correction] = []
+        self.assignments: list[dict[str, Any]] = []
 
     @classmethod
     def open(
@@ -301,6 +321,9 @@ class Partnership(Aggregate):
             raise UnknownIdea(
                 f"no idea {idea_id} was proposed in this partnership", field="idea_id"
             )
+        self._require_not_before_predecessor(
+            CO_CONSTRUCTION, occurred_on, "occurred_on", idea_id=idea_id
+        )
         self._start_co_construction(
             idea_id=idea_id,
             occurred_on=occurred_on,
@@ -314,6 +337,7 @@ class Partnership(Aggregate):
         self._check_milestone(occurred_on, today)
         if self.chosen_idea_id is None:
             raise StageSkipped("progress notes need a co-construction first")
+        self._require_not_before_predecessor(PROGRESS, occurred_on, "occurred_on")
         self._record_progress(
             progress=require_text(progress, "progress"),
             occurred_on=occurred_on,
@@ -341,6 +365,7 @@ class Partnership(Aggregate):
             raise ContractAlreadySigned("the contract is already signed; renew it instead")
         require_sub_kind(category, sub_kind)
         _require_ordered(starts_on, ends_on)
+        self._require_not_before_predecessor(CONTRACT, signed_on, "signed_on")
         self._sign_contract(
             category=category,
             sub_kind=sub_kind,
@@ -379,6 +404,7 @@ class Partnership(Aggregate):
         ):
             require_non_negative(amount, name)
         _require_satisfaction(satisfaction)
+        self._require_not_before_predecessor(EVALUATION, occurred_on, "occurred_on")
         self._record_evaluation(
             beneficiaries=beneficiaries,
             jobs_created=jobs_created,
@@ -411,6 +437,7 @@ class Partnership(Aggregate):
                 f"a renewal must end after the current end date {current_end.isoformat()}",
                 field="ends_on",
             )
+        self._require_not_before_predecessor(RENEWAL, occurred_on, "occurred_on")
         self._renew_contract(
             ends_on=ends_on,
             committed=committed,
@@ -466,6 +493,26 @@ class Partnership(Aggregate):
             occurred_on=today,
             actor=require_text(actor, "actor"),
         )
+
+    def assign(self, *, staff: str, from_on: date, actor: str, today: date) -> None:
+        """Assign (or reassign) the staff member who follows this partnership."""
+        staff = require_text(staff, "staff")
+        _require_not_future(from_on, today, "from_on")
+        current = self.assignments[-1] if self.assignments else None
+        if current is not None and current["staff"] == staff:
+            raise AlreadyAssigned(f"{staff} already follows this partnership", field="staff")
+        if current is not None and from_on < current["from_on"]:
+            raise MilestoneBeforePredecessor(
+                f"from_on {from_on.isoformat()} is before the current assignment "
+                f"({current['from_on'].isoformat()})",
+                field="from_on",
+            )
+        self._assign(staff=staff, from_on=from_on, actor=require_text(actor, "actor"))
+
+    @property
+    def owner(self) -> str | None:
+        """The staff member who follows the partnership now (the last one assigned)."""
+        return str(self.assignments[-1]["staff"]) if self.assignments else None
 
     # ------------------------------------------------------------------ state changes
 
@@ -598,6 +645,10 @@ class Partnership(Aggregate):
     @event(Abandoned)
     def _abandon(self, reason: str, occurred_on: date, actor: str, note: str | None) -> None:
         self._append(ABANDONMENT, occurred_on, actor, note, reason=reason)
+
+    @event(StaffAssigned)
+    def _assign(self, staff: str, from_on: date, actor: str) -> None:
+        self.assignments.append({"staff": staff, "from_on": from_on, "by": actor})
 
     @event(MilestoneCorrected)
     def _correct(
@@ -753,6 +804,69 @@ class Partnership(Aggregate):
             _require_ordered(details["starts_on"], details["ends_on"])  # type: ignore[arg-type]
         if target.kind == EVALUATION:
             _require_satisfaction(details["satisfaction"])  # type: ignore[arg-type]
+        _require_order_kept(self.milestones, corrected)
+
+    def _require_not_before_predecessor(
+        self, kind: str, occurred_on: date, field: str, *, idea_id: UUID | None = None
+    ) -> None:
+        planned = Milestone(
+            version=self.version + 1,
+            kind=kind,
+            occurred_on=occurred_on,
+            actor="",
+            note=None,
+            details={"idea_id": idea_id} if idea_id is not None else {},
+        )
+        before = predecessor(self.milestones, planned)
+        if before is not None and occurred_on < before.occurred_on:
+            raise MilestoneBeforePredecessor(
+                f"{field} {occurred_on.isoformat()} is before the {before.kind} it follows "
+                f"({before.occurred_on.isoformat()}, version {before.version})",
+                field=field,
+            )
+
+
+def predecessor(milestones: Sequence[Milestone], milestone: Milestone) -> Milestone | None:
+    """The milestone ``milestone`` follows (``FOLLOWS``; the opening for the other kinds), or
+    ``None`` for the opening itself or when that milestone is missing."""
+    if milestone.kind == OPENING:
+        return None
+    kinds = FOLLOWS.get(milestone.kind, (OPENING,))
+    for candidate in milestones:
+        if candidate.kind not in kinds or candidate.version == milestone.version:
+            continue
+        if milestone.kind == CO_CONSTRUCTION and candidate.details.get(
+            "idea_id"
+        ) != milestone.details.get("idea_id"):
+            continue
+        return candidate
+    return None
+
+
+def date_order_breaks(milestones: Sequence[Milestone]) -> list[tuple[Milestone, Milestone]]:
+    """Every (milestone, the milestone it follows) pair whose dates run backwards: what
+    ``partnerlab check`` lists for histories recorded before the rule."""
+    breaks = []
+    for milestone in milestones:
+        before = predecessor(milestones, milestone)
+        if before is not None and milestone.occurred_on < before.occurred_on:
+            breaks.append((milestone, before))
+    return breaks
+
+
+def _require_order_kept(milestones: Sequence[Milestone], corrected: Milestone) -> None:
+    """A corrected milestone may not precede the one it follows, nor follow one that follows
+    it (other pairs already out of order in old histories are left for ``check``)."""
+    replaced = [corrected if m.version == corrected.version else m for m in milestones]
+    for milestone, before in date_order_breaks(replaced):
+        if corrected.version not in (milestone.version, before.version):
+            continue
+        raise MilestoneBeforePredecessor(
+            f"with this correction the {milestone.kind} (version {milestone.version}, "
+            f"{milestone.occurred_on.isoformat()}) would precede the {before.kind} it follows "
+            f"(version {before.version}, {before.occurred_on.isoformat()})",
+            field="changes.occurred_on",
+        )
 
 
 def _current(milestone: Milestone, key: str) -> Any:

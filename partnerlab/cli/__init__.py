@@ -13,6 +13,7 @@ from partnerlab.cli.app import cli
 from partnerlab.cli.audit import audit_cli
 from partnerlab.cli.db import db_cli
 from partnerlab.cli.demo import demo
+from partnerlab.cli.followups import followups_cli
 from partnerlab.cli.keys import keys_cli
 from partnerlab.cli.project import project
 from partnerlab.cli.serve import serve
@@ -23,6 +24,7 @@ cli.command()(project)
 cli.command()(demo)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(followups_cli, name="follow-ups")
 
 
 def main() -> None:

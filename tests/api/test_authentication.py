@@ -51,6 +51,8 @@ def policy(method: str, path: str) -> frozenset[Role] | None:
     """Who may do what (docs/SECURITY.md); None: any valid key (the API's own docs)."""
     if path in DOCS:
         return None
+    if path.startswith(f"{API_PREFIX}/follow-ups/calendar/"):
+        return None  # a calendar feed: its secret address is the key (docs/API.md)
     if path.startswith(f"{API_PREFIX}/keys"):
         return ADMINS
     if path.startswith(f"{API_PREFIX}/projections"):

@@ -129,10 +129,8 @@ def test_every_module_sits_in_a_context_package_or_is_named_shared(layer: str) -
     stray = [
         str(path.relative_to(ROOT))
         for path in python_files(layer)
-        if (path.parent == ROOT / layer
-        and path.name not in SHARED[layer])
-        or (path.parent != ROOT / layer
-        and path.relative_to(ROOT / layer).parts[0] not in CONTEXTS)
+        if (path.parent == ROOT / layer and path.name not in SHARED[layer])
+        or (path.parent != ROOT / layer and path.relative_to(ROOT / layer).parts[0] not in CONTEXTS)
     ]
 
     assert stray == [], f"outside a context package and not named shared: {stray}"

@@ -33,7 +33,7 @@ from domain.partnerships.milestones import (
     PROGRESS,
     RENEWAL,
 )
-from domain.partnerships.partnership import Partnership
+from domain.partnerships.partnership import Partnership, date_order_breaks
 from domain.values import (
     SUB_KINDS,
     Category,
@@ -427,6 +427,12 @@ class PartnershipLifecycle(RuleBasedStateMachine):
         assert p.milestones[0].kind == OPENING
         for m in p.milestones:
             assert p.opened_on <= m.occurred_on <= TODAY
+
+    @invariant()
+    def milestones_never_precede_the_milestone_they_follow(self) -> None:
+        """Co-construction not before its idea, contract not before co-construction,
+        evaluation and renewal not before the signature: whatever was typed or corrected."""
+        assert date_order_breaks(self.partnership.milestones) == []
 
     @invariant()
     def contracts_end_after_they_start(self) -> None:

@@ -121,6 +121,11 @@ class FeeCreate(Input):
     amount_eur: Amount
     paid_on: IsoDate
     note: LongText | None = None
+    donation: bool = Field(
+        default=False,
+        description="True when a payment above the fee agreed is a donation given on purpose; "
+        "otherwise an overpayment is refused (rule payment-not-above-fee).",
+    )
 
 
 class EnrolmentPublic(Output):

@@ -27,6 +27,7 @@ from application.errors import (
     IdempotencyKeyReused,
     NotFound,
     StoreUnavailable,
+    CannotProve,
     VersionMismatch,
 )
 from domain.errors import DomainError, InvalidValue, LifecycleViolation
@@ -65,6 +66,7 @@ _APPLICATION_STATUS: Sequence[tuple[type[ApplicationError], int, str]] = (
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
     (IdempotencyKeyInFlight, 409, "Idempotency-Key in flight"),
     (StoreUnavailable, 503, "Store unavailable"),
+    (CannotProve, 422, "Cannot prove"),
 )
 
 _HTTP_RULES: Mapping[int, str] = {

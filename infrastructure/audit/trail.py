@@ -547,6 +547,11 @@ class SqlAuditTrail:
         """Record entries (and, for creations, the aggregate's lab) and the position reached,
         in one transaction; positions already indexed are skipped (exactly once)."""
         with self.db.transaction() as cursor:
+            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
+            cursor.execute(
+                "INSERT INTO pl_follower_positions (name, position) VALUES ('audit-index', 0)"
+                " ON CONFLICT (name) DO NOTHING"
+            )
             lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
             cursor.execute(
                 f"SELECT position FROM pl_follower_positions WHERE name = 'audit-index'{lock}"
@@ -584,7 +589,8 @@ class SqlAuditTrail:
                 cursor.execute(
                     "INSERT INTO pl_follower_positions (name, position) VALUES"
                     " ('audit-index', %(upto)s) ON CONFLICT (name)"
-                    " DO UPDATE SET position = excluded.position",
+                    " DO UPDATE SET position = excluded.position"
+                    " WHERE pl_follower_positions.position < excluded.position",
                     {"upto": upto},
                 )
 

@@ -22,12 +22,12 @@ from api.fields import Problem
 from api.unavailable import HANDLED, is_store_unavailable
 from application.errors import (
     ApplicationError,
+    CannotProve,
     ConcurrentWrite,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     NotFound,
     StoreUnavailable,
-    CannotProve,
     VersionMismatch,
 )
 from domain.errors import DomainError, InvalidValue, LifecycleViolation

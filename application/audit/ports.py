@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
-from application.audit.chain import Digest, Verification
+from application.audit.chain import Digest, StoredRecord, Verification
 from domain.audit.tree_head import SignedTreeHead, TreeHead
 
 
@@ -57,12 +57,15 @@ class AuditTrail(Protocol):
 
     def lab_of(self, position: int) -> str | None: ...
 
+    def record_at(self, position: int) -> StoredRecord | None: ...
+
     def proof_export(
         self,
         lab: str,
         aggregate_id: UUID | None,
-        head: SignedTreeHead,
-        sign_manifest: Callable[[bytes], bytes],
+        head: TreeHead,
+        head_fields: dict[str, Any],
+        sign_manifest: Callable[[bytes], bytes] | None,
         from_size: int | None,
     ) -> Iterator[str]: ...
 

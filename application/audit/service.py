@@ -278,9 +278,7 @@ class AuditService:
             size = tree.state().size
             self._check_sizes(from_size, to_size, "from_size")
             if to_size > size:
-                raise CannotProve(
-                    f"the log holds {size} records, not {to_size}", field="to_size"
-                )
+                raise CannotProve(f"the log holds {size} records, not {to_size}", field="to_size")
             return ConsistencyAnswer(
                 from_size,
                 to_size,
@@ -308,9 +306,7 @@ class AuditService:
             else:
                 found = tree.head_at(tree_size)
                 if found is None:
-                    raise CannotProve(
-                        f"no signed tree head of size {tree_size}", field="tree_size"
-                    )
+                    raise CannotProve(f"no signed tree head of size {tree_size}", field="tree_size")
                 head = found
             if index >= head.head.tree_size:
                 raise CannotProve(

@@ -214,8 +214,7 @@ def keygen(
     try:
         write_private_key(key, private)
     except FileExistsError as error:
-        err().write(f"{error}\n")
-        raise typer.Exit(1) from None
+        raise typer.BadParameter(str(error)) from None
     write_public_key(key.public_key(), public)
     typer.echo(json.dumps({"private_key": str(private), "public_key": str(public)}))
 

@@ -146,7 +146,8 @@ def test_an_export_downloads_and_verifies_offline(
     assert len(lines) == 1 + 4
     # No signing key configured here: the proofs travel, but nothing vouches for the head.
     unsigned = verify_proof_export(lines, lambda _h: None, lambda _d, _s, _k: None)
-    assert unsigned.failure is not None and unsigned.failure.reason == "unsigned-head"
+    assert unsigned.failure is not None
+    assert unsigned.failure.reason == "unsigned-head"
     whole = client.get(f"{API}/audit/export").text.splitlines()
     assert len(whole) > len(lines)
     unknown = "00000000-0000-4000-8000-000000000000"

@@ -261,8 +261,8 @@ def test_a_rewritten_chain_is_caught_by_an_earlier_digest(recorded: Runtime) -> 
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 3", {"s": forged})
     from application.audit.chain import chain
 
-    records = list(recorded.stores.audit._records())  # type: ignore[union-attr]
-    chain_table = recorded.stores.audit.chain_table  # type: ignore[union-attr]
+    records = list(recorded.stores.audit._records())
+    chain_table = recorded.stores.audit.chain_table
     for link in chain(records):
         _tamper(
             recorded,

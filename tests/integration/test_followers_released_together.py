@@ -31,12 +31,17 @@ def test_two_projectors_released_together_on_a_fresh_database(
             gate = threading.Barrier(2)
             errors: list[BaseException] = []
 
-            def run(followers: object, index: int, gate: threading.Barrier = gate) -> None:
+            def run(
+                followers: object,
+                index: int,
+                gate: threading.Barrier = gate,
+                errors: list[BaseException] = errors,
+            ) -> None:
                 follower = followers.followers[index]  # type: ignore[attr-defined]
                 gate.wait()
                 try:
                     follower.catch_up()
-                except BaseException as error:  # noqa: BLE001 - reported below
+                except BaseException as error:  # reported below
                     errors.append(error)
 
             threads = [

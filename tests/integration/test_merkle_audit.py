@@ -87,7 +87,8 @@ def test_a_lab_export_verifies_offline(two_labs: Runtime, verifier: TreeHeadVeri
     result = _check(lines, verifier)
     assert result.ok, result.failure
     assert result.checked == 6 == len(lines) - 1
-    assert result.head is not None and result.head.head.tree_size == 12
+    assert result.head is not None
+    assert result.head.head.tree_size == 12
     header = json.loads(lines[0])
     assert header["scope"]["lab"] == "alsace"
     # Nothing of the other lab travels with it: only alsace's own records.
@@ -105,7 +106,8 @@ def test_the_forged_lab_export_is_refused(two_labs: Runtime, verifier: TreeHeadV
     lines[4] = canonical(entry)
     result = _check(lines, verifier)
     assert _reason(result) == "inclusion-root-mismatch"
-    assert result.failure is not None and result.failure.position == entry["position"]
+    assert result.failure is not None
+    assert result.failure.position == entry["position"]
     assert result.failure.line == 5
 
 
@@ -114,7 +116,8 @@ def test_a_removed_record_is_refused(two_labs: Runtime, verifier: TreeHeadVerifi
     removed = json.loads(lines[3])
     result = _check(lines[:3] + lines[4:], verifier)
     assert _reason(result) == "missing"
-    assert result.failure is not None and str(removed["leaf_index"]) in result.failure.detail
+    assert result.failure is not None
+    assert str(removed["leaf_index"]) in result.failure.detail
     assert _reason(_check(lines[:-1], verifier)) == "missing"  # cut short
 
 
@@ -204,7 +207,8 @@ def test_heads_are_signed_when_due(signed: Runtime) -> None:
     assert audit.sign_head_if_due() is None  # nothing recorded yet
     sati_and_the_integration_workshop(signed.app, ALSACE)
     first = audit.sign_head_if_due()  # the first head is always due
-    assert first is not None and first.head.tree_size == 6
+    assert first is not None
+    assert first.head.tree_size == 6
     sati_and_the_integration_workshop(signed.app, ALSACE)
     assert audit.sign_head_if_due() is None  # 6 < 1000 events, and within the hour
     audit._head_every_events = 5

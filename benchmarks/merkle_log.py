@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
-from application.audit.chain import StoredRecord
+from application.audit.chain import GENESIS, StoredRecord
 from application.audit.merkle_log import (
     canonical,
     manifest_bytes,
@@ -34,7 +35,6 @@ from benchmarks.support import throwaway_database
 from domain.audit.merkle import Frontier, inclusion_proof
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.chained_recorders import (
-    GENESIS,
     ChainedPostgresApplicationRecorder,
     ChainedSQLiteApplicationRecorder,
     _links,
@@ -78,6 +78,10 @@ def _event() -> StoredEvent:
     return StoredEvent(uuid.uuid4(), 1, "partnerlab:Partnership.MeetingHeld", STATE)
 
 
+def _insert_one(recorder: Any) -> None:
+    recorder.insert_events([_event()])
+
+
 def _rate(insert: Callable[[], Any], count: int) -> float:
     start = time.perf_counter()
     for _ in range(count):
@@ -102,7 +106,7 @@ def write_path(count: int, rounds: int) -> dict[str, float]:
             )
             sqlite_tree.create_table()
             sqlite_chain.create_table()
-            contenders = {
+            contenders: dict[str, Any] = {
                 "postgres tree+chain": tree,
                 "postgres chain": chain,
                 "sqlite tree+chain": sqlite_tree,
@@ -110,9 +114,7 @@ def write_path(count: int, rounds: int) -> dict[str, float]:
             }
             for _ in range(rounds):
                 for label, recorder in contenders.items():
-                    rates.setdefault(label, []).append(
-                        _rate(lambda r=recorder: r.insert_events([_event()]), count)
-                    )
+                    rates.setdefault(label, []).append(_rate(partial(_insert_one, recorder), count))
         datastore.close()
     return {k: statistics.median(v) for k, v in rates.items()}
 

@@ -22,6 +22,7 @@ from api.fields import Problem
 from api.unavailable import HANDLED, is_store_unavailable
 from application.errors import (
     ApplicationError,
+    CannotProve,
     ConcurrentWrite,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -65,6 +66,7 @@ _APPLICATION_STATUS: Sequence[tuple[type[ApplicationError], int, str]] = (
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
     (IdempotencyKeyInFlight, 409, "Idempotency-Key in flight"),
     (StoreUnavailable, 503, "Store unavailable"),
+    (CannotProve, 422, "Cannot prove"),
 )
 
 _HTTP_RULES: Mapping[int, str] = {

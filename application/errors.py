@@ -50,3 +50,9 @@ class StoreUnavailable(ApplicationError):
     """The database cannot be reached; nothing was recorded."""
 
     rule = "store-unavailable"
+
+
+class CannotProve(ApplicationError):
+    """A proof was asked for tree sizes or a position the log cannot prove (422)."""
+
+    rule = "proof-request"

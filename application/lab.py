@@ -23,7 +23,7 @@ from application.activities.outcomes import ActivityOutcomes, ActivityPolicy
 from application.activities.ports import ActivitiesView
 from application.activities.speed_dating import SpeedDatingService
 from application.activities.training import TrainingService
-from application.audit.ports import AuditTrail
+from application.audit.ports import AuditTrail, HeadSigner, MerkleTree
 from application.audit.service import AuditService
 from application.event_log import LabEventLog, today_in_lab
 from application.followers import ProjectionFollower
@@ -62,6 +62,10 @@ class PartnerLab:
         contacts: ContactDirectory | None = None,
         followups: FollowUpStore | None = None,
         key_pepper: bytes = b"",
+        merkle_tree: MerkleTree | None = None,
+        head_signer: HeadSigner | None = None,
+        head_every_events: int = 1000,
+        head_every_seconds: float = 3600.0,
     ) -> None:
         self.log = log if log is not None else LabEventLog(env)
         self.clock = clock
@@ -83,6 +87,10 @@ class PartnerLab:
             self.read_models,
             audit,
             origins=self.activity_outcomes.origin_activity,
+            tree=merkle_tree,
+            signer=head_signer,
+            head_every_events=head_every_events,
+            head_every_seconds=head_every_seconds,
         )
         self.idempotency = IdempotencyService(idempotency)
         self.reports = ReportingService(reports, self.read_models, clock, projection_monitor)

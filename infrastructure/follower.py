@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
@@ -123,7 +124,7 @@ class LogFollower:
         while True:
             try:
                 read = self.process_batch()
-            except IntegrityError:
+            except (IntegrityError, psycopg.errors.IntegrityError):
                 continue  # another follower recorded these positions first: read on
             total += read
             if on_batch is not None:

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     staff_mail_domain: str | None = None
     """A staff member's digest goes to their name when it is an address, else to
     ``name@staff_mail_domain``; without a domain, staff with no address get no mail."""
+    audit_signing_key_file: Path | None = None
+    """The Ed25519 private key (PEM, made by ``partnerlab audit keygen``) that signs tree heads;
+    kept outside the database. Unset: heads are not signed and the head routes answer 503."""
+    audit_head_every_events: int = Field(default=1000, ge=1)
+    """A new signed tree head at least every this many events..."""
+    audit_head_every_seconds: float = Field(default=3600.0, gt=0)
+    """...and at least this often while events arrive (seconds)."""
 
     @model_validator(mode="after")
     def _read_database_url(self) -> Settings:
@@ -104,6 +111,9 @@ class Settings(BaseSettings):
                     "infrastructure.audit.chained_recorders:ChainedSQLiteApplicationRecorder"
                 ),
                 "CREATE_TABLE": "true",
+                # Pinned: the tree and the chain hash the id as a UUID, and the read models
+                # parse it as one; a stray ORIGINATOR_ID_TYPE=text in the environment is ignored.
+                "ORIGINATOR_ID_TYPE": "uuid",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -121,6 +131,7 @@ class Settings(BaseSettings):
                 "infrastructure.audit.chained_recorders:ChainedPostgresApplicationRecorder"
             ),
             "CREATE_TABLE": "true",
+            "ORIGINATOR_ID_TYPE": "uuid",
         }
 
     def postgres_conninfo(self) -> str:

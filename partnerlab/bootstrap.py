@@ -23,6 +23,8 @@ from infrastructure.access.contact_persons import SqlContactDirectory
 from infrastructure.activities.followers import activity_followers
 from infrastructure.activities.read_model import SqlActivitiesView
 from infrastructure.audit.chained_recorders import chain_table_name
+from infrastructure.audit.head_signing import HeadSigningLoop
+from infrastructure.audit.signing import TreeHeadSigner, load_signer
 from infrastructure.audit.trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
@@ -58,12 +60,15 @@ class Runtime:
     followers: Followers
     stores: Stores
     heartbeats: SqlProjectorHeartbeats
+    head_signing: HeadSigningLoop | None = None
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self.head_signing is not None:
+            self.head_signing.stop()
         self.followers.stop()
         self.app.close()
         self.database.close()
@@ -125,6 +130,11 @@ def build_runtime(
     followups = SqlFollowUpStore(database)
     for store in (catalog, idempotency, audit, activities, key_list, contacts, reports, followups):
         store.create_tables()
+    # A log written before the Merkle tree existed gets its tree now (under the writers' lock).
+    audit.tree.build()
+    signer: TreeHeadSigner | None = (
+        load_signer(settings.audit_signing_key_file) if settings.audit_signing_key_file else None
+    )
     app = PartnerLab(
         log=log,
         clock=clock or today_in_lab,
@@ -137,6 +147,10 @@ def build_runtime(
         contacts=contacts,
         followups=followups,
         key_pepper=settings.api_key_pepper.get_secret_value().encode(),
+        merkle_tree=audit.tree,
+        head_signer=signer,
+        head_every_events=settings.audit_head_every_events,
+        head_every_seconds=settings.audit_head_every_seconds,
     )
     followers = Followers(
         [
@@ -169,8 +183,11 @@ def build_runtime(
     heartbeats.create_tables()
     app.reports.projection_monitor = FollowersMonitor(followers, heartbeats)
     in_process = settings.projections_in_process if run_projections is None else run_projections
+    head_signing = HeadSigningLoop(app.audit.sign_head_if_due) if signer else None
     if in_process:
         followers.start()
+        if head_signing is not None:
+            head_signing.start()
     stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports, followups)
     return Runtime(
         settings=settings,
@@ -179,6 +196,7 @@ def build_runtime(
         followers=followers,
         stores=stores,
         heartbeats=heartbeats,
+        head_signing=head_signing,
     )
 
 
@@ -244,6 +262,8 @@ def run_projector(
                 target=_watch, args=(report, stop, progress_every), name="progress", daemon=True
             )
             watcher.start()
+        if runtime.head_signing is not None:
+            runtime.head_signing.start()
         try:
             runtime.followers.run_forever(stop)
         finally:

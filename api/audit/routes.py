@@ -4,7 +4,7 @@ verification, and exports auditors verify offline."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
@@ -26,6 +26,7 @@ from api.problems import ApiError, documented
 from application.audit.chain import Digest
 from application.audit.ports import AuditFilter
 from application.audit.views import HistoryEntry, LineageView
+from domain.audit.tree_head import SignedTreeHead
 
 router = APIRouter(tags=["audit"])
 
@@ -179,10 +180,19 @@ def audit_export(
     lab: LabDep,
     caller: AuditReaderDep,
     partnership_id: UUID | None = None,
+    from_size: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**62,
+            description="Tree size of a head kept earlier: adds a consistency proof from it.",
+        ),
+    ] = None,
 ) -> StreamingResponse:
-    """The lab's events (or one partnership's) with their chain links, as JSON Lines that
-    ``partnerlab audit verify --file`` checks offline."""
-    lines = lab.audit.export_audit(caller, partnership_id)
+    """The lab's events (or one partnership's) as JSON Lines (format 2): the signed tree head,
+    the signed manifest and an inclusion proof per event, that
+    ``partnerlab audit verify --file F --public-key K`` checks offline."""
+    lines = lab.audit.export_with_proofs(caller, partnership_id, from_size)
     first = next(lines)  # raises NotFound before the response starts
     name = f"partnerlab-{caller.lab}-{partnership_id or 'all'}.jsonl"
 
@@ -196,3 +206,77 @@ def audit_export(
         media_type="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# ---------------------------------------------------------------------- Merkle log
+
+
+def _head_public(signed: SignedTreeHead) -> dict[str, Any]:
+    return signed.to_dict()
+
+
+@router.get("/audit/public-key", responses=documented(503))
+def audit_public_key(lab: LabDep, _caller: AuditReaderDep) -> dict[str, str]:
+    """The Ed25519 public key that signs tree heads (PEM), and its key id. 503 when no
+    signing key is configured."""
+    pem, key_id = lab.audit.public_key()
+    return {"public_key_pem": pem, "key_id": key_id, "algorithm": "Ed25519"}
+
+
+@router.get("/audit/head", responses=documented(503))
+def audit_head(lab: LabDep, _caller: AuditReaderDep) -> dict[str, Any]:
+    """The latest signed tree head, covering every event acknowledged before the call."""
+    return _head_public(lab.audit.sign_head())
+
+
+@router.get("/audit/heads", responses=documented(422, 503))
+def audit_heads(
+    lab: LabDep,
+    _caller: AuditReaderDep,
+    after_size: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> dict[str, Any]:
+    """Every signed tree head kept, by tree size, after ``after_size``."""
+    heads = lab.audit.signed_heads(after_size, limit)
+    return {
+        "items": [_head_public(h) for h in heads],
+        "next_after_size": heads[-1].head.tree_size if len(heads) == limit else None,
+    }
+
+
+@router.get("/audit/consistency", responses=documented(422, 503))
+def audit_consistency(
+    lab: LabDep,
+    _caller: AuditReaderDep,
+    from_size: Annotated[int, Query(ge=0, le=2**62)],
+    to_size: Annotated[int, Query(ge=0, le=2**62)],
+) -> dict[str, Any]:
+    """RFC 9162 consistency proof: the tree of ``from_size`` records is a prefix of the tree of
+    ``to_size`` records."""
+    answer = lab.audit.consistency(from_size, to_size)
+    return {
+        "from_size": answer.from_size,
+        "to_size": answer.to_size,
+        "from_root": answer.from_root.hex(),
+        "to_root": answer.to_root.hex(),
+        "proof": [h.hex() for h in answer.proof],
+    }
+
+
+@router.get("/audit/events/{position}/proof", responses=documented(404, 422, 503))
+def audit_inclusion(
+    lab: LabDep,
+    caller: AuditReaderDep,
+    position: Annotated[int, Path(ge=1, le=2**62, description="The event's log position.")],
+    tree_size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> dict[str, Any]:
+    """RFC 9162 inclusion proof of one of the lab's events in a signed tree head (the latest,
+    or the one of ``tree_size``)."""
+    answer = lab.audit.inclusion(caller, position, tree_size)
+    return {
+        "position": answer.position,
+        "leaf_index": answer.leaf_index,
+        "leaf_hash": answer.leaf_hash.hex(),
+        "proof": [h.hex() for h in answer.proof],
+        "head": _head_public(answer.head),
+    }

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
-from application.audit.chain import Digest, Verification
+from application.audit.chain import Digest, StoredRecord, Verification
+from domain.audit.tree_head import SignedTreeHead, TreeHead
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,63 @@ class AuditTrail(Protocol):
     ) -> list[AuditEntry]: ...
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]: ...
+
+    def lab_of(self, position: int) -> str | None: ...
+
+    def record_at(self, position: int) -> StoredRecord | None: ...
+
+    def proof_export(
+        self,
+        lab: str,
+        aggregate_id: UUID | None,
+        head: TreeHead,
+        head_fields: dict[str, Any],
+        sign_manifest: Callable[[bytes], bytes] | None,
+        from_size: int | None,
+    ) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """The Merkle tree as last committed: how many leaves, the last log position it covers,
+    and its root."""
+
+    size: int
+    last_position: int
+    root: bytes
+
+
+class MerkleTree(Protocol):
+    """The Merkle tree over the stored records, its proofs and its signed heads."""
+
+    def state(self) -> TreeState: ...
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> int: ...
+
+    def inclusion(self, leaf_index: int, tree_size: int) -> list[bytes]: ...
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]: ...
+
+    def root_at(self, size: int) -> bytes: ...
+
+    def leaf_index(self, position: int) -> int | None: ...
+
+    def add_head(self, head: TreeHead, signed: SignedTreeHead | None) -> None: ...
+
+    def latest_head(self) -> SignedTreeHead | None: ...
+
+    def head_at(self, tree_size: int) -> SignedTreeHead | None: ...
+
+    def heads(self, after_size: int, limit: int) -> list[SignedTreeHead]: ...
+
+
+class HeadSigner(Protocol):
+    """The deployment's signing key (kept outside the database)."""
+
+    key_id: str
+
+    def sign(self, head: TreeHead) -> SignedTreeHead: ...
+
+    def sign_manifest(self, data: bytes) -> bytes: ...
+
+    def public_key_pem(self) -> str: ...

@@ -4,16 +4,18 @@ lineage, the global audit log, and the chain's digest, verification and exports.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from application.audit.chain import Digest, Verification
 from application.audit.history import history_entry
-from application.audit.ports import AuditEntry, AuditFilter, AuditTrail
+from application.audit.merkle_log import record_leaf
+from application.audit.ports import AuditEntry, AuditFilter, AuditTrail, HeadSigner, MerkleTree
 from application.audit.views import HistoryEntry, LineageView, OriginView
 from application.context import Caller
-from application.errors import NotFound, StoreUnavailable
+from application.errors import CannotProve, NotFound, StoreUnavailable
 from application.event_log import LabEventLog, recorded_at, store_errors
 from application.partnerships.organizations import OrganizationService
 from application.partnerships.partnerships import PartnershipService
@@ -21,9 +23,34 @@ from application.partnerships.presenters import partnership_view
 from application.partnerships.views import PartnershipFilter, PartnershipSummary, PartnershipView
 from application.read_models import ReadModels
 from application.results import PageRequest
+from domain.audit.tree_head import SignedTreeHead, TreeHead
 
 OriginActivity = Callable[[Caller, str | None], dict[str, Any]]
 """The title and date of the activity a partnership came from (from the activities context)."""
+
+
+class SigningNotConfigured(StoreUnavailable):
+    """No signing key is configured: tree heads cannot be signed (the head routes say 503)."""
+
+    rule = "signing-key-not-configured"
+
+
+@dataclass(frozen=True)
+class InclusionAnswer:
+    position: int
+    leaf_index: int
+    leaf_hash: bytes
+    proof: list[bytes]
+    head: SignedTreeHead
+
+
+@dataclass(frozen=True)
+class ConsistencyAnswer:
+    from_size: int
+    to_size: int
+    from_root: bytes
+    to_root: bytes
+    proof: list[bytes]
 
 
 def _no_activity(_caller: Caller, _reference_id: str | None) -> dict[str, Any]:
@@ -41,6 +68,12 @@ class AuditService:
         read_models: ReadModels,
         trail: AuditTrail | None,
         origins: OriginActivity = _no_activity,
+        *,
+        tree: MerkleTree | None = None,
+        signer: HeadSigner | None = None,
+        head_every_events: int = 1000,
+        head_every_seconds: float = 3600.0,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._log = log
         self._organizations = organizations
@@ -48,6 +81,11 @@ class AuditService:
         self._read_models = read_models
         self._trail = trail
         self._origins = origins
+        self._tree = tree
+        self._signer = signer
+        self._head_every_events = head_every_events
+        self._head_every_seconds = head_every_seconds
+        self._now = now
 
     def partnership_history(self, caller: Caller, partnership_id: UUID) -> list[HistoryEntry]:
         """Every recorded event of the partnership, in order, with its log position."""
@@ -157,12 +195,157 @@ class AuditService:
     def export_audit(
         self, caller: Caller | None, partnership_id: UUID | None = None
     ) -> Iterator[str]:
-        """JSON Lines with the chain's links. ``caller=None`` (operators only) exports the
-        whole log, which verifies as complete."""
-        if caller is not None and partnership_id is not None:
+        """``caller=None`` (operators only): the whole log with the chain's links (format 1,
+        verifies as complete). A lab's (or one partnership's) export: format 2, with the
+        signed tree head, the signed manifest and an inclusion proof per record."""
+        if caller is None:
+            self._read_models.wait_for_projections()
+            return self._audit().export(None, partnership_id)
+        return self.export_with_proofs(caller, partnership_id)
+
+    def export_with_proofs(
+        self, caller: Caller, partnership_id: UUID | None = None, from_size: int | None = None
+    ) -> Iterator[str]:
+        if partnership_id is not None:
             self._partnerships.partnership(caller, partnership_id)
         self._read_models.wait_for_projections()
-        return self._audit().export(caller.lab if caller else None, partnership_id)
+        tree = self._merkle()
+        with store_errors():
+            if self._signer is not None:
+                signed = self.sign_head()
+                head, fields = signed.head, signed.to_dict()
+                sign_manifest: Callable[[bytes], bytes] | None = self._signer.sign_manifest
+            else:
+                state = tree.state()
+                head = TreeHead(state.size, state.root, self._now())
+                fields = head.to_dict() | {"signature": None, "key_id": None}
+                sign_manifest = None
+            if from_size is not None:
+                self._check_sizes(from_size, head.tree_size, "from_size")
+            return self._audit().proof_export(
+                caller.lab, partnership_id, head, fields, sign_manifest, from_size
+            )
+
+    # ------------------------------------------------------------------ Merkle log
+
+    def public_key(self) -> tuple[str, str]:
+        """(PEM, key id) of the key that signs tree heads."""
+        signer = self._signing()
+        return signer.public_key_pem(), signer.key_id
+
+    def sign_head(self) -> SignedTreeHead:
+        """The latest signed head, signing the tree as committed now if it has grown since:
+        the head returned covers every event acknowledged before the call."""
+        signer = self._signing()
+        tree = self._merkle()
+        with store_errors():
+            state = tree.state()
+            latest = tree.latest_head()
+            if latest is not None and latest.head.tree_size >= state.size:
+                return latest
+            head = TreeHead(state.size, state.root, self._now())
+            tree.add_head(head, signer.sign(head))
+            stored = tree.head_at(state.size)
+        if stored is None:  # pragma: no cover - the row was just written
+            raise StoreUnavailable("the signed tree head could not be kept")
+        return stored
+
+    def sign_head_if_due(self) -> SignedTreeHead | None:
+        """Sign a head when N events arrived since the last one, or when the last is older
+        than the interval and events arrived since (the signer loop calls this)."""
+        if self._signer is None or self._tree is None:
+            return None
+        state = self._tree.state()
+        latest = self._tree.latest_head()
+        grown = state.size - (latest.head.tree_size if latest else 0)
+        if grown <= 0:
+            return None
+        old = latest is None or (
+            (self._now() - latest.head.timestamp).total_seconds() >= self._head_every_seconds
+        )
+        if grown >= self._head_every_events or old:
+            return self.sign_head()
+        return None
+
+    def signed_heads(self, after_size: int = 0, limit: int = 100) -> list[SignedTreeHead]:
+        self._signing()
+        with store_errors():
+            return self._merkle().heads(after_size, limit)
+
+    def consistency(self, from_size: int, to_size: int) -> ConsistencyAnswer:
+        tree = self._merkle()
+        with store_errors():
+            size = tree.state().size
+            self._check_sizes(from_size, to_size, "from_size")
+            if to_size > size:
+                raise CannotProve(f"the log holds {size} records, not {to_size}", field="to_size")
+            return ConsistencyAnswer(
+                from_size,
+                to_size,
+                tree.root_at(from_size),
+                tree.root_at(to_size),
+                tree.consistency(from_size, to_size),
+            )
+
+    def inclusion(
+        self, caller: Caller, position: int, tree_size: int | None = None
+    ) -> InclusionAnswer:
+        """The inclusion proof of the event at ``position`` (if it is of the caller's lab)
+        in the signed head of ``tree_size`` (default: the latest, signed now if needed)."""
+        self._read_models.wait_for_projections()
+        tree = self._merkle()
+        with store_errors():
+            if self._audit().lab_of(position) != caller.lab:
+                raise NotFound(f"no event at position {position} in this lab", field="position")
+            index = tree.leaf_index(position)
+            record = self._audit().record_at(position)
+            if index is None or record is None:
+                raise NotFound(f"no event at position {position} in the tree", field="position")
+            if tree_size is None:
+                head = self.sign_head()
+            else:
+                found = tree.head_at(tree_size)
+                if found is None:
+                    raise CannotProve(f"no signed tree head of size {tree_size}", field="tree_size")
+                head = found
+            if index >= head.head.tree_size:
+                raise CannotProve(
+                    f"the event at position {position} is not in the tree of"
+                    f" {head.head.tree_size} records",
+                    field="tree_size",
+                )
+            return InclusionAnswer(
+                position,
+                index,
+                record_leaf(record),
+                tree.inclusion(index, head.head.tree_size),
+                head,
+            )
+
+    def build_tree(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Add to the tree every stored record it does not cover yet (a log written before)."""
+        with store_errors():
+            return self._merkle().build(progress)
+
+    def _check_sizes(self, old: int, new: int, field: str) -> None:
+        if not 0 <= old <= new:
+            raise CannotProve(
+                f"a consistency proof needs 0 <= from_size <= to_size, got {old} and {new}",
+                field=field,
+            )
+
+    def _merkle(self) -> MerkleTree:
+        if self._tree is None:
+            raise StoreUnavailable("the Merkle tree is not configured")
+        return self._tree
+
+    def _signing(self) -> HeadSigner:
+        if self._signer is None:
+            raise SigningNotConfigured(
+                "no audit signing key is configured (PARTNERLAB_AUDIT_SIGNING_KEY_FILE,"
+                " made by `partnerlab audit keygen`): tree heads are not signed"
+            )
+        return self._signer
 
     def _audit(self) -> AuditTrail:
         if self._trail is None:

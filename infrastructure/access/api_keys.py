@@ -81,6 +81,12 @@ class SqlApiKeyList:
         """Apply the key events and the position reached in one transaction; positions
         already applied are skipped (exactly once, even with two followers racing)."""
         with self.db.transaction() as cursor:
+            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
+            cursor.execute(
+                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
+                " ON CONFLICT (name) DO NOTHING",
+                {"name": NAME},
+            )
             lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
             cursor.execute(
                 f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
@@ -95,7 +101,8 @@ class SqlApiKeyList:
                 cursor.execute(
                     "INSERT INTO pl_follower_positions (name, position) VALUES"
                     " (%(name)s, %(upto)s) ON CONFLICT (name)"
-                    " DO UPDATE SET position = excluded.position",
+                    " DO UPDATE SET position = excluded.position"
+                    " WHERE pl_follower_positions.position < excluded.position",
                     {"name": NAME, "upto": upto},
                 )
 

@@ -116,6 +116,12 @@ class SqlActivitiesView:
         if not batch:
             return
         with self.db.transaction() as cursor:
+            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
+            cursor.execute(
+                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
+                " ON CONFLICT (name) DO NOTHING",
+                {"name": NAME},
+            )
             lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
             cursor.execute(
                 f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",

@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from application.audit.merkle_log import MANIFEST_PREFIX
 from domain.audit.tree_head import SignedTreeHead, TreeHead
 
 PUBLIC_KEY_SIZE = 32
@@ -160,6 +161,19 @@ class TreeHeadSigner:
     def sign(self, head: TreeHead) -> SignedTreeHead:
         return SignedTreeHead(head, self._private_key.sign(head.signed_bytes()), self.key_id)
 
+    def sign_manifest(self, data: bytes) -> bytes:
+        """Sign an export's manifest; its own first line keeps it apart from tree heads."""
+        if not data.startswith(MANIFEST_PREFIX):
+            raise SigningError("an export manifest starts with its own prefix line")
+        return self._private_key.sign(data)
+
+    def public_key_pem(self) -> str:
+        return public_key_pem(self.public_key).decode("ascii")
+
+
+def load_signer(path: Path) -> TreeHeadSigner:
+    return TreeHeadSigner(load_private_key(path))
+
 
 class TreeHeadVerifier:
     """Checks signed tree heads against one public key (the auditor's copy)."""
@@ -185,3 +199,16 @@ class TreeHeadVerifier:
                 f"the signature does not cover tree head {signed.head.tree_size}"
                 f" ({signed.head.root_hash.hex()}) under key {self.key_id}"
             ) from exc
+
+    def verify_manifest(self, data: bytes, signature: bytes, signer_key_id: str) -> None:
+        """Raise unless ``signature`` covers an export manifest ``data`` under this key."""
+        if signer_key_id != self.key_id:
+            raise WrongKeyError(
+                f"the manifest was signed by key {signer_key_id}, not by key {self.key_id}"
+            )
+        if not data.startswith(MANIFEST_PREFIX):
+            raise BadSignatureError("not an export manifest")
+        try:
+            self.public_key.verify(signature, data)
+        except InvalidSignature as exc:
+            raise BadSignatureError("the manifest's signature does not hold") from exc

@@ -6,6 +6,7 @@ recorded what, in which lab, when) is a projection kept by a follower like the c
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -25,8 +26,18 @@ from application.audit.chain import (
     verify_against_links,
     with_footer,
 )
+from application.audit.merkle_log import (
+    canonical,
+    manifest_bytes,
+    proof_export_header,
+    proof_export_line,
+    record_leaf,
+)
 from application.audit.ports import AuditEntry, AuditFilter
 from application.errors import StoreUnavailable
+from domain.audit.merkle import Frontier, inclusion_plan
+from domain.audit.tree_head import TreeHead
+from infrastructure.audit.merkle_store import SqlMerkleTree
 from infrastructure.database import Database
 
 BATCH = 1000
@@ -117,6 +128,14 @@ def stored_record(row: dict[str, Any], dialect: str) -> StoredRecord | Mismatch:
     )
 
 
+def _deleted(position: int) -> Mismatch:
+    return Mismatch(position, "deleted", "a recorded event is missing from the log")
+
+
+def _failed(checked: int, head: Digest | None, mismatch: Mismatch) -> Verification:
+    return Verification(False, checked, head, 0, mismatch)
+
+
 def _reporting(
     rows: Iterator[StoredRecord | Mismatch], progress: Callable[[int, int], None], head: int
 ) -> Iterator[StoredRecord | Mismatch]:
@@ -142,6 +161,7 @@ class SqlAuditTrail:
         self.db = database
         self.recorder = recorder
         self.chain_table = chain_table
+        self.tree = SqlMerkleTree(database, recorder, self._stored_rows)
 
     def create_tables(self) -> None:
         time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
@@ -162,6 +182,7 @@ class SqlAuditTrail:
                 " aggregate_id TEXT PRIMARY KEY, lab TEXT NOT NULL)",
             ]
         )
+        self.tree.create_tables()
 
     # ------------------------------------------------------------------ chain
 
@@ -230,14 +251,116 @@ class SqlAuditTrail:
         expected: Digest | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Verification:
-        """Recompute the chain from the stored rows, in one pass (time linear in the log).
+        """Recompute the Merkle tree's leaves and the chain from the stored rows (time linear in
+        the log) and name the first position where the log no longer matches them.
 
-        ``progress(position, head)`` hears how far it got, every ``BATCH`` rows."""
+        ``progress(position, head)`` hears how far the tree's pass got, every ``BATCH`` rows."""
+        tree_result = self._verify_tree(progress)
+        if not tree_result.ok:
+            return tree_result
+        return self._verify_chain(expected)
+
+    def _verify_tree(self, progress: Callable[[int, int], None] | None) -> Verification:
+        """Walk the stored rows and the tree's leaves together, in position order: a row whose
+        leaf differs was changed (or, if its content is another position's leaf, reordered);
+        a leaf without its row was deleted; a row without a leaf inside the tree, inserted.
+        Then the leaves must fold to the stored frontier and to every stored head's root."""
+        state = self.tree.state()
+        rows = self._stored_rows(0, state.last_position)
+        if progress is not None:
+            rows = _reporting(rows, progress, state.last_position)
+        heads = dict(self.tree.all_head_roots())
+        frontier = Frontier.empty()
+        leaves = self.tree.leaves()
+        row = next(rows, None)
+        leaf = next(leaves, None)
+        checked = 0
+
+        def failed(mismatch: Mismatch) -> Verification:
+            return _failed(checked, None, mismatch)
+
+        while row is not None and leaf is not None:
+            if isinstance(row, Mismatch):
+                if leaf.position < row.position:
+                    return failed(_deleted(leaf.position))
+                return failed(row)
+            if row.position == leaf.position:
+                if record_leaf(row) != leaf.hash:
+                    return failed(self._changed_or_reordered(row))
+                frontier, _ = frontier.append(leaf.hash)
+                if frontier.size in heads and heads[frontier.size] != frontier.root():
+                    return failed(
+                        Mismatch(
+                            row.position,
+                            "head-mismatch",
+                            f"the tree head kept at size {frontier.size} no longer matches the"
+                            " stored records: the history up to it was rewritten",
+                        )
+                    )
+                checked += 1
+                row = next(rows, None)
+                leaf = next(leaves, None)
+            elif row.position < leaf.position:
+                return failed(
+                    Mismatch(row.position, "inserted", "a stored record has no leaf in the tree")
+                )
+            else:
+                return failed(_deleted(leaf.position))
+        if leaf is not None:
+            return failed(_deleted(leaf.position))
+        if row is not None:
+            if isinstance(row, Mismatch):
+                return failed(row)
+            return failed(
+                Mismatch(row.position, "inserted", "a stored record has no leaf in the tree")
+            )
+        if frontier.root() != state.root or frontier.size != state.size:
+            return failed(
+                Mismatch(
+                    state.last_position,
+                    "changed",
+                    "the tree's stored frontier does not match its leaves",
+                )
+            )
+        for record in self._stored_rows(state.last_position):
+            if isinstance(record, Mismatch):
+                return failed(record)
+            if record.position > self.tree.state().last_position:
+                return failed(
+                    Mismatch(record.position, "inserted", "a stored record has no leaf in the tree")
+                )
+        return Verification(True, checked, None, 0, None)
+
+    def _changed_or_reordered(self, record: StoredRecord) -> Mismatch:
+        """Whether the record now at this position is another position's record (the rows were
+        reordered) or a record the log never held (changed). Only on failure: linear."""
+        for leaf in self.tree.leaves():
+            if leaf.position == record.position:
+                continue
+            moved = StoredRecord(
+                leaf.position,
+                record.originator_id,
+                record.originator_version,
+                record.topic,
+                record.state,
+            )
+            if record_leaf(moved) == leaf.hash:
+                return Mismatch(
+                    record.position,
+                    "reordered",
+                    f"the record stored at position {record.position} was recorded at"
+                    f" position {leaf.position}: rows were reordered",
+                )
+        return Mismatch(
+            record.position,
+            "changed",
+            "the stored record no longer matches its leaf in the tree (its content was changed)",
+        )
+
+    def _verify_chain(self, expected: Digest | None) -> Verification:
         head = self.digest()
         upto = head.position if head else 0
         rows = self._stored_rows(0, upto)
-        if progress is not None:
-            rows = _reporting(rows, progress, upto)
         result = verify_against_links(rows, self._links(), expected=expected)
         if not result.ok:
             return result
@@ -289,6 +412,71 @@ class SqlAuditTrail:
             if record is not None and record.position == link.position and in_scope:
                 yield export_line(record, previous, link.link)
             previous = link.link
+
+    def lab_of(self, position: int) -> str | None:
+        rows = self.db.query(
+            "SELECT lab FROM pl_audit_index WHERE position = %(p)s", {"p": position}
+        )
+        return str(rows[0]["lab"]) if rows else None
+
+    def record_at(self, position: int) -> StoredRecord | None:
+        for record in self._records_between(position - 1, position):
+            return record
+        return None
+
+    def _records_between(self, after: int, upto: int | None) -> Iterator[StoredRecord]:
+        for item in self._stored_rows(after, upto):
+            if isinstance(item, Mismatch):
+                raise DamagedLog(item)
+            yield item
+
+    def proof_export(
+        self,
+        lab: str,
+        aggregate_id: UUID | None,
+        head: TreeHead,
+        head_fields: dict[str, Any],
+        sign_manifest: Callable[[bytes], bytes] | None,
+        from_size: int | None,
+    ) -> Iterator[str]:
+        """Format 2: a header with the signed head, the signed manifest (the leaf index of
+        every record in scope, in order) and an optional consistency proof from ``from_size``;
+        then one line per record with its inclusion proof against the head."""
+        positions = sorted(self._positions_in_scope(lab, aggregate_id))
+        index_of = self.tree.leaf_indexes(positions)
+        included = [p for p in positions if index_of.get(p, head.tree_size) < head.tree_size]
+        consistency = None
+        if from_size is not None:
+            consistency = {
+                "from_size": from_size,
+                "proof": [h.hex() for h in self.tree.consistency(from_size, head.tree_size)],
+            }
+        header = proof_export_header(
+            {"lab": lab, "aggregate_id": str(aggregate_id) if aggregate_id else None},
+            head_fields,
+            [index_of[p] for p in included],
+            consistency,
+        )
+        header["manifest_signature"] = (
+            base64.b64encode(sign_manifest(manifest_bytes(header))).decode("ascii")
+            if sign_manifest is not None
+            else None
+        )
+        yield canonical(header)
+        cache: dict[tuple[int, int], bytes] = {}
+        for start in range(0, len(included), 500):
+            chunk = included[start : start + 500]
+            wanted = set(chunk)
+            records = [
+                r for r in self._records_between(chunk[0] - 1, chunk[-1]) if r.position in wanted
+            ]
+            if len(cache) > 100_000:
+                cache.clear()
+            proofs = self.tree.resolve(
+                [inclusion_plan(index_of[r.position], head.tree_size) for r in records], cache
+            )
+            for record, proof in zip(records, proofs, strict=True):
+                yield proof_export_line(record, index_of[record.position], proof)
 
     def _positions_in_scope(self, lab: str | None, aggregate_id: UUID | None) -> list[int]:
         where, params = [], {}
@@ -359,6 +547,11 @@ class SqlAuditTrail:
         """Record entries (and, for creations, the aggregate's lab) and the position reached,
         in one transaction; positions already indexed are skipped (exactly once)."""
         with self.db.transaction() as cursor:
+            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
+            cursor.execute(
+                "INSERT INTO pl_follower_positions (name, position) VALUES ('audit-index', 0)"
+                " ON CONFLICT (name) DO NOTHING"
+            )
             lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
             cursor.execute(
                 f"SELECT position FROM pl_follower_positions WHERE name = 'audit-index'{lock}"
@@ -396,7 +589,8 @@ class SqlAuditTrail:
                 cursor.execute(
                     "INSERT INTO pl_follower_positions (name, position) VALUES"
                     " ('audit-index', %(upto)s) ON CONFLICT (name)"
-                    " DO UPDATE SET position = excluded.position",
+                    " DO UPDATE SET position = excluded.position"
+                    " WHERE pl_follower_positions.position < excluded.position",
                     {"upto": upto},
                 )
 

@@ -103,6 +103,13 @@ class SqlCatalogView:
             return
         application_name = batch[-1][0].application_name
         with self.db.transaction() as cursor:
+            # The row exists before it is locked: FOR UPDATE on an absent row locks nothing,
+            # and two followers starting on a fresh database would both apply the batch.
+            cursor.execute(
+                "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
+                " VALUES (%(app)s, 0) ON CONFLICT (application_name) DO NOTHING",
+                {"app": application_name},
+            )
             lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
             cursor.execute(
                 "SELECT notification_id FROM pl_catalog_tracking"
@@ -125,7 +132,8 @@ class SqlCatalogView:
                 cursor.execute(
                     "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
                     " VALUES (%(app)s, %(id)s) ON CONFLICT (application_name)"
-                    " DO UPDATE SET notification_id = excluded.notification_id",
+                    " DO UPDATE SET notification_id = excluded.notification_id"
+                    " WHERE pl_catalog_tracking.notification_id < excluded.notification_id",
                     {"app": application_name, "id": last},
                 )
 

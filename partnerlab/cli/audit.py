@@ -12,11 +12,23 @@ from uuid import UUID
 import typer
 
 from application.audit.chain import Digest, Verification, verify_export
+from application.audit.merkle_log import ProofVerification, is_proof_export, verify_proof_export
 from application.context import Caller
+from domain.audit.tree_head import SignedTreeHead, TreeHeadFormatError
+from infrastructure.audit.signing import (
+    KeyFormatError,
+    TreeHeadVerifier,
+    generate_private_key,
+    load_public_key_file,
+    write_private_key,
+    write_public_key,
+)
 from partnerlab.cli.app import err, open_database, runtime
 from partnerlab.progress import ProgressReport
 
-audit_cli = typer.Typer(help="Tamper evidence: digest, verify, export.", no_args_is_help=True)
+audit_cli = typer.Typer(
+    help="Tamper evidence: digest, verify, export, keygen, build-tree.", no_args_is_help=True
+)
 
 EXIT_TAMPERED = 3
 
@@ -56,6 +68,17 @@ def verify(
         Path | None,
         typer.Option(help="Verify this export offline (no database needed)."),
     ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="The deployment's public key (PEM or base64): needed for a lab export."),
+    ] = None,
+    previous_head: Annotated[
+        Path | None,
+        typer.Option(
+            help="A signed head (JSON) kept from an earlier audit: prove the log grew"
+            " from it without rewriting."
+        ),
+    ] = None,
     position: Annotated[int | None, typer.Option(help="Position of a digest kept earlier.")] = None,
     link: Annotated[str | None, typer.Option(help="Hash of a digest kept earlier.")] = None,
 ) -> None:
@@ -65,8 +88,13 @@ def verify(
     Exit code 0 when it verifies, 3 when it does not.
     """
     if file is not None:
-        with file.open(encoding="utf-8") as lines:
-            _report(verify_export(lines))
+        with file.open(encoding="utf-8") as handle:
+            first = handle.readline()
+            handle.seek(0)
+            if is_proof_export(first):
+                _report_proofs(_verify_proofs(handle, public_key, previous_head))
+            else:
+                _report(verify_export(handle))
         return
     if (position is None) != (link is None):
         raise typer.BadParameter("give both --position and --link, or neither")
@@ -88,8 +116,13 @@ def export(
     output: Annotated[
         Path | None, typer.Option(help="Write to this file (default: standard output).")
     ] = None,
+    from_size: Annotated[
+        int | None,
+        typer.Option(help="With --lab: add a consistency proof from a head of this size."),
+    ] = None,
 ) -> None:
-    """Write events with their chain links as JSON Lines (header, events, checksum), with
+    """Write events with their chain links (the whole log) or, with --lab, with the signed
+    tree head and inclusion proofs as JSON Lines (header, events, checksum), with
     progress on standard error."""
     if partnership is not None and lab is None:
         raise typer.BadParameter("--partnership needs --lab")
@@ -102,7 +135,11 @@ def export(
         caller = Caller(lab=lab, actor="audit-export") if lab else None
         head = built.app.audit.audit_digest()
         total = head.position if head and caller is None else None
-        lines = built.app.audit.export_audit(caller, partnership_id)
+        lines = (
+            built.app.audit.export_with_proofs(caller, partnership_id, from_size)
+            if caller is not None
+            else built.app.audit.export_audit(None)
+        )
         target = output.open("w", encoding="utf-8") if output else sys.stdout
         try:
             with ProgressReport("exporting events", err()) as report:
@@ -115,3 +152,88 @@ def export(
         finally:
             if output:
                 target.close()
+
+
+def _verify_proofs(
+    lines: object, public_key: Path | None, previous_head: Path | None
+) -> ProofVerification:
+    if public_key is None:
+        raise typer.BadParameter("a lab export is checked with --public-key (the deployment's)")
+    try:
+        verifier = TreeHeadVerifier(load_public_key_file(public_key))
+    except (KeyFormatError, OSError) as error:
+        raise typer.BadParameter(f"--public-key: {error}") from None
+    previous = None
+    if previous_head is not None:
+        try:
+            data = json.loads(previous_head.read_text(encoding="utf-8"))
+            previous = SignedTreeHead.from_dict(data.get("head", data))
+        except (OSError, ValueError, AttributeError, TreeHeadFormatError) as error:
+            raise typer.BadParameter(f"--previous-head: {error}") from None
+    return verify_proof_export(
+        lines,  # type: ignore[arg-type]
+        verifier.verify,
+        verifier.verify_manifest,
+        previous,
+    )
+
+
+def _report_proofs(result: ProofVerification) -> None:
+    failure = result.failure
+    payload = {
+        "ok": result.ok,
+        "checked": result.checked,
+        "head": result.head.to_dict() if result.head else None,
+        "first_failure": {
+            "reason": failure.reason,
+            "line": failure.line,
+            "position": failure.position,
+            "leaf_index": failure.leaf_index,
+            "detail": failure.detail,
+        }
+        if failure
+        else None,
+    }
+    typer.echo(json.dumps(payload, indent=2))
+    if not result.ok:
+        raise typer.Exit(EXIT_TAMPERED)
+
+
+@audit_cli.command()
+def keygen(
+    output: Annotated[
+        Path, typer.Option(help="Directory for audit-signing.pem (0600) and audit-public.pem.")
+    ] = Path("."),
+) -> None:
+    """Make the Ed25519 key pair that signs tree heads. Keep the private key outside the
+    database and point PARTNERLAB_AUDIT_SIGNING_KEY_FILE at it; give auditors the public key."""
+    output.mkdir(parents=True, exist_ok=True)
+    private = output / "audit-signing.pem"
+    public = output / "audit-public.pem"
+    key = generate_private_key()
+    try:
+        write_private_key(key, private)
+    except FileExistsError as error:
+        raise typer.BadParameter(str(error)) from None
+    write_public_key(key.public_key(), public)
+    typer.echo(json.dumps({"private_key": str(private), "public_key": str(public)}))
+
+
+@audit_cli.command("build-tree")
+def build_tree() -> None:
+    """Add to the Merkle tree every stored event it does not cover (a log written before the
+    tree existed; start-up does the same)."""
+    settings = open_database()
+    with runtime(settings) as built:
+        added = built.app.audit.build_tree()
+        size = built.stores.audit.tree.state().size
+    typer.echo(json.dumps({"added": added, "tree_size": size}))
+
+
+@audit_cli.command()
+def head() -> None:
+    """Print the latest signed tree head (JSON) for an auditor to keep."""
+    settings = open_database()
+    with runtime(settings) as built:
+        signed = built.app.audit.sign_head()
+    typer.echo(json.dumps(signed.to_dict()))

@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from application.audit.chain import Digest, verify_export
+from application.audit.merkle_log import verify_proof_export
 from application.audit.ports import AuditFilter
 from application.context import Caller
 from application.errors import NotFound
@@ -222,7 +223,7 @@ def test_an_inserted_row_is_caught(recorded: Runtime) -> None:
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (7, "inserted")
 
 
-def test_reordered_rows_are_caught(recorded: Runtime) -> None:
+def test_swapped_payloads_are_changes_at_the_first_position(recorded: Runtime) -> None:
     table, position = _events_table(recorded)
     states = {
         r["p"]: bytes(r["state"])
@@ -237,6 +238,18 @@ def test_reordered_rows_are_caught(recorded: Runtime) -> None:
     assert (result.first_mismatch.position, result.first_mismatch.kind) == (1, "changed")
 
 
+def test_reordered_rows_are_named_reordered(recorded: Runtime) -> None:
+    """Whole rows swapped between positions 2 and 3: each is another position's record."""
+    table, position = _events_table(recorded)
+    _tamper(recorded, f"UPDATE {table} SET {position} = 1000 WHERE {position} = 2", {})
+    _tamper(recorded, f"UPDATE {table} SET {position} = 2 WHERE {position} = 3", {})
+    _tamper(recorded, f"UPDATE {table} SET {position} = 3 WHERE {position} = 1000", {})
+    result = recorded.app.audit.verify_audit_chain()
+    assert result.first_mismatch is not None
+    assert (result.first_mismatch.position, result.first_mismatch.kind) == (2, "reordered")
+    assert "position 3" in result.first_mismatch.detail
+
+
 def test_a_rewritten_chain_is_caught_by_an_earlier_digest(recorded: Runtime) -> None:
     """Whoever rewrites a row and recomputes every link still fails against a kept digest."""
     kept = recorded.app.audit.audit_digest()
@@ -248,22 +261,25 @@ def test_a_rewritten_chain_is_caught_by_an_earlier_digest(recorded: Runtime) -> 
     _tamper(recorded, f"UPDATE {table} SET state = %(s)s WHERE {position} = 3", {"s": forged})
     from application.audit.chain import chain
 
-    records = list(recorded.stores.audit._records())  # type: ignore[union-attr]
-    chain_table = recorded.stores.audit.chain_table  # type: ignore[union-attr]
+    records = list(recorded.stores.audit._records())
+    chain_table = recorded.stores.audit.chain_table
     for link in chain(records):
         _tamper(
             recorded,
             f"UPDATE {chain_table} SET link = %(l)s WHERE position = %(p)s",
             {"l": link.link, "p": link.position},
         )
-    assert recorded.app.audit.verify_audit_chain().ok  # consistent, but...
-    result = recorded.app.audit.verify_audit_chain(expected=kept)
+    trail = recorded.stores.audit
+    assert trail._verify_chain(None).ok  # the chain alone is consistent, but...
+    result = trail._verify_chain(kept)
     assert not result.ok
     assert result.first_mismatch is not None
     assert result.first_mismatch.kind == "digest-mismatch"
-    assert (
-        recorded.app.audit.verify_audit_chain(expected=Digest(kept.position, kept.link)).ok is False
-    )
+    assert trail._verify_chain(Digest(kept.position, kept.link)).ok is False
+    # ...and the Merkle tree, which the forger did not rebuild, names the changed record.
+    whole = recorded.app.audit.verify_audit_chain(expected=kept)
+    assert whole.first_mismatch is not None
+    assert (whole.first_mismatch.position, whole.first_mismatch.kind) == (3, "changed")
 
 
 def test_an_export_verifies_offline_and_fails_when_one_byte_changes(
@@ -283,7 +299,10 @@ def test_an_export_verifies_offline_and_fails_when_one_byte_changes(
     assert not verify_export(lines[:3] + lines[4:]).ok
 
 
-def test_a_partnership_export_verifies_line_by_line(recorded: Runtime, staff: Caller) -> None:
+def test_a_partnership_export_without_a_signing_key_is_not_vouched_for(
+    recorded: Runtime, staff: Caller
+) -> None:
+    """Without a key the export still carries proofs, but its head is unsigned: refused."""
     recorded.app.read_models.wait_for_projections()
     pid = (
         recorded.app.partnerships.list_partnerships(staff, PartnershipFilter(), PageRequest())
@@ -291,7 +310,9 @@ def test_a_partnership_export_verifies_line_by_line(recorded: Runtime, staff: Ca
         .id
     )
     lines = list(recorded.app.audit.export_audit(staff, pid))
-    assert len(lines) == 1 + 4 + 1
-    assert verify_export(lines).ok
+    assert len(lines) == 1 + 4
+    result = verify_proof_export(lines, lambda _h: None, lambda _d, _s, _k: None)
+    assert result.failure is not None
+    assert result.failure.reason == "unsigned-head"
     with pytest.raises(NotFound):
         list(recorded.app.audit.export_audit(Caller("lorraine", "eve"), pid))

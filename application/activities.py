@@ -95,7 +95,7 @@ class LabActivities(SpeedDatingCases, LabEventCases, ConsultingCases, TrainingCa
         activity = self._lab_activity(caller, activity_id)
         if not isinstance(activity, SpeedDatingSession | LabEvent):
             raise NotFound(f"no speed-dating session or event {activity_id} in this lab")
-        self._settled()
+        self._settled(caller.lab)
         partnerships = self._activities().cohort_partnerships(caller.lab, str(activity_id))
         interest = None
         if isinstance(activity, SpeedDatingSession):

@@ -9,7 +9,7 @@ run time, shadowing) anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
@@ -21,6 +21,7 @@ from application.activity_ports import ActivitiesView
 from application.activity_views import NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
+from application.ports import ACTIVITIES
 from application.views import (
     CommandResult,
     OrganizationFilter,
@@ -64,7 +65,12 @@ class ActivityCore:
         ) -> Any: ...
 
         def wait_for_projections(
-            self, position: int | None = None, timeout: float = 5.0
+            self,
+            position: int | None = None,
+            timeout: float = 5.0,
+            *,
+            read_models: Sequence[str] | None = None,
+            lab: str | None = None,
         ) -> bool: ...
 
         def log_head(self) -> int | None: ...
@@ -99,12 +105,12 @@ class ActivityCore:
             raise StoreUnavailable("the activities read model is not configured")
         return self.activities
 
-    def _settled(self, attempts: int = 3) -> None:
+    def _settled(self, lab: str | None = None, attempts: int = 3) -> None:
         """Wait for the read models; again if the policy opened partnerships meanwhile (they
         come after the event that caused them, so the first wait may not include them)."""
         for _ in range(attempts):
             head = self.log_head()
-            self.wait_for_projections(head)
+            self.wait_for_projections(head, read_models=ACTIVITIES, lab=lab)
             if self.log_head() == head:
                 return
 

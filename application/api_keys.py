@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from eventsourcing.domain import Aggregate
 from application.access_ports import ApiKeyList, ApiKeyRow
 from application.context import Caller
 from application.errors import ApplicationError, NotFound, StoreUnavailable
+from application.ports import API_KEYS
 from application.views import CommandResult
 from domain.api_key import ApiKey, Role
 
@@ -138,7 +140,12 @@ class ApiKeyUseCases:
         ) -> Any: ...
 
         def wait_for_projections(
-            self, position: int | None = None, timeout: float = 5.0
+            self,
+            position: int | None = None,
+            timeout: float = 5.0,
+            *,
+            read_models: Sequence[str] | None = None,
+            lab: str | None = None,
         ) -> bool: ...
 
     def issue_api_key(
@@ -178,7 +185,9 @@ class ApiKeyUseCases:
 
     def list_api_keys(self, caller: Caller | None) -> list[ApiKeyView]:
         """The caller's lab's keys, oldest first; ``None`` (operators only): every lab's."""
-        self.wait_for_projections()
+        self.wait_for_projections(
+            read_models=API_KEYS, lab=caller.lab if caller is not None else None
+        )
         rows = self._key_list().keys(caller.lab if caller is not None else None)
         return [row_view(row) for row in rows]
 

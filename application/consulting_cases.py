@@ -57,7 +57,7 @@ class ConsultingCases(ActivityCore):
     ) -> Page[OrganizationSummary]:
         """Associations of the catalogue by field of activity and territory, to propose."""
         self._engagement(caller, engagement_id)
-        self._settled()
+        self._settled(caller.lab)
         return self.list_organizations(
             caller,
             OrganizationFilter(
@@ -142,7 +142,7 @@ class ConsultingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
+        self._settled(caller.lab)
         return self._activities().list_activities(
             caller.lab, ActivityFilter((CONSULTING,), held_from, held_to), page
         )

@@ -50,3 +50,10 @@ class StoreUnavailable(ApplicationError):
     """The database cannot be reached; nothing was recorded."""
 
     rule = "store-unavailable"
+
+
+class ProjectionStopped(StoreUnavailable):
+    """The read model this read needs holds the caller's lab after an event it could not
+    apply; an operator fixes it and runs ``partnerlab project --retry NAME``."""
+
+    rule = "projection-stopped"

@@ -61,7 +61,7 @@ class FundingCases(ActivityCore):
 
     def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
         """Every income line (subsidy, consulting contribution, training fee), by year."""
-        self._settled()
+        self._settled(caller.lab)
         return self._activities().funding_lines(caller.lab, filters)
 
     def funding_report(self, caller: Caller, filters: FundingFilter) -> FundingReport:

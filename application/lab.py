@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,11 +30,14 @@ from application.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     NotFound,
+    ProjectionStopped,
     StoreUnavailable,
     VersionMismatch,
 )
 from application.history import history_entry
 from application.ports import (
+    AUDIT_INDEX,
+    CATALOG,
     AuditEntry,
     AuditFilter,
     AuditTrail,
@@ -424,18 +427,18 @@ class PartnerLab(
     def partnership_history(self, caller: Caller, partnership_id: UUID) -> list[HistoryEntry]:
         """Every recorded event of the partnership, in order, with its log position."""
         self._partnership(caller, partnership_id)
-        return self._history(partnership_id)
+        return self._history(partnership_id, caller.lab)
 
     def organization_history(self, caller: Caller, organization_id: UUID) -> list[HistoryEntry]:
         self._organization(caller, organization_id)
-        return self._history(organization_id)
+        return self._history(organization_id, caller.lab)
 
-    def _history(self, aggregate_id: UUID) -> list[HistoryEntry]:
+    def _history(self, aggregate_id: UUID, lab: str) -> list[HistoryEntry]:
         with _store_errors():
             events = list(self.repository.event_store.get(aggregate_id))
         positions: dict[int, int] = {}
         if self.audit is not None:
-            self.wait_for_projections()
+            self.wait_for_projections(read_models=AUDIT_INDEX, lab=lab)
             positions = self._audit().positions(aggregate_id)
         return [history_entry(e, positions.get(e.originator_version)) for e in events]
 
@@ -487,7 +490,7 @@ class PartnerLab(
         others: list[PartnershipSummary] = []
         first_met_on = view.opened_on
         if view.origin_reference_id and self.catalog is not None:
-            self.wait_for_projections()
+            self.wait_for_projections(read_models=CATALOG, lab=caller.lab)
             pairs = self._catalog().list_partnerships(
                 caller.lab,
                 PartnershipFilter(origin_reference_id=view.origin_reference_id),
@@ -504,14 +507,14 @@ class PartnerLab(
                 other_pairs=others,
                 **self.origin_activity(caller, view.origin_reference_id),
             ),
-            timeline=self._history(partnership_id),
+            timeline=self._history(partnership_id, caller.lab),
         )
 
     def audit_events(
         self, caller: Caller, filters: AuditFilter, *, after: int = 0, limit: int = 100
     ) -> list[AuditEntry]:
         """The lab's global audit log, in log order, from position ``after``."""
-        self.wait_for_projections()
+        self.wait_for_projections(read_models=AUDIT_INDEX, lab=caller.lab)
         with _store_errors():
             return self._audit().entries(caller.lab, filters, after, limit)
 
@@ -530,7 +533,9 @@ class PartnerLab(
         whole log, which verifies as complete."""
         if caller is not None and partnership_id is not None:
             self._partnership(caller, partnership_id)
-        self.wait_for_projections()
+        self.wait_for_projections(
+            read_models=AUDIT_INDEX, lab=caller.lab if caller is not None else None
+        )
         return self._audit().export(caller.lab if caller else None, partnership_id)
 
     def _audit(self) -> AuditTrail:
@@ -577,14 +582,48 @@ class PartnerLab(
 
     # ------------------------------------------------------------------ read-your-writes
 
-    def wait_for_projections(self, position: int | None = None, timeout: float = 5.0) -> bool:
-        """Wait until the read models include ``position`` (default: the log's head now)."""
+    def wait_for_projections(
+        self,
+        position: int | None = None,
+        timeout: float = 5.0,
+        *,
+        read_models: Sequence[str] | None = None,
+        lab: str | None = None,
+    ) -> bool:
+        """Wait until the read models include ``position`` (default: the log's head now):
+        ``read_models`` only if named (a read waits for its own read models, never for an
+        unrelated one). With a ``lab``, raise ``ProjectionStopped`` if one of them holds
+        that lab after an event it could not apply."""
         if self.follower is None:
             return True
+        if lab is not None and read_models:
+            self._refuse_stopped(read_models, lab, replaying=False)
         target = position if position is not None else self.log_head()
         if target is None:
             return True
-        return self.follower.wait_until(target, timeout)
+        reached = self.follower.wait_until(target, timeout, read_models)
+        if lab is not None and read_models:
+            self._refuse_stopped(read_models, lab)
+        return reached
+
+    def _refuse_stopped(
+        self, read_models: Sequence[str], lab: str, *, replaying: bool = True
+    ) -> None:
+        """Raise ``ProjectionStopped`` if a fault holds ``lab``; one being replayed only
+        once the wait is over (the replay may have finished meanwhile)."""
+        assert self.follower is not None
+        with _store_errors():
+            faults = [
+                f
+                for f in self.follower.stopped(read_models, lab)
+                if replaying or f.state != "replaying"
+            ]
+        if faults:
+            names = ", ".join(sorted({f.read_model for f in faults}))
+            raise ProjectionStopped(
+                f"the read model {names} is stopped for this lab after an event it could not"
+                " apply; an operator has been told; retry later"
+            )
 
     def log_head(self) -> int | None:
         with _store_errors():

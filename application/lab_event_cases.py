@@ -77,7 +77,8 @@ class LabEventCases(ActivityCore):
     def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
         lab_event = self._lab_event(caller, event_id)
         if lab_event.meetings:
-            self._settled()  # the policy may still be opening the meetings' partnerships
+            # the policy may still be opening the meetings' partnerships
+            self._settled(caller.lab)
         ids = [UUID(i) for i in lab_event.attendees]
         refs = self._refs(caller, ids)
         return lab_event_view(lab_event, refs, lambda p: self._opened(lab_event.id, p))
@@ -91,7 +92,7 @@ class LabEventCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
+        self._settled(caller.lab)
         kinds = (kind,) if kind is not None else EVENT_KINDS
         return self._activities().list_activities(
             caller.lab, ActivityFilter(tuple(k.value for k in kinds), held_from, held_to), page

@@ -119,6 +119,10 @@ CatalogChange = (
 class CatalogView(Protocol):
     """The lab's searchable catalogue of organisations and partnerships (a read model)."""
 
+    def rewind(self, application_name: str, position: int) -> None:
+        """Move the tracking position back (a retry's replay of held events)."""
+        ...
+
     def apply(self, batch: Sequence[tuple[Tracking, Sequence[CatalogChange]]]) -> None:
         """Apply a batch of events' changes and the last tracking position in one transaction.
 
@@ -201,7 +205,33 @@ class AuditTrail(Protocol):
     def positions(self, aggregate_id: UUID) -> dict[int, int]: ...
 
 
+CATALOG = ("catalog",)
+AUDIT_INDEX = ("audit-index",)
+REPORTS = ("reports",)
+API_KEYS = ("api-keys",)
+ACTIVITIES = ("activity-policy", "activities", "catalog")
+"""The read models each kind of read waits for (the followers' names)."""
+
+
+@dataclass(frozen=True)
+class ProjectionFault:
+    """An event a read model could not apply: the read model holds that lab's events from
+    ``position`` on (``state`` "stopped"), or goes over them again ("replaying")."""
+
+    read_model: str
+    lab: str
+    position: int
+    error: str
+    state: str
+
+
 class ProjectionFollower(Protocol):
     """Something that keeps read models up to date and can be waited for."""
 
-    def wait_until(self, position: int, timeout: float) -> bool: ...
+    def wait_until(
+        self, position: int, timeout: float, names: Sequence[str] | None = None
+    ) -> bool: ...
+
+    def stopped(self, names: Sequence[str], lab: str) -> list[ProjectionFault]:
+        """The faults holding ``lab`` on any of the read models ``names``."""
+        ...

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol
 from uuid import UUID
 
+from application.ports import ProjectionFault
 from domain.values import Category, OriginKind
 
 # The figures a report is computed from. Each metric row is keyed by ``k1``, ``k2`` and ``t``
@@ -100,6 +101,7 @@ class ProjectionState:
     position: int
     running: bool
     last_error: str | None
+    faults: tuple[ProjectionFault, ...] = ()
 
 
 class ProjectionMonitor(Protocol):

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from application.ports import ProjectionFault
 from application.report_ports import ProjectionState, ReportScope
 from domain.values import Stage
 
@@ -143,6 +144,7 @@ class ProjectionStatus:
     lag: int
     running: bool
     last_error: str | None
+    faults: list[ProjectionFault]
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,11 @@ class ProjectionsView:
     projections: list[ProjectionStatus]
 
 
-def projection_statuses(head: int, states: list[ProjectionState]) -> ProjectionsView:
+def projection_statuses(
+    head: int, states: list[ProjectionState], lab: str | None = None
+) -> ProjectionsView:
+    """The projections' status; with a ``lab``, only that lab's faults (a lab never sees
+    another's), and another lab's fault is not this lab's error either."""
     return ProjectionsView(
         head=head,
         projections=[
@@ -160,7 +166,8 @@ def projection_statuses(head: int, states: list[ProjectionState]) -> Projections
                 position=s.position,
                 lag=max(0, head - s.position),
                 running=s.running,
-                last_error=s.last_error,
+                last_error=s.last_error if lab is None or not s.faults else None,
+                faults=[f for f in s.faults if lab is None or f.lab in (lab, "*")],
             )
             for s in states
         ],

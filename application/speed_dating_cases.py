@@ -229,7 +229,8 @@ class SpeedDatingCases(ActivityCore):
     def get_speed_dating(self, caller: Caller, session_id: UUID) -> SpeedDatingView:
         session = self._session(caller, session_id)
         if session.closed_on is not None:
-            self._settled()  # the policy may still be opening the follow-ups' partnerships
+            # the policy may still be opening the follow-ups' partnerships
+            self._settled(caller.lab)
         refs = self._refs(caller, [session.host_company_id, *session.participants])
         return speed_dating_view(session, refs, lambda p: self._opened(session.id, p))
 
@@ -239,7 +240,7 @@ class SpeedDatingCases(ActivityCore):
         """After the close: the mutual follow-ups (with their partnerships once the policy
         opened them) and the one-sided ones, for staff to decide."""
         session = self._session(caller, session_id)
-        self._settled()
+        self._settled(caller.lab)
         refs = self._refs(caller, session.participants)
 
         def views(pairs: list[Pair]) -> list[PairView]:
@@ -255,7 +256,7 @@ class SpeedDatingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
+        self._settled(caller.lab)
         return self._activities().list_activities(
             caller.lab, ActivityFilter((SPEED_DATING,), held_from, held_to), page
         )

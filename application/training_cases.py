@@ -88,7 +88,7 @@ class TrainingCases(ActivityCore):
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._settled()
+        self._settled(caller.lab)
         return self._activities().list_activities(
             caller.lab, ActivityFilter((TRAINING,), held_from, held_to), page
         )

@@ -58,6 +58,9 @@ class ReportsProcessor:
     def process(self, notifications: Sequence[Notification]) -> None:
         self.store.apply(decode(self.mapper, notifications))
 
+    def rewind(self, position: int) -> None:
+        self.store.rewind(position)
+
 
 @dataclass(frozen=True)
 class RebuildOutcome:
@@ -193,7 +196,11 @@ class FollowersMonitor:
     def statuses(self) -> list[ProjectionState]:
         return [
             ProjectionState(
-                name=s.name, position=s.position, running=s.running, last_error=s.last_error
+                name=s.name,
+                position=s.position,
+                running=s.running,
+                last_error=s.last_error,
+                faults=s.faults,
             )
             for s in self.followers.statuses()
         ]

@@ -337,6 +337,13 @@ class SqlReportStore:
             self._apply_incrementally(cursor, Generation(number), pending)
             self._move_tracking(cursor, number, pending[-1][0])
 
+    def rewind(self, position: int) -> None:
+        """Move the tracking position back (a retry's replay of held events)."""
+        with self.db.transaction() as cursor:
+            number, done = self._lock_tracking(cursor)
+            if position < done:
+                self._move_tracking(cursor, number, position)
+
     def _lock_tracking(self, cursor: BulkCursor) -> tuple[int, int]:
         lock = " FOR UPDATE" if self.dialect == "postgres" else ""
         cursor.execute(

@@ -24,6 +24,7 @@ from infrastructure.contact_persons import SqlContactDirectory
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
+from infrastructure.projection_faults import Fault, SqlFaultLog
 from infrastructure.report_projection import FollowersMonitor, ReportsProcessor
 from infrastructure.report_store import SqlReportStore
 from infrastructure.settings import Settings
@@ -116,6 +117,8 @@ def build_runtime(
     reports = SqlReportStore(database)
     reports.create_tables()
     app.reports = reports
+    faults = SqlFaultLog(database)
+    faults.create_tables()
     followers = Followers(
         [
             # First: the activity policy writes events (partnerships) the others then read.
@@ -135,7 +138,9 @@ def build_runtime(
             LogFollower(recorder=app.recorder, processor=AuditIndexProcessor(audit, app.mapper)),
             LogFollower(recorder=app.recorder, processor=ReportsProcessor(reports, app.mapper)),
             LogFollower(recorder=app.recorder, processor=ApiKeyListProcessor(key_list, app.mapper)),
-        ]
+        ],
+        faults=faults,
+        mapper=app.mapper,
     )
     app.follower = followers
     app.projection_monitor = FollowersMonitor(followers)
@@ -149,6 +154,30 @@ def init_database(settings: Settings) -> None:
     """Create every table: the event store, snapshots, read models and idempotency keys."""
     runtime = build_runtime(settings, run_projections=False)
     runtime.close()
+
+
+def retry_projection(settings: Settings, name: str, lab: str | None = None) -> list[Fault]:
+    """Replay the events ``name`` held after a fault (of ``lab`` only, if given), then catch
+    up; returns the faults still recorded for ``name`` (empty when the replay succeeded)."""
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        follower = runtime.followers[name]
+        follower.retry(lab)
+        while follower.catch_up():
+            pass
+        assert runtime.followers.faults is not None
+        return runtime.followers.faults.faults(name)
+    finally:
+        runtime.close()
+
+
+def projection_faults(settings: Settings) -> list[Fault]:
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        assert runtime.followers.faults is not None
+        return runtime.followers.faults.faults()
+    finally:
+        runtime.close()
 
 
 def run_projector(

@@ -10,7 +10,7 @@ import logging
 import signal
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -28,6 +28,7 @@ from application.errors import StoreUnavailable
 from application.lab import PartnerLab
 from application.views import OrganizationFilter, PageRequest, PartnershipFilter
 from domain.values import OrganizationKind, Stage
+from infrastructure.projection_faults import Fault
 from infrastructure.settings import Settings
 
 cli = typer.Typer(
@@ -197,14 +198,41 @@ def project(
             "when complete (the API keeps serving the old ones), then exit.",
         ),
     ] = False,
+    retry: Annotated[
+        str | None,
+        typer.Option(
+            "--retry",
+            metavar="NAME",
+            help="After fixing what made read model NAME stop on an event, replay the events "
+            "it held (see the faults this command lists), then exit.",
+        ),
+    ] = None,
+    retry_lab: Annotated[
+        str | None, typer.Option("--lab", help="With --retry: replay this lab only.")
+    ] = None,
 ) -> None:
-    """Keep the read models up to date by following the event log (until Ctrl-C)."""
-    from partnerlab.bootstrap import run_projector
+    """Keep the read models up to date by following the event log (until Ctrl-C).
+
+    An event a read model cannot apply stops that read model for that event's lab only; it
+    is listed here and in GET /api/v1/projections, and `--retry NAME` resumes it."""
+    from partnerlab.bootstrap import projection_faults, retry_projection, run_projector
 
     settings = read_settings()
     with database_errors(settings):
         check_database(settings)
     out = _out()
+    if retry is not None:
+        with database_errors(settings):
+            try:
+                left = retry_projection(settings, retry, retry_lab)
+            except KeyError:
+                out.print(f"No read model named {retry!r}.", highlight=False)
+                raise typer.Exit(2) from None
+        if left:
+            _print_faults(out, left)
+            raise typer.Exit(1)
+        out.print(f"Read model {retry} replayed its held events and is running.")
+        return
     if rebuild:
         from partnerlab.rebuild import rebuild_reports
 
@@ -224,6 +252,11 @@ def project(
             f"{settings.describe_database()}",
             highlight=False,
         )
+        with database_errors(settings):
+            faults = projection_faults(settings)
+        if faults:
+            _print_faults(out, faults)
+            raise typer.Exit(1)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
@@ -234,6 +267,21 @@ def project(
     with _stop_on_signals(stop), database_errors(settings):
         run_projector(settings, stop=stop)
     out.print("Projector stopped.")
+
+
+def _print_faults(out: Console, faults: Sequence[Fault]) -> None:
+    for fault in faults:
+        out.print(
+            f"Read model {fault.read_model} {fault.state} for lab {fault.lab} at position "
+            f"{fault.position}: {fault.error}",
+            highlight=False,
+        )
+    names = sorted({fault.read_model for fault in faults})
+    out.print(
+        "Fix the cause, then run: "
+        + "; ".join(f"partnerlab project --retry {name}" for name in names),
+        highlight=False,
+    )
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from api.schemas.organizations import (
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
+from application.ports import CATALOG
 from application.views import CommandResult, OrganizationFilter, PageRequest
 from domain.values import OrganizationKind
 
@@ -92,7 +93,7 @@ def list_organizations(
     position: ReadPosition = None,
 ) -> OrganizationsPublic:
     """List the catalogue's organisations, filtered and paginated."""
-    lab.await_position(position)
+    lab.await_position(position, read_models=CATALOG, lab=caller.lab)
     page = lab.list_organizations(
         caller,
         OrganizationFilter(

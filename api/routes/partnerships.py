@@ -38,6 +38,7 @@ from api.schemas.partnerships import (
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
+from application.ports import CATALOG
 from application.views import CommandResult, PageRequest, PartnershipFilter, PartnershipView
 from domain.milestones import IDEA
 from domain.values import Category, Stage
@@ -133,7 +134,7 @@ def list_partnerships(
     position: ReadPosition = None,
 ) -> PartnershipsPublic:
     """List partnerships from the catalogue, filtered and paginated."""
-    lab.await_position(position)
+    lab.await_position(position, read_models=CATALOG, lab=caller.lab)
     page = lab.list_partnerships(
         caller,
         PartnershipFilter(

@@ -1,0 +1,155 @@
+"""One lab must never break another: an event a read model cannot apply (a poison event)
+stops that read model for that lab only, and every other route of every lab keeps answering.
+
+The poison is made by a reports projection that fails on the default lab's contracts while
+``POISON["on"]`` is set (as a bug would); after the "fix", a retry replays the held events
+and the figures come out exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import Mapper, Notification
+from fastapi.testclient import TestClient
+
+import infrastructure.report_projection as report_projection
+from domain.api_key import Role
+from tests.api.conftest import (
+    API,
+    CONTRACT,
+    IDEA,
+    ClientAs,
+    assert_problem,
+    milestone,
+    open_partnership,
+    register,
+)
+
+POISONED_LAB = "default"
+OTHER_LAB = "lab-b"
+POISON: dict[str, Any] = {"on": False}
+
+
+@pytest.fixture
+def poisoned(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    decode = report_projection.decode
+    poisoned_ids: set[str] = set()
+
+    def failing(mapper: Mapper, notifications: Sequence[Notification]) -> Any:  # type: ignore[type-arg]
+        for n in notifications:
+            poison = POISON["on"] and n.topic.endswith("ContractSigned")
+            if poison and str(n.originator_id) in poisoned_ids:
+                raise ValueError("poison: this read model cannot apply the event")
+        return decode(mapper, notifications)
+
+    POISON["ids"] = poisoned_ids  # type: ignore[assignment]
+
+    monkeypatch.setattr(report_projection, "decode", failing)
+    POISON["on"] = False
+    yield POISON
+    POISON["on"] = False
+
+
+def contract(
+    client: TestClient, signed_on: str = "2014-09-15", *, poison: bool = False
+) -> dict[str, Any]:
+    association = register(client, "association", "Banque alimentaire")
+    company = register(client, "company", "IBM France")
+    met = open_partnership(client, association, company)
+    if poison:
+        POISON["ids"].add(met["id"])  # type: ignore[attr-defined]
+    idea = milestone(client, met["id"], "ideas", IDEA)
+    milestone(
+        client,
+        met["id"],
+        "co-construction",
+        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
+    )
+    signed = milestone(client, met["id"], "contract", {**CONTRACT, "signed_on": signed_on})
+    return {"association": association, "company": company, "partnership": met, **signed}
+
+
+def get_routes(client: TestClient, ids: dict[str, str]) -> list[str]:
+    """Every GET route of the spec whose path parameters ``ids`` can fill."""
+    paths = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        if "get" not in operations:
+            continue
+        try:
+            paths.append(path.format(**ids))
+        except KeyError:
+            continue
+    return paths
+
+
+REPORT_ROUTES = (f"{API}/reports/signed", f"{API}/reports/funnel", f"{API}/reports/impact")
+
+
+def test_a_poison_event_stops_one_read_model_for_one_lab_only(
+    client: TestClient, client_as: ClientAs, poisoned: dict[str, Any]
+) -> None:
+    other = client_as(Role.STAFF, lab=OTHER_LAB)
+    contract(client)
+    contract(other)
+    client.get(f"{API}/reports/signed")  # the read models include the first contracts
+    poisoned["on"] = True
+    mine = contract(client, signed_on="2015-03-01", poison=True)
+    theirs = contract(other, signed_on="2015-03-01")
+
+    # The poisoned lab's reports: 503 with Retry-After, naming the rule; never 500.
+    for route in REPORT_ROUTES:
+        response = client.get(route)
+        assert_problem(response, 503, "projection-stopped")
+        assert int(response.headers["Retry-After"]) > 0
+    # The other lab's reports are served, up to date.
+    signed = other.get(f"{API}/reports/signed", params={"position": theirs["position"]})
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["total"] == 2
+
+    # Every other route of both labs still answers (no 5xx), the report routes of the
+    # poisoned lab excepted.
+    for who, data in ((client, mine), (other, theirs)):
+        ids = {
+            "organization_id": data["association"]["id"],
+            "partnership_id": data["partnership"]["id"],
+        }
+        for route in get_routes(who, ids):
+            response = who.get(route)
+            stopped = who is client and (
+                (route.startswith(f"{API}/reports/") and "funding" not in route)
+                or route == "/dashboard"
+            )
+            if stopped:
+                assert response.status_code in (401, 503), (route, response.text)
+            else:
+                assert response.status_code < 500, (route, response.status_code, response.text)
+    assert client.get(f"{API}/organizations").json()["items"]
+    assert client_as(Role.ADMIN).get(f"{API}/keys").status_code == 200
+
+    # The operator sees the fault: which read model, which position, which lab.
+    projections = client.get(f"{API}/projections").json()["projections"]
+    reports = next(p for p in projections if p["name"] == "reports")
+    assert [(f["lab"], f["position"], f["state"]) for f in reports["faults"]] == [
+        (POISONED_LAB, mine["position"], "stopped")
+    ]
+    assert "poison" in reports["faults"][0]["error"]
+    others = next(p for p in other.get(f"{API}/projections").json()["projections"])
+    assert others["faults"] == []  # a lab never sees another lab's faults
+
+    # The read model kept moving for everyone else; after the fix, a retry replays the
+    # held events and the poisoned lab's figures come out exact.
+    later = contract(client, signed_on="2016-01-05")
+    poisoned["on"] = False
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.followers["reports"].retry()
+    response = client.get(f"{API}/reports/signed", params={"position": later["position"]})
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == 3
+    years = {row["year"]: row["total"] for row in response.json()["years"]}
+    assert years == {2014: 1, 2015: 1, 2016: 1}
+    assert other.get(f"{API}/reports/signed").json()["total"] == 2  # nothing counted twice
+    projections = client.get(f"{API}/projections").json()["projections"]
+    assert next(p for p in projections if p["name"] == "reports")["faults"] == []

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     projections_in_process: bool = True
     default_lab: str = "default"
     max_body_bytes: int = 1_000_000
+    report_sum_limit: int = Field(default=2**62, ge=1, le=2**62)
+    """The most a lab's amounts may total in the reports' read model (cents, hundredths of a
+    day, counts; over all its milestone rows). Beyond it the reports hold that lab (its
+    report reads answer 503 projection-stopped) instead of overflowing. Tests make it
+    small."""
     api_key_pepper: SecretStr = SecretStr("")
     """Server secret mixed into API key hashes (set it in production; changing it revokes
     every key). See docs/SECURITY.md."""

@@ -114,7 +114,7 @@ def build_runtime(
     app.api_key_list = key_list
     app.contacts = SqlContactDirectory(database)
     app.contacts.create_tables()
-    reports = SqlReportStore(database)
+    reports = SqlReportStore(database, sum_limit=settings.report_sum_limit)
     reports.create_tables()
     app.reports = reports
     faults = SqlFaultLog(database)

@@ -9,6 +9,7 @@ and the figures come out exact.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,13 +17,18 @@ from eventsourcing.persistence import Mapper, Notification
 from fastapi.testclient import TestClient
 
 import infrastructure.report_projection as report_projection
+from api.app import create_app
 from domain.api_key import Role
+from infrastructure.settings import Settings
 from tests.api.conftest import (
     API,
     CONTRACT,
     IDEA,
     ClientAs,
     assert_problem,
+    authorized,
+    bearer,
+    issue_key,
     milestone,
     open_partnership,
     register,
@@ -60,7 +66,7 @@ def contract(
     company = register(client, "company", "IBM France")
     met = open_partnership(client, association, company)
     if poison:
-        POISON["ids"].add(met["id"])  # type: ignore[attr-defined]
+        POISON["ids"].add(met["id"])
     idea = milestone(client, met["id"], "ideas", IDEA)
     milestone(
         client,
@@ -153,3 +159,69 @@ def test_a_poison_event_stops_one_read_model_for_one_lab_only(
     assert other.get(f"{API}/reports/signed").json()["total"] == 2  # nothing counted twice
     projections = client.get(f"{API}/projections").json()["projections"]
     assert next(p for p in projections if p["name"] == "reports")["faults"] == []
+
+
+MAX_AMOUNT = "9999999999999.99"
+MAX_CENTS = 999_999_999_999_999
+
+
+def flood_contract(
+    client: TestClient, signed_on: str = "2014-09-15", amount: str = MAX_AMOUNT
+) -> dict[str, Any]:
+    association = register(client, "association", "Banque alimentaire")
+    company = register(client, "company", "IBM France")
+    met = open_partnership(client, association, company)
+    idea = milestone(client, met["id"], "ideas", IDEA)
+    milestone(
+        client,
+        met["id"],
+        "co-construction",
+        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
+    )
+    committed = {"financial_eur": amount, "in_kind_eur": amount, "skills_days": "0"}
+    body = {**CONTRACT, "signed_on": signed_on, "committed": committed}
+    return milestone(client, met["id"], "contract", body)
+
+
+@pytest.fixture
+def flood_settings(settings: Settings) -> Settings:
+    """Reports that hold three contracts at the largest amount, not four."""
+    return settings.model_copy(update={"report_sum_limit": 3 * MAX_CENTS})
+
+
+def test_a_flood_of_the_largest_amounts_leaves_other_labs_served_and_figures_exact(
+    flood_settings: Settings, today: date
+) -> None:
+    with TestClient(create_app(flood_settings, clock=lambda: today)) as app_client:
+        flooder = authorized(app_client, lab=POISONED_LAB)
+        other = TestClient(app_client.app)
+        other.headers.update(bearer(issue_key(app_client, Role.STAFF, lab=OTHER_LAB)))
+        for _ in range(3):
+            flood_contract(flooder)
+            last = flood_contract(other)
+        exact = "29999999999999.97"  # three times the largest amount, to the cent
+        for who in (flooder, other):
+            impact = who.get(f"{API}/reports/impact", params={"position": last["position"]})
+            assert impact.status_code == 200, impact.text
+            assert impact.json()["totals"]["financial_eur"] == exact
+            assert impact.json()["totals"]["in_kind_eur"] == exact
+            filtered = who.get(f"{API}/reports/impact", params={"category": "patronage"})
+            assert filtered.json()["totals"]["financial_eur"] == exact
+
+        # One more: beyond what the reports hold exactly. The flooding lab's reports answer
+        # 503 (never 500, never a wrong total); the other lab's reports go on at 200.
+        flood_contract(flooder, signed_on="2015-01-10")
+        theirs = flood_contract(other, signed_on="2015-01-10", amount="0")
+        for params in ({}, {"category": "patronage"}, {"as_of": "2015-06-30"}):
+            for report in ("impact", "signed", "funnel", "pipeline", "time-in-stage"):
+                response = flooder.get(f"{API}/reports/{report}", params=params)
+                assert_problem(response, 503, "projection-stopped")
+            assert flooder.get("/dashboard", params=params).status_code == 503
+        assert flooder.get(f"{API}/organizations").status_code == 200
+        impact = other.get(f"{API}/reports/impact", params={"position": theirs["position"]})
+        assert impact.status_code == 200, impact.text
+        assert impact.json()["totals"]["contracts"] == 4
+        assert impact.json()["totals"]["financial_eur"] == exact
+        faults = flooder.get(f"{API}/projections").json()["projections"]
+        (fault,) = next(p for p in faults if p["name"] == "reports")["faults"]
+        assert "ReportOverflow" in fault["error"]

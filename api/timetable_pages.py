@@ -7,12 +7,11 @@ prefixed with a quote.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from api.csv_cells import csv_text
 from application.activity_views import (
     NamedRef,
     ParticipantCard,
@@ -155,18 +154,8 @@ def cards_html(plan: Timetable, cards: Sequence[ParticipantCard]) -> str:
 # -- CSV -----------------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def _name(ref: NamedRef | None) -> str:

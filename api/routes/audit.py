@@ -22,6 +22,7 @@ from api.schemas.audit import (
     VerificationPublic,
     plain,
 )
+from api.schemas.common import QueryText
 from application.audit import Digest
 from application.ports import AuditFilter
 from application.views import HistoryEntry, LineageView
@@ -142,8 +143,8 @@ def audit_events(
     caller: AuditReaderDep,
     after: Annotated[int, Query(ge=0, le=2**62, description="Read after this position.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
-    event_type: Annotated[str | None, Query(max_length=100)] = None,
+    actor: Annotated[QueryText, Query(max_length=200)] = None,
+    event_type: Annotated[QueryText, Query(max_length=100)] = None,
     aggregate_id: UUID | None = None,
     recorded_from: datetime | None = None,
     recorded_to: datetime | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from api import API_PREFIX
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import ApiError, documented
 from api.report_params import ReadPosition
-from api.schemas.common import MAX_VERSION, printable_or_none
+from api.schemas.common import MAX_VERSION, QueryDate, QueryMoment, printable_or_none
 from api.schemas.partnerships import (
     AbandonmentCreate,
     CoConstructionCreate,
@@ -166,11 +166,11 @@ def get_partnership(
         Query(ge=1, le=MAX_VERSION, description="Show the partnership as it was at a version."),
     ] = None,
     known_at: Annotated[
-        datetime | None,
+        QueryMoment,
         Query(description="Show it as the system knew it at this recording time."),
     ] = None,
     as_of: Annotated[
-        date | None,
+        QueryDate,
         Query(description="Show it as it stood on this business date (YYYY-MM-DD)."),
     ] = None,
 ) -> PartnershipPublic:

@@ -3,7 +3,7 @@ printable timetable (whole, per table, per participant) and the big-screen page.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from api.schemas.activities import (
     OrganizationRefCreate,
     PairCreate,
 )
-from api.schemas.common import MAX_VERSION
+from api.schemas.common import MAX_VERSION, QueryDate, QueryMoment
 from api.schemas.partnerships import PartnershipWritten
 from api.schemas.speed_datings import (
     CatchUpCreate,
@@ -93,8 +93,8 @@ def plan_session(body: SpeedDatingCreate, write: WriteDep) -> StarletteResponse:
 def list_sessions(
     lab: LabDep,
     caller: ReaderDep,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: QueryDate = None,
+    held_to: QueryDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
@@ -463,7 +463,7 @@ def big_screen(
     caller: ReaderDep,
     request: Request,
     at: Annotated[
-        datetime | None,
+        QueryMoment,
         Query(description="The moment to show (lab local time if no zone); default: now."),
     ] = None,
     format: Annotated[

@@ -51,7 +51,7 @@ def poisoned(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
                 raise ValueError("poison: this read model cannot apply the event")
         return decode(mapper, notifications)
 
-    POISON["ids"] = poisoned_ids  # type: ignore[assignment]
+    POISON["ids"] = poisoned_ids
 
     monkeypatch.setattr(report_projection, "decode", failing)
     POISON["on"] = False

@@ -1,0 +1,116 @@
+"""Hostile input, valid in shape but meant to break something: each is refused with a 4xx
+problem naming the rule, or neutralised, never a 500."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.csv_cells import safe_cell
+from domain.api_key import Role
+from tests.api.conftest import (
+    API,
+    ClientAs,
+    Partners,
+    assert_problem,
+    open_partnership,
+    register,
+    write,
+)
+
+FORMULAS = ('=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx")
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_the_shared_csv_helper_neutralises_formulas_but_not_numbers(formula: str) -> None:
+    assert safe_cell(formula) == f"'{formula}"
+    assert safe_cell(-5) == -5
+    assert safe_cell("Banque alimentaire") == "Banque alimentaire"
+
+
+def test_report_csvs_neutralise_cells_a_spreadsheet_would_run(
+    client: TestClient, partners: Partners
+) -> None:
+    evil = register(client, "company", '=HYPERLINK("http://evil","x")', territory="75")
+    met = open_partnership(client, partners.food_bank, evil, occurred_on="2015-01-05")
+    abandoned = write(
+        client,
+        f"/partnerships/{met['id']}/abandonment",
+        {"reason": "@SUM(1+1)*cmd|' /C calc'!A0", "occurred_on": "2015-02-01"},
+    )
+    assert abandoned.status_code == 201, abandoned.text
+    position = abandoned.json()["position"]
+    reasons = client.get(
+        f"{API}/reports/funnel",
+        params={"format": "csv", "table": "abandonments", "position": position},
+    )
+    assert reasons.status_code == 200, reasons.text
+    cells = [cell for row in rows(reasons.text) for cell in row]
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+    open_partnership(client, partners.food_bank, evil, occurred_on="2015-01-05")
+    stalled = client.get(
+        f"{API}/reports/time-in-stage",
+        params={"format": "csv", "table": "stalled", "as_of": "2016-01-01"},
+    )
+    assert stalled.status_code == 200, stalled.text
+    cells = [cell for row in rows(stalled.text) for cell in row]
+    assert '\'=HYPERLINK("http://evil","x")' in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/reports/time-in-stage", {"as_of": "0001-03-31"}, "as_of"),
+        ("/reports/signed", {"as_of": "2101-01-01"}, "as_of"),
+        ("/reports/signed", {"known_at": "9999-12-31T23:59:59"}, "known_at"),
+        ("/reports/impact", {"from": "1899-12-31"}, "from"),
+        (f"/speed-datings/{uuid4()}/screen", {"at": "9999-12-31T23:59:59.999999Z"}, "at"),
+        (f"/partnerships/{uuid4()}", {"as_of": "0001-01-01"}, "as_of"),
+        ("/speed-datings", {"held_to": "0"}, "held_to"),
+        ("/events", {"held_from": "0"}, "held_from"),
+        ("/trainings", {"held_to": "20240101"}, "held_to"),
+        ("/consulting-engagements", {"started_to": "0"}, "started_to"),
+        ("/audit/events", {"actor": "\x00"}, "actor"),
+        ("/audit/events", {"event_type": "a\x00b"}, "event_type"),
+        ("/organizations", {"q": "\x00"}, "q"),
+    ],
+)
+def test_dates_out_of_range_bare_numbers_and_nul_in_filters_are_422(
+    client: TestClient, client_as: ClientAs, path: str, params: dict[str, str], field: str
+) -> None:
+    reader = client_as(Role.AUDITOR) if path.startswith("/audit") else client
+    response = reader.get(f"{API}{path}", params=params)
+    problem = assert_problem(response, 422)
+    assert field in str(problem), problem
+
+
+def test_the_dashboard_refuses_dates_out_of_range(client: TestClient) -> None:
+    for params in ({"as_of": "0001-03-31"}, {"known_at": "9999-12-31T23:59:59"}):
+        response = client.get("/dashboard", params=params)
+        assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("occurred_on", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_business_dates_out_of_range_are_refused_in_bodies(
+    client: TestClient, partners: Partners, occurred_on: str
+) -> None:
+    body: dict[str, Any] = {
+        "association_id": partners.food_bank["id"],
+        "company_id": partners.ibm["id"],
+        "origin": {"kind": "speed_dating", "reference_id": "x"},
+        "occurred_on": occurred_on,
+    }
+    problem = assert_problem(write(client, "/partnerships", body), 422)
+    assert "1900-01-01" in problem["detail"], problem

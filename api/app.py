@@ -13,6 +13,7 @@ from api.auth import install_authentication
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
 from api.routes import api_router, health
+from api.security_headers import SecurityHeaders
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 
@@ -44,7 +45,8 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    install_authentication(app)  # outermost: no key, no further work
+    install_authentication(app)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, 401s included
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(dashboard.router)

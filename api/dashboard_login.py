@@ -3,7 +3,9 @@
 A person pastes their API key into a form once; the key is kept in an ``HttpOnly``,
 ``SameSite=Strict`` cookie scoped to ``/dashboard``, and the authentication middleware accepts
 that cookie for ``GET /dashboard`` only (read-only pages: a forged cross-site request can change
-nothing). The key is checked exactly as a bearer key is, role included, on every request.
+nothing). Sign-in and sign-out refuse posts a browser marks as cross-site (``Sec-Fetch-Site``,
+``Origin``): no other site can sign a visitor in with its own key or out. The key is checked
+exactly as a bearer key is, role included, on every request.
 """
 
 from __future__ import annotations
@@ -52,9 +54,28 @@ def show_login() -> HTMLResponse:
     return login_page()
 
 
+def cross_site(request: Request) -> bool:
+    """True when a browser says the form was posted from another site: ``Sec-Fetch-Site``
+    other than same-origin (or none: typed by the user), or an ``Origin`` that is not ours.
+    A request with neither header is not a browser's cross-site post (browsers send one)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    return origin != own
+
+
+CROSS_SITE = "Sign-in and sign-out are only accepted from this site's own pages."
+
+
 @router.post(LOGIN_PATH)
 async def sign_in(request: Request) -> Response:
     """Check the key and keep it in the dashboard's cookie."""
+    if cross_site(request):
+        return login_page(CROSS_SITE, 403)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return login_page("That is not an API key.", 400)
@@ -80,8 +101,10 @@ async def sign_in(request: Request) -> Response:
 
 
 @router.post("/dashboard/logout")
-def sign_out() -> Response:
+def sign_out(request: Request) -> Response:
     """Forget the key."""
+    if cross_site(request):
+        return login_page(CROSS_SITE, 403)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response

@@ -114,3 +114,70 @@ def test_business_dates_out_of_range_are_refused_in_bodies(
     }
     problem = assert_problem(write(client, "/partnerships", body), 422)
     assert "1900-01-01" in problem["detail"], problem
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IBM\u202eecnarF",  # right-to-left override: shows as "IBMFrance" reversed
+        "IBM\u200bFrance",  # zero-width space
+        "I\u2066BM",  # left-to-right isolate
+        "IBM\ufeff",  # zero-width no-break space
+    ],
+)
+def test_names_refuse_invisible_and_bidirectional_controls(client: TestClient, name: str) -> None:
+    response = write(client, "/organizations", {"kind": "company", "name": name, "territory": "67"})
+    assert_problem(response, 422, "name-invisible-characters", "name")
+
+
+def test_names_are_nfc_normalised(client: TestClient) -> None:
+    decomposed = "Cafe\u0301 solidaire"  # e + combining acute accent
+    created = register(client, "association", decomposed)
+    assert created["name"] == "Caf\u00e9 solidaire"
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "\u0667\u0663\u0662\u0668\u0662\u0669\u0662\u0664\u0661",
+        "W\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+    ],
+)
+def test_legal_identifiers_take_ascii_digits_only(client: TestClient, identifier: str) -> None:
+    kind = "association" if identifier.startswith("W") else "company"
+    body = {"kind": kind, "name": "X", "territory": "67", "legal_identifier": identifier}
+    assert_problem(write(client, "/organizations", body), 422, field="legal_identifier")
+
+
+def test_html_answers_carry_the_security_headers(client: TestClient) -> None:
+    for path in ("/dashboard", "/dashboard/login"):
+        response = client.get(path)
+        assert response.headers["content-type"].startswith("text/html")
+        policy = response.headers["content-security-policy"]
+        assert "script-src" not in policy and "default-src 'none'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    api = client.get(f"{API}/organizations")
+    assert api.headers["x-content-type-options"] == "nosniff"
+
+
+def test_dashboard_sign_in_and_out_refuse_cross_site_posts(client: TestClient) -> None:
+    token = client.headers["Authorization"].removeprefix("Bearer ")
+    browser = TestClient(client.app)
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        signed_in = browser.post(
+            "/dashboard/login", data={"key": token}, headers=headers, follow_redirects=False
+        )
+        assert signed_in.status_code == 403
+        assert "set-cookie" not in signed_in.headers
+        out = browser.post("/dashboard/logout", headers=headers, follow_redirects=False)
+        assert out.status_code == 403
+    same = browser.post(
+        "/dashboard/login",
+        data={"key": token},
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert same.status_code == 303

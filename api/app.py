@@ -15,6 +15,7 @@ from api.problems import install_problem_handlers
 from api.routes import api_router, health
 from api.security_headers import SecurityHeaders
 from infrastructure.settings import Settings
+from infrastructure.store_errors import STORE_ERRORS
 from partnerlab.bootstrap import build_runtime
 
 
@@ -43,7 +44,7 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs",
     )
-    install_problem_handlers(app)
+    install_problem_handlers(app, STORE_ERRORS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, 401s included

@@ -41,9 +41,7 @@ class SecurityHeaders:
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() not in _NAMES
-                ]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _NAMES]
                 headers.extend(ALWAYS)
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
                 if content_type.startswith(b"text/html"):

@@ -12,6 +12,7 @@ from api import dashboard, dashboard_login
 from api.auth import install_authentication
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
+from api.rate_limit import RateLimits
 from api.routes import api_router, health
 from api.security_headers import SecurityHeaders
 from infrastructure.settings import Settings
@@ -44,6 +45,7 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.state.rate_limits = RateLimits(settings.rate_limit_per_key, settings.rate_limit_per_lab)
     install_problem_handlers(app, STORE_ERRORS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import openapi_docs
 from api.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
 from api.problems import ApiError, ProblemResponse, problem, response_for
+from api.rate_limit import RateLimits
 from application.api_keys import NotAuthenticated, Principal
 from application.context import Caller
 from application.lab import PartnerLab
@@ -80,8 +81,23 @@ def _lab(scope: Scope) -> PartnerLab:
     return lab
 
 
+def _rate_limited(scope: Scope, principal: Principal) -> Response | None:
+    limits: RateLimits | None = getattr(scope["app"].state, "rate_limits", None)
+    refusal = limits.check(principal) if limits is not None else None
+    if refusal is None:
+        return None
+    return problem(
+        429,
+        "rate-limited",
+        f"too many requests from this {refusal.scope}; retry in {refusal.retry_after} s",
+        field="Authorization",
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
+
+
 class Authentication:
-    """Pure ASGI middleware: a valid key, or 401 (503 if the store cannot tell)."""
+    """Pure ASGI middleware: a valid key within its rate (``api.rate_limit``), or 401 (429
+    beyond the rate, 503 if the store cannot tell)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -105,7 +121,9 @@ class Authentication:
             )
         else:
             try:
-                scope[PRINCIPAL] = await run_in_threadpool(_lab(scope).authenticate, token)
+                principal = await run_in_threadpool(_lab(scope).authenticate, token)
+                scope[PRINCIPAL] = principal
+                refusal = _rate_limited(scope, principal)
             except NotAuthenticated as error:
                 refusal = unauthenticated(error.rule, error.message)
             except Exception as error:  # the store is down...: the one problem mapping decides

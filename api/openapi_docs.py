@@ -6,8 +6,9 @@ FastAPI documents its automatic 422 as ``application/json`` (``HTTPValidationErr
 (schemathesis) read the document, so it is corrected once here, for every route, including
 routes added later:
 - every 4xx/5xx answer is documented as a ``Problem`` in ``application/problem+json``;
-- every operation but the health probes may answer 401 (no valid key) and, when it checks a
-  role (it declares the bearer scheme), 403;
+- every operation but the health probes may answer 401 (no valid key), 429 (the key's or
+  the lab's rate limit reached) and, when it checks a role (it declares the bearer scheme),
+  403;
 - every operation may answer 503 (the database is unreachable), and one that takes a body
   400 (unreadable) and 413 (over the size limit).
 """
@@ -48,6 +49,7 @@ def as_served(schema: dict[str, Any], public_paths: Iterable[str]) -> dict[str, 
             if path in public:
                 continue
             responses.setdefault("401", problem_response(401))
+            responses.setdefault("429", problem_response(429))
             if operation.get("security"):
                 responses.setdefault("403", problem_response(403))
             responses.setdefault("503", problem_response(503))

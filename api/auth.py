@@ -109,13 +109,25 @@ class Authentication:
         headers = Headers(scope=scope)
         token = bearer_token(headers.get("authorization"))
         reads_dashboard = scope["path"] == COOKIE_PATH and scope.get("method") == "GET"
+        session: str | None = None  # the dashboard cookie: a session reference, not a key
         if token is None and reads_dashboard:
-            token = cookie_parser(headers.get("cookie", "")).get(COOKIE) or None
-            if token is None and "text/html" in headers.get("accept", ""):
+            session = cookie_parser(headers.get("cookie", "")).get(COOKIE) or None
+            if session is None and "text/html" in headers.get("accept", ""):
                 await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
                 return
         refusal: Response | None = None
-        if token is None:
+        if session is not None:
+            try:
+                principal = await run_in_threadpool(
+                    _lab(scope).authenticate_dashboard_session, session
+                )
+                scope[PRINCIPAL] = principal
+                refusal = _rate_limited(scope, principal)
+            except NotAuthenticated as error:
+                refusal = unauthenticated(error.rule, error.message)
+            except Exception as error:
+                refusal = response_for(error)
+        elif token is None:
             refusal = unauthenticated(
                 "api-key-required", "send an API key: Authorization: Bearer plk_..."
             )

@@ -1,11 +1,13 @@
 """Signing in to the dashboard from a browser, which cannot send an ``Authorization`` header.
 
-A person pastes their API key into a form once; the key is kept in an ``HttpOnly``,
-``SameSite=Strict`` cookie scoped to ``/dashboard``, and the authentication middleware accepts
-that cookie for ``GET /dashboard`` only (read-only pages: a forged cross-site request can change
-nothing). Sign-in and sign-out refuse posts a browser marks as cross-site (``Sec-Fetch-Site``,
-``Origin``): no other site can sign a visitor in with its own key or out. The key is checked
-exactly as a bearer key is, role included, on every request.
+A person pastes their API key into a form once; the cookie (``HttpOnly``, ``SameSite=Strict``,
+scoped to ``/dashboard``) then holds a random session reference, never the key: the server
+keeps the reference's hash and the key it stands for, and forgets it at sign-out or after 8
+hours. The authentication middleware accepts that cookie for ``GET /dashboard`` only
+(read-only pages: a forged cross-site request can change nothing). Sign-in and sign-out
+refuse posts a browser marks as cross-site (``Sec-Fetch-Site``, ``Origin``): no other site
+can sign a visitor in with its own key or out. The session's key is checked exactly as a
+bearer key is, role included, on every request.
 """
 
 from __future__ import annotations
@@ -87,10 +89,11 @@ async def sign_in(request: Request) -> Response:
         return login_page(error.message, 401)
     if principal.role not in DASHBOARD_ROLES:
         return login_page("This key may not read reports.", 403)
+    reference, _ = await run_in_threadpool(lab.open_dashboard_session, token)
     response = RedirectResponse(COOKIE_PATH, status_code=303)
     response.set_cookie(
         COOKIE,
-        token,
+        reference,
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
@@ -102,9 +105,13 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/dashboard/logout")
 def sign_out(request: Request) -> Response:
-    """Forget the key."""
+    """End the session (server side too) and forget the cookie."""
     if cross_site(request):
         return login_page(CROSS_SITE, 403)
+    reference = request.cookies.get(COOKIE)
+    if reference:
+        lab: PartnerLab = request.app.state.runtime.app
+        lab.close_dashboard_session(reference)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response

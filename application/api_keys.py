@@ -17,14 +17,14 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from application.access_ports import ApiKeyList, ApiKeyRow
+from application.access_ports import ApiKeyList, ApiKeyRow, DashboardSessions
 from application.context import Caller
 from application.errors import ApplicationError, NotFound, StoreUnavailable
 from application.ports import API_KEYS
@@ -116,11 +116,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+DASHBOARD_SESSION_SECONDS = 8 * 3600
+
+
+def _reference_hash(reference: str) -> str:
+    return hashlib.sha256(reference.encode()).hexdigest()
+
+
 class ApiKeyUseCases:
     key_pepper: bytes = b""
     """The server's secret mixed into every key hash (``PARTNERLAB_API_KEY_PEPPER``)."""
     api_key_list: ApiKeyList | None = None
     """The keys' read model, set by the composition root."""
+    dashboard_sessions: DashboardSessions | None = None
+    """The dashboard's browser sessions, set by the composition root."""
     key_clock = staticmethod(_utc_now)
     """The time keys expire against (tests replace it)."""
 
@@ -213,6 +222,41 @@ class ApiKeyUseCases:
         if key.expired(self.key_clock()):
             raise KeyExpired("the API key has expired")
         return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    # ------------------------------------------------------------------ dashboard sessions
+
+    def open_dashboard_session(self, token: str) -> tuple[str, Principal]:
+        """Check ``token`` and open a browser session for its key: the returned reference
+        goes in the cookie (the key never does); only its hash is stored."""
+        principal = self.authenticate(token)
+        reference = secrets.token_urlsafe(SECRET_BYTES)
+        self._sessions().open(
+            _reference_hash(reference),
+            principal.key_id,
+            self.key_clock() + timedelta(seconds=DASHBOARD_SESSION_SECONDS),
+        )
+        return reference, principal
+
+    def authenticate_dashboard_session(self, reference: str) -> Principal:
+        """The principal of a live session, its key checked as a bearer key is (revoked or
+        expired keys end their sessions)."""
+        key_id = self._sessions().key_of(_reference_hash(reference), self.key_clock())
+        key = self._load_key(key_id) if key_id is not None else None
+        if key is None:
+            raise NotAuthenticated("the dashboard session is unknown or has expired")
+        if key.revoked:
+            raise KeyRevoked("the API key was revoked")
+        if key.expired(self.key_clock()):
+            raise KeyExpired("the API key has expired")
+        return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    def close_dashboard_session(self, reference: str) -> None:
+        self._sessions().close(_reference_hash(reference))
+
+    def _sessions(self) -> DashboardSessions:
+        if self.dashboard_sessions is None:
+            raise StoreUnavailable("the dashboard sessions are not configured")
+        return self.dashboard_sessions
 
     def _load_key(self, key_id: UUID) -> ApiKey | None:
         try:

@@ -21,6 +21,7 @@ from infrastructure.audit_trail import AuditIndexProcessor, SqlAuditTrail
 from infrastructure.catalog import SqlCatalogView
 from infrastructure.chained_recorders import chain_table_name
 from infrastructure.contact_persons import SqlContactDirectory
+from infrastructure.dashboard_sessions import SqlDashboardSessions
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.idempotency import SqlIdempotencyStore
@@ -112,6 +113,9 @@ def build_runtime(
     key_list = SqlApiKeyList(database)
     key_list.create_tables()
     app.api_key_list = key_list
+    sessions = SqlDashboardSessions(database)
+    sessions.create_tables()
+    app.dashboard_sessions = sessions
     app.contacts = SqlContactDirectory(database)
     app.contacts.create_tables()
     reports = SqlReportStore(database, sum_limit=settings.report_sum_limit)

@@ -182,3 +182,34 @@ def test_dashboard_sign_in_and_out_refuse_cross_site_posts(client: TestClient) -
         follow_redirects=False,
     )
     assert same.status_code == 303
+
+
+def test_the_dashboard_cookie_holds_a_session_reference_not_the_key(
+    client: TestClient, client_as: ClientAs
+) -> None:
+    admin = client_as(Role.ADMIN)
+    viewer_key = admin.post(f"{API}/keys", json={"name": "funder@example.org", "role": "viewer"})
+    assert viewer_key.status_code == 201, viewer_key.text
+    token = viewer_key.json()["token"]
+    browser = TestClient(client.app)
+    signed_in = browser.post("/dashboard/login", data={"key": token}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    reference = browser.cookies.get("partnerlab_dashboard")
+    assert reference
+    assert token not in signed_in.headers["set-cookie"]
+    assert reference not in token
+    assert browser.get("/dashboard").status_code == 200
+
+    # Signing out ends the session on the server: the same cookie opens nothing after.
+    browser.post("/dashboard/logout", headers={"Sec-Fetch-Site": "same-origin"})
+    stale = TestClient(client.app)
+    stale.cookies.set("partnerlab_dashboard", reference, path="/dashboard")
+    assert stale.get("/dashboard").status_code == 401
+
+    # Revoking the key ends its sessions too.
+    again = TestClient(client.app)
+    again.post("/dashboard/login", data={"key": token}, follow_redirects=False)
+    assert again.get("/dashboard").status_code == 200
+    key_id = viewer_key.json()["id"]
+    assert admin.post(f"{API}/keys/{key_id}/revoke", json={}).status_code in (200, 201)
+    assert again.get("/dashboard").status_code == 401

@@ -32,7 +32,7 @@ from api.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
 from api.problems import ApiError, ProblemResponse, problem, response_for
 from api.rate_limit import RateLimits
 from application.api_keys import NotAuthenticated, Principal
-from application.context import Caller
+from application.context import ACTING_KEY, Caller
 from application.lab import PartnerLab
 from domain.api_key import Role
 
@@ -141,7 +141,12 @@ class Authentication:
             except Exception as error:  # the store is down...: the one problem mapping decides
                 refusal = response_for(error)
         if refusal is None:
-            await self.app(scope, receive, send)
+            known = scope.get(PRINCIPAL)
+            acting = ACTING_KEY.set(known.key_id.hex if isinstance(known, Principal) else None)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                ACTING_KEY.reset(acting)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # policy violation
         else:

@@ -24,7 +24,7 @@ from application.activities import LabActivities
 from application.api_keys import ApiKeyUseCases
 from application.audit import Digest, Verification
 from application.contact_persons import ContactPersonUseCases
-from application.context import Caller
+from application.context import ACTING_KEY, ACTOR_KEY_ID, Caller
 from application.errors import (
     ConcurrentWrite,
     IdempotencyKeyInFlight,
@@ -685,6 +685,7 @@ class PartnerLab(
         outcome.append(self._save(partnership, expected_version))
 
     def _save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        _stamp_acting_key(aggregate)
         try:
             with _store_errors():
                 recordings = self.save(aggregate)
@@ -703,6 +704,18 @@ class PartnerLab(
             version=aggregate.version,
             position=max(positions) if positions else None,
         )
+
+
+def _stamp_acting_key(aggregate: Aggregate) -> None:
+    """Record the acting key's id on each new event that names an actor (``ACTING_KEY``).
+    Events are frozen; the attribute goes into the stored state like any other, and older
+    events, which lack it, read as ``None`` (``getattr(event, ACTOR_KEY_ID, None)``)."""
+    key_id = ACTING_KEY.get()
+    if key_id is None:
+        return
+    for pending in aggregate.pending_events:
+        if hasattr(pending, "actor"):
+            object.__setattr__(pending, ACTOR_KEY_ID, key_id)
 
 
 def _check_version(aggregate: Aggregate, expected_version: int | None) -> None:

@@ -48,6 +48,7 @@ def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
         occurred_on=entry.occurred_on,
         recorded_at=entry.recorded_at,
         actor=entry.actor,
+        actor_key_id=entry.actor_key_id,
         data=plain(entry.data),
         position=entry.position,
     )

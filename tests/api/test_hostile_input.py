@@ -6,13 +6,15 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.csv_cells import safe_cell
+from application.context import Caller
 from domain.api_key import Role
+from domain.values import OrganizationKind
 from tests.api.conftest import (
     API,
     ClientAs,
@@ -213,3 +215,35 @@ def test_the_dashboard_cookie_holds_a_session_reference_not_the_key(
     key_id = viewer_key.json()["id"]
     assert admin.post(f"{API}/keys/{key_id}/revoke", json={}).status_code in (200, 201)
     assert again.get("/dashboard").status_code == 401
+
+
+def test_events_record_the_key_id_beside_its_name(client: TestClient, client_as: ClientAs) -> None:
+    """A key named after a colleague (or after the command line's actor) cannot pass for
+    them: the history shows which key recorded each event."""
+    impostor = client_as(Role.STAFF, name="cli:root")
+    met = open_partnership(
+        impostor,
+        register(impostor, "association", "Banque alimentaire"),
+        register(impostor, "company", "IBM France"),
+    )
+    auditor = client_as(Role.AUDITOR)
+    history = auditor.get(f"{API}/partnerships/{met['id']}/history")
+    assert history.status_code == 200, history.text
+    (entry,) = history.json()
+    assert entry["actor"] == "cli:root"
+    keys = client_as(Role.ADMIN).get(f"{API}/keys").json()["items"]
+    impostor_key = next(k for k in keys if k["name"] == "cli:root")
+    assert entry["actor_key_id"] == UUID(impostor_key["id"]).hex
+    # An event recorded without a key (the application called directly) has none.
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    direct = runtime.app.register_organization(
+        Caller(lab="default", actor="cli:root"),
+        kind=OrganizationKind.COMPANY,
+        name="La Poste",
+        territory="75",
+    )
+    (direct_entry,) = runtime.app.organization_history(
+        Caller(lab="default", actor="auditor"), direct.id
+    )
+    assert direct_entry.actor == "cli:root"
+    assert direct_entry.actor_key_id is None

@@ -22,6 +22,7 @@ from api.schemas.common import Problem
 from application.errors import (
     ApplicationError,
     ConcurrentWrite,
+    Conflict,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     NotFound,
@@ -61,6 +62,7 @@ _APPLICATION_STATUS: Sequence[tuple[type[ApplicationError], int, str]] = (
     (NotFound, 404, "Not found"),
     (VersionMismatch, 412, "Version no longer current"),
     (ConcurrentWrite, 409, "Concurrent write"),
+    (Conflict, 409, "Conflict"),
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
     (IdempotencyKeyInFlight, 409, "Idempotency-Key in flight"),
     (StoreUnavailable, 503, "Store unavailable"),

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from eventsourcing.domain import Aggregate
 
 from application.access_ports import ApiKeyList, ApiKeyRow, DashboardSessions
 from application.context import Caller
-from application.errors import ApplicationError, NotFound, StoreUnavailable
+from application.errors import ApplicationError, Conflict, NotFound, StoreUnavailable
 from application.ports import API_KEYS
 from application.views import CommandResult
 from domain.api_key import ApiKey, Role
@@ -119,6 +120,14 @@ def _utc_now() -> datetime:
 DASHBOARD_SESSION_SECONDS = 8 * 3600
 
 
+class KeyNameTaken(Conflict):
+    rule = "api-key-name-taken"
+
+
+def _comparable(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
 def _reference_hash(reference: str) -> str:
     return hashlib.sha256(reference.encode()).hexdigest()
 
@@ -165,7 +174,9 @@ class ApiKeyUseCases:
         role: Role,
         expires_at: datetime | None = None,
     ) -> IssuedKey:
-        """A new key of the caller's lab; the token in the result is shown once only."""
+        """A new key of the caller's lab; the token in the result is shown once only. Its
+        name must not be one another key of the lab has (or had): ``KeyNameTaken``."""
+        self._refuse_taken_name(caller.lab, name)
         secret = secrets.token_urlsafe(SECRET_BYTES)
         key = ApiKey.issue(
             lab=caller.lab,
@@ -222,6 +233,22 @@ class ApiKeyUseCases:
         if key.expired(self.key_clock()):
             raise KeyExpired("the API key has expired")
         return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    def _refuse_taken_name(self, lab: str, name: str) -> None:
+        """Names are compared as people read them: NFC, stripped, case-folded. Checked on the
+        key list (waited for); two admins issuing the same name in the same instant could
+        both pass, and would still be told apart by ``actor_key_id``."""
+        wanted = _comparable(name)
+        if not wanted or self.api_key_list is None:
+            return
+        self.wait_for_projections(read_models=API_KEYS)
+        if any(_comparable(row.name) == wanted for row in self._key_list().keys(lab)):
+            raise KeyNameTaken(
+                f"a key of this lab is already named {name.strip()!r}: key names are unique"
+                " per lab (revoked keys included), so that a history never shows two holders"
+                " under one name",
+                field="name",
+            )
 
     # ------------------------------------------------------------------ dashboard sessions
 

@@ -34,6 +34,12 @@ class ConcurrentWrite(ApplicationError):
     rule = "concurrent-write"
 
 
+class Conflict(ApplicationError):
+    """The request contradicts a record already made (a name already taken...)."""
+
+    rule = "conflict"
+
+
 class IdempotencyKeyReused(ApplicationError):
     """The same Idempotency-Key came back with a different request."""
 

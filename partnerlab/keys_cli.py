@@ -104,6 +104,7 @@ def create(
     expiry = _expiry(expires_at, expires_in_days)
     with _runtime() as runtime:
         try:
+            runtime.followers["api-keys"].catch_up()  # names are checked on the key list
             issued = runtime.app.issue_api_key(
                 Caller(lab=lab, actor=operator()), name=name, role=role, expires_at=expiry
             )

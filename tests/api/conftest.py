@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application.api_keys import KeyNameTaken
 from application.context import Caller
 from domain.api_key import Role
 from infrastructure.settings import Settings
@@ -46,12 +47,18 @@ def issue_key(
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     role = Role(role)
     lab = lab or runtime.settings.default_lab
-    issued = runtime.app.issue_api_key(
-        Caller(lab=lab, actor=ISSUER),
-        name=name or f"{role.value}@{lab}.example",
-        role=role,
-        expires_at=expires_at,
-    )
+    wanted = name or f"{role.value}@{lab}.example"
+    for attempt in range(1, 100):  # key names are unique per lab: the next free one
+        try:
+            issued = runtime.app.issue_api_key(
+                Caller(lab=lab, actor=ISSUER),
+                name=wanted if attempt == 1 else f"{wanted} #{attempt}",
+                role=role,
+                expires_at=expires_at,
+            )
+            break
+        except KeyNameTaken:
+            continue
     token: str = issued.token
     return token
 

@@ -247,3 +247,22 @@ def test_events_record_the_key_id_beside_its_name(client: TestClient, client_as:
     )
     assert direct_entry.actor == "cli:root"
     assert direct_entry.actor_key_id is None
+
+
+def test_key_names_are_unique_per_lab(client_as: ClientAs) -> None:
+    admin = client_as(Role.ADMIN)
+    first = admin.post(f"{API}/keys", json={"name": "lea@labo.example", "role": "staff"})
+    assert first.status_code == 201, first.text
+    for same in ("lea@labo.example", "  Lea@Labo.example "):
+        again = admin.post(f"{API}/keys", json={"name": same, "role": "viewer"})
+        problem = assert_problem(again, 409, "api-key-name-taken", "name")
+        assert "unique per lab" in problem["detail"]
+    # Revoking the key does not free its name: a history would show two holders under it.
+    revoked = admin.post(f"{API}/keys/{first.json()['id']}/revoke", json={})
+    assert revoked.status_code in (200, 201), revoked.text
+    again = admin.post(f"{API}/keys", json={"name": "lea@labo.example", "role": "staff"})
+    assert_problem(again, 409, "api-key-name-taken")
+    # Another lab names its keys as it likes.
+    other_admin = client_as(Role.ADMIN, lab="lab-b")
+    other = other_admin.post(f"{API}/keys", json={"name": "lea@labo.example", "role": "staff"})
+    assert other.status_code == 201, other.text

@@ -183,6 +183,21 @@ class LogFollower:
                 prepared.append(n)
         return prepared
 
+    def hold_stopped(self, notifications: Sequence[Notification]) -> list[Notification]:
+        """For a rebuild from the first event: the events of the labs stopped on this read
+        model held from their fault on, every other event as it is (a lab being replayed
+        is rebuilt whole)."""
+        faults = self.faults.faults(self.name) if self.faults is not None else []
+        stopped = {f.lab: f.position for f in faults if f.state != REPLAYING}
+        if not stopped:
+            return list(notifications)
+        if ALL_LABS in stopped:
+            at = stopped[ALL_LABS]
+            return [n for n in notifications if n.id < at]
+        return [
+            held(n) if n.id >= stopped.get(self._lab(n), n.id + 1) else n for n in notifications
+        ]
+
     def _isolate(self, prepared: Sequence[Notification]) -> int:
         """Apply the batch one event at a time to find the one that fails; record it and
         hold its lab from there. Returns how many events this moved past."""

@@ -93,7 +93,11 @@ class ReportsRebuild:
         mapper: Mapper,  # type: ignore[type-arg]
         batch_size: int = REBUILD_BATCH,
         reader: Reader | None = None,
+        hold: Callable[[Sequence[Notification]], Sequence[Notification]] | None = None,
     ) -> None:
+        """``hold`` passes the events of the labs the reports hold after a fault as held
+        notifications (``LogFollower.hold_stopped``): a rebuild keeps holding them."""
+        self.hold = hold
         self.store = store
         self.recorder = recorder
         self.mapper = mapper
@@ -104,6 +108,8 @@ class ReportsRebuild:
         notifications = self.recorder.select_notifications(
             start=position, limit=self.batch_size, stop=stop, inclusive_of_start=False
         )
+        if self.hold is not None:
+            notifications = self.hold(notifications)
         return decode(self.mapper, notifications)
 
     def run(self, progress: Progress | None = None) -> RebuildOutcome:

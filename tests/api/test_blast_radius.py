@@ -20,6 +20,7 @@ import infrastructure.report_projection as report_projection
 from api.app import create_app
 from domain.api_key import Role
 from infrastructure.settings import Settings
+from partnerlab.rebuild import rebuild_reports
 from tests.api.conftest import (
     API,
     CONTRACT,
@@ -95,7 +96,7 @@ REPORT_ROUTES = (f"{API}/reports/signed", f"{API}/reports/funnel", f"{API}/repor
 
 
 def test_a_poison_event_stops_one_read_model_for_one_lab_only(
-    client: TestClient, client_as: ClientAs, poisoned: dict[str, Any]
+    client: TestClient, client_as: ClientAs, poisoned: dict[str, Any], settings: Settings
 ) -> None:
     other = client_as(Role.STAFF, lab=OTHER_LAB)
     contract(client)
@@ -145,9 +146,14 @@ def test_a_poison_event_stops_one_read_model_for_one_lab_only(
     others = next(p for p in other.get(f"{API}/projections").json()["projections"])
     assert others["faults"] == []  # a lab never sees another lab's faults
 
+    # A rebuild from the first event keeps holding the lab (it does not fail on the event).
+    later = contract(client, signed_on="2016-01-05")
+    rebuild_reports(settings)
+    assert other.get(f"{API}/reports/signed").json()["total"] == 2
+    assert_problem(client.get(f"{API}/reports/signed"), 503, "projection-stopped")
+
     # The read model kept moving for everyone else; after the fix, a retry replays the
     # held events and the poisoned lab's figures come out exact.
-    later = contract(client, signed_on="2016-01-05")
     poisoned["on"] = False
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     runtime.followers["reports"].retry()
@@ -225,3 +231,9 @@ def test_a_flood_of_the_largest_amounts_leaves_other_labs_served_and_figures_exa
         faults = flooder.get(f"{API}/projections").json()["projections"]
         (fault,) = next(p for p in faults if p["name"] == "reports")["faults"]
         assert "ReportOverflow" in fault["error"]
+
+        # `partnerlab project --rebuild` goes through, and keeps holding the flooding lab.
+        rebuild_reports(flood_settings)
+        impact = other.get(f"{API}/reports/impact")
+        assert impact.json()["totals"]["financial_eur"] == exact
+        assert_problem(flooder.get(f"{API}/reports/impact"), 503, "projection-stopped")

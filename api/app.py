@@ -15,9 +15,12 @@ from api.console import docs, language
 from api.console.templating import STATIC_PREFIX
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
+from api.rate_limit import RateLimits
 from api.reporting import dashboard, dashboard_login
 from api.routers import api_router
+from api.security_headers import SecurityHeaders
 from infrastructure.settings import Settings
+from infrastructure.store_errors import STORE_ERRORS
 from partnerlab.bootstrap import build_runtime
 
 
@@ -47,10 +50,12 @@ def create_app(
         docs_url=None,  # api/console/docs.py serves /docs from the package's own files
         redoc_url=None,
     )
-    install_problem_handlers(app)
+    app.state.rate_limits = RateLimits(settings.rate_limit_per_key, settings.rate_limit_per_lab)
+    install_problem_handlers(app, STORE_ERRORS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)  # outermost: no key, no further work
     app.mount(STATIC_PREFIX, StaticFiles(packages=[("api.console", "static")]), name="static")
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, 401s included
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(language.router)

@@ -29,9 +29,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import openapi_docs
 from api.problems import ApiError, ProblemResponse, problem, response_for
+from api.rate_limit import RateLimits
 from api.reporting.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
 from application.access.api_keys import NotAuthenticated, Principal
-from application.context import Caller
+from application.context import ACTING_KEY, Caller
 from application.lab import PartnerLab
 from domain.access.api_key import Role
 
@@ -89,8 +90,23 @@ def _lab(scope: Scope) -> PartnerLab:
     return lab
 
 
+def _rate_limited(scope: Scope, principal: Principal) -> Response | None:
+    limits: RateLimits | None = getattr(scope["app"].state, "rate_limits", None)
+    refusal = limits.check(principal) if limits is not None else None
+    if refusal is None:
+        return None
+    return problem(
+        429,
+        "rate-limited",
+        f"too many requests from this {refusal.scope}; retry in {refusal.retry_after} s",
+        field="Authorization",
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
+
+
 class Authentication:
-    """Pure ASGI middleware: a valid key, or 401 (503 if the store cannot tell)."""
+    """Pure ASGI middleware: a valid key within its rate (``api.rate_limit``), or 401 (429
+    beyond the rate, 503 if the store cannot tell)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -102,25 +118,44 @@ class Authentication:
         headers = Headers(scope=scope)
         token = bearer_token(headers.get("authorization"))
         reads_dashboard = scope["path"] == COOKIE_PATH and scope.get("method") == "GET"
+        session: str | None = None  # the dashboard cookie: a session reference, not a key
         if token is None and reads_dashboard:
-            token = cookie_parser(headers.get("cookie", "")).get(COOKIE) or None
-            if token is None and "text/html" in headers.get("accept", ""):
+            session = cookie_parser(headers.get("cookie", "")).get(COOKIE) or None
+            if session is None and "text/html" in headers.get("accept", ""):
                 await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
                 return
         refusal: Response | None = None
-        if token is None:
+        if session is not None:
+            try:
+                principal = await run_in_threadpool(
+                    _lab(scope).keys.authenticate_dashboard_session, session
+                )
+                scope[PRINCIPAL] = principal
+                refusal = _rate_limited(scope, principal)
+            except NotAuthenticated as error:
+                refusal = unauthenticated(error.rule, error.message)
+            except Exception as error:
+                refusal = response_for(error)
+        elif token is None:
             refusal = unauthenticated(
                 "api-key-required", "send an API key: Authorization: Bearer plk_..."
             )
         else:
             try:
-                scope[PRINCIPAL] = await run_in_threadpool(_lab(scope).keys.authenticate, token)
+                principal = await run_in_threadpool(_lab(scope).keys.authenticate, token)
+                scope[PRINCIPAL] = principal
+                refusal = _rate_limited(scope, principal)
             except NotAuthenticated as error:
                 refusal = unauthenticated(error.rule, error.message)
             except Exception as error:  # the store is down...: the one problem mapping decides
                 refusal = response_for(error)
         if refusal is None:
-            await self.app(scope, receive, send)
+            known = scope.get(PRINCIPAL)
+            acting = ACTING_KEY.set(known.key_id.hex if isinstance(known, Principal) else None)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                ACTING_KEY.reset(acting)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # policy violation
         else:
@@ -217,4 +252,4 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
 def install_authentication(app: FastAPI) -> None:
     """Require a key on every request but the probes, and say so in the OpenAPI document."""
     app.add_middleware(Authentication)
-    openapi_docs.install(app, PUBLIC_PATHS)
+    openapi_docs.install(app, is_public)

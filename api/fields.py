@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -29,6 +29,31 @@ def _iso_date_string(value: Any) -> Any:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError("must be a date written YYYY-MM-DD")
     return value
+
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+DATE_RANGE = f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+"""The one valid range of every date and moment the API takes (business dates, as_of,
+known_at, at, period and activity filters): beyond it, 422."""
+
+
+def in_date_range(value: date | None) -> date | None:
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must be {DATE_RANGE}")
+    return value
+
+
+def in_moment_range(value: datetime | None) -> datetime | None:
+    """The moment's own calendar day must be in range (no conversion: near the ends of
+    Python's calendar a time zone could not even be applied)."""
+    if value is not None and not EARLIEST <= value.date() <= LATEST:
+        raise ValueError(f"must be {DATE_RANGE}")
+    return value
+
+
+def _iso_date_or_none(value: Any) -> Any:
+    return None if value is None else _iso_date_string(value)
 
 
 def _not_bool(value: Any) -> Any:
@@ -53,8 +78,17 @@ def printable_or_none(value: str | None) -> str | None:
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date_string),
-    Field(description="A calendar date, YYYY-MM-DD.", examples=["2014-03-12"]),
+    AfterValidator(in_date_range),
+    Field(description=f"A calendar date, YYYY-MM-DD, {DATE_RANGE}.", examples=["2014-03-12"]),
 ]
+QueryDate = Annotated[
+    date | None, BeforeValidator(_iso_date_or_none), AfterValidator(in_date_range)
+]
+"""A date filter: ``YYYY-MM-DD`` only (``held_to=0`` is not 1970-01-01), in range."""
+QueryMoment = Annotated[datetime | None, AfterValidator(in_moment_range)]
+"""A moment filter (ISO 8601), its day in range."""
+QueryText = Annotated[str | None, AfterValidator(printable_or_none)]
+"""A text filter: no NUL or other control characters (PostgreSQL refuses NUL)."""
 Amount = Annotated[
     Decimal,
     Field(

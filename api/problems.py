@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,11 +19,11 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from api.fields import Problem
-from api.unavailable import HANDLED, is_store_unavailable
 from application.errors import (
     ApplicationError,
     CannotProve,
     ConcurrentWrite,
+    Conflict,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     NotFound,
@@ -63,6 +63,7 @@ _APPLICATION_STATUS: Sequence[tuple[type[ApplicationError], int, str]] = (
     (NotFound, 404, "Not found"),
     (VersionMismatch, 412, "Version no longer current"),
     (ConcurrentWrite, 409, "Concurrent write"),
+    (Conflict, 409, "Conflict"),
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
     (IdempotencyKeyInFlight, 409, "Idempotency-Key in flight"),
     (StoreUnavailable, 503, "Store unavailable"),
@@ -103,6 +104,34 @@ def problem(
     return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
 
 
+StoreErrorTranslator = Callable[[BaseException], ApplicationError | None]
+
+
+def _translate_nothing(_error: BaseException) -> ApplicationError | None:
+    return None
+
+
+class _StoreErrors:
+    """The store's errors as the composition root described them (``install_problem_handlers``):
+    the API layer itself names no database driver."""
+
+    handled: tuple[type[BaseException], ...] = ()
+    translate: StoreErrorTranslator = staticmethod(_translate_nothing)
+
+
+class StoreErrorsLike(Protocol):
+    @property
+    def handled(self) -> tuple[type[BaseException], ...]: ...
+
+    @property
+    def translate(self) -> StoreErrorTranslator: ...
+
+
+def use_store_errors(store_errors: StoreErrorsLike) -> None:
+    _StoreErrors.handled = store_errors.handled
+    _StoreErrors.translate = staticmethod(store_errors.translate)
+
+
 def response_for(error: Exception) -> ProblemResponse:
     """The problem response for any exception; unexpected ones are a 500 (and logged)."""
     if isinstance(error, DomainError):
@@ -115,11 +144,10 @@ def response_for(error: Exception) -> ProblemResponse:
         return _validation_problem(error)
     if isinstance(error, HTTPException):
         return _http_problem(error)
-    if is_store_unavailable(error):
+    translated = _StoreErrors.translate(error)
+    if translated is not None:
         logger.warning("database unavailable: %s", error)
-        return _application_problem(
-            StoreUnavailable(f"the database is unavailable, retry later: {type(error).__name__}")
-        )
+        return _application_problem(translated)
     logger.exception("unexpected error", exc_info=error)
     return problem(500, "internal-error", "an unexpected error occurred; nothing was recorded")
 
@@ -220,15 +248,18 @@ def _allowed_methods(request: Request) -> list[str]:
     ]
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Route every error, expected or not, through ``response_for``."""
+def install_problem_handlers(app: FastAPI, store_errors: StoreErrorsLike | None = None) -> None:
+    """Route every error, expected or not, through ``response_for``; ``store_errors`` (from
+    the composition root) names the store's errors and translates them."""
+    if store_errors is not None:
+        use_store_errors(store_errors)
     for error_type in (
         DomainError,
         ApplicationError,
         ApiError,
         RequestValidationError,
         HTTPException,
-        *HANDLED,
+        *_StoreErrors.handled,
         Exception,
     ):
         app.add_exception_handler(error_type, _handle)

@@ -34,6 +34,12 @@ class ConcurrentWrite(ApplicationError):
     rule = "concurrent-write"
 
 
+class Conflict(ApplicationError):
+    """The request contradicts a record already made (a name already taken...)."""
+
+    rule = "conflict"
+
+
 class IdempotencyKeyReused(ApplicationError):
     """The same Idempotency-Key came back with a different request."""
 
@@ -56,3 +62,10 @@ class CannotProve(ApplicationError):
     """A proof was asked for tree sizes or a position the log cannot prove (422)."""
 
     rule = "proof-request"
+
+
+class ProjectionStopped(StoreUnavailable):
+    """The read model this read needs holds the caller's lab after an event it could not
+    apply; an operator fixes it and runs ``partnerlab project --retry NAME``."""
+
+    rule = "projection-stopped"

@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
     OperationalError,
 )
 
-from application.context import Caller
+from application.context import ACTING_KEY, ACTOR_KEY_ID, Caller
 from application.errors import ConcurrentWrite, NotFound, StoreUnavailable, VersionMismatch
 from application.results import CommandResult
 from application.transcodings import register_domain_transcodings
@@ -92,6 +92,7 @@ class LabEventLog(Application[UUID]):
     def record(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
         """Save the aggregate's new events; a concurrent write is a version mismatch (with
         ``If-Match``) or a concurrent write (without)."""
+        _stamp_acting_key(aggregate)
         try:
             with store_errors():
                 recordings = self.save(aggregate)
@@ -115,6 +116,18 @@ class LabEventLog(Application[UUID]):
         """The log's last position (``None`` when empty)."""
         with store_errors():
             return self.recorder.max_notification_id()
+
+
+def _stamp_acting_key(aggregate: Aggregate) -> None:
+    """Record the acting key's id on each new event that names an actor (``ACTING_KEY``).
+    Events are frozen; the attribute goes into the stored state like any other, and older
+    events, which lack it, read as ``None`` (``getattr(event, ACTOR_KEY_ID, None)``)."""
+    key_id = ACTING_KEY.get()
+    if key_id is None:
+        return
+    for pending in aggregate.pending_events:
+        if hasattr(pending, "actor"):
+            object.__setattr__(pending, ACTOR_KEY_ID, key_id)
 
 
 def check_version(aggregate: Aggregate, expected_version: int | None) -> None:

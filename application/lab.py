@@ -14,7 +14,7 @@ from eventsourcing.utils import EnvType
 
 from application.access.api_keys import ApiKeyService
 from application.access.contact_persons import ContactPersonService
-from application.access.ports import ApiKeyList, ContactDirectory
+from application.access.ports import ApiKeyList, ContactDirectory, DashboardSessions
 from application.activities.base import ActivityCore
 from application.activities.consulting import ConsultingService
 from application.activities.funding import FundingService
@@ -59,6 +59,7 @@ class PartnerLab:
         reports: ReportStore | None = None,
         projection_monitor: ProjectionMonitor | None = None,
         api_key_list: ApiKeyList | None = None,
+        dashboard_sessions: DashboardSessions | None = None,
         contacts: ContactDirectory | None = None,
         followups: FollowUpStore | None = None,
         key_pepper: bytes = b"",
@@ -94,7 +95,9 @@ class PartnerLab:
         )
         self.idempotency = IdempotencyService(idempotency)
         self.reports = ReportingService(reports, self.read_models, clock, projection_monitor)
-        self.keys = ApiKeyService(self.log, self.read_models, api_key_list, key_pepper)
+        self.keys = ApiKeyService(
+            self.log, self.read_models, api_key_list, dashboard_sessions, key_pepper
+        )
         self.contact_persons = ContactPersonService(self.log, self.organizations, contacts)
         self.follow_ups = FollowUpService(followups, self.read_models, clock)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from application.event_log import LabEventLog
+from collections.abc import Sequence
+
+from application.errors import ProjectionStopped
+from application.event_log import LabEventLog, store_errors
 from application.followers import ProjectionFollower
 
 
@@ -18,14 +21,48 @@ class ReadModels:
         self._log = log
         self.follower = follower
 
-    def wait_for_projections(self, position: int | None = None, timeout: float = 5.0) -> bool:
-        """Wait until the read models include ``position`` (default: the log's head now)."""
+    def wait_for_projections(
+        self,
+        position: int | None = None,
+        timeout: float = 5.0,
+        *,
+        read_models: Sequence[str] | None = None,
+        lab: str | None = None,
+    ) -> bool:
+        """Wait until the read models include ``position`` (default: the log's head now):
+        ``read_models`` only if named (a read waits for its own read models, never for an
+        unrelated one). With a ``lab``, raise ``ProjectionStopped`` if one of them holds
+        that lab after an event it could not apply."""
         if self.follower is None:
             return True
+        if lab is not None and read_models:
+            self._refuse_stopped(read_models, lab, replaying=False)
         target = position if position is not None else self.log_head()
         if target is None:
             return True
-        return self.follower.wait_until(target, timeout)
+        reached = self.follower.wait_until(target, timeout, read_models)
+        if lab is not None and read_models:
+            self._refuse_stopped(read_models, lab)
+        return reached
+
+    def _refuse_stopped(
+        self, read_models: Sequence[str], lab: str, *, replaying: bool = True
+    ) -> None:
+        """Raise ``ProjectionStopped`` if a fault holds ``lab``; one being replayed only
+        once the wait is over (the replay may have finished meanwhile)."""
+        assert self.follower is not None
+        with store_errors():
+            faults = [
+                f
+                for f in self.follower.stopped(read_models, lab)
+                if replaying or f.state != "replaying"
+            ]
+        if faults:
+            names = ", ".join(sorted({f.read_model for f in faults}))
+            raise ProjectionStopped(
+                f"the read model {names} is stopped for this lab after an event it could not"
+                " apply; an operator has been told; retry later"
+            )
 
     def log_head(self) -> int | None:
         return self._log.head()
@@ -34,11 +71,17 @@ class ReadModels:
         """Raise ``StoreUnavailable`` unless the event store answers."""
         self.log_head()
 
-    def settled(self, attempts: int = 3) -> None:
+    def settled(
+        self,
+        attempts: int = 3,
+        *,
+        read_models: Sequence[str] | None = None,
+        lab: str | None = None,
+    ) -> None:
         """Wait for the read models; again if a policy wrote meanwhile (its events come after
         the event that caused them, so the first wait may not include them)."""
         for _ in range(attempts):
             head = self.log_head()
-            self.wait_for_projections(head)
+            self.wait_for_projections(head, read_models=read_models, lab=lab)
             if self.log_head() == head:
                 return

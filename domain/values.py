@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from domain.errors import (
     InvalidCategory,
     InvalidLegalIdentifier,
     InvalidTerritory,
+    InvalidValue,
     NegativeAmount,
     RequiredValueMissing,
 )
@@ -134,6 +136,26 @@ def require_text(value: str | None, field_name: str) -> str:
     return value.strip()
 
 
+class InvalidName(InvalidValue):
+    rule = "name-invisible-characters"
+
+
+def require_name(value: str | None, field_name: str) -> str:
+    """A name as people read it: NFC-normalised (the same letters are the same name), with
+    no invisible or bidirectional control characters (Unicode category Cf: zero-width
+    spaces, joiners, U+202E and the other overrides), which would make a name look like
+    another one."""
+    text = unicodedata.normalize("NFC", require_text(value, field_name))
+    hidden = [char for char in text if unicodedata.category(char) == "Cf"]
+    if hidden:
+        codes = ", ".join(sorted({f"U+{ord(char):04X}" for char in hidden}))
+        raise InvalidName(
+            f"{field_name} contains invisible or bidirectional control characters ({codes})",
+            field=field_name,
+        )
+    return text
+
+
 def optional_text(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
@@ -197,7 +219,7 @@ def validate_legal_identifier(kind: OrganizationKind, identifier: str | None) ->
         return None
     value = identifier.replace(" ", "").upper()
     if kind is OrganizationKind.COMPANY:
-        if not (value.isdigit() and len(value) in (9, 14)):
+        if not (value.isascii() and value.isdigit() and len(value) in (9, 14)):
             raise InvalidLegalIdentifier(
                 f"{identifier!r} is not a SIREN (9 digits) or SIRET (14 digits)",
                 field="legal_identifier",
@@ -210,7 +232,7 @@ def validate_legal_identifier(kind: OrganizationKind, identifier: str | None) ->
                 field="legal_identifier",
             )
         return value
-    if not re.fullmatch(r"W\d{9}", value):
+    if not re.fullmatch(r"W[0-9]{9}", value):
         raise InvalidLegalIdentifier(
             f"{identifier!r} is not an RNA number (W followed by 9 digits)",
             field="legal_identifier",

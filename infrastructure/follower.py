@@ -29,11 +29,23 @@ from eventsourcing.persistence import (
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from application.errors import StoreUnavailable
+from application.followers import ProjectionFault
 from application.partnerships.ports import CatalogChange, CatalogView
 from application.partnerships.projections import catalog_changes
 from infrastructure.log_gaps import WriterBarrier, first_gap, writer_barrier
+from infrastructure.projection_faults import ALL_LABS, HELD_TOPIC, REPLAYING, Fault, SqlFaultLog
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    StoreUnavailable,
+    StoreOperationalError,
+    IntegrityError,
+    OSError,
+)
+"""Errors that say nothing about the event: the batch is simply tried again later."""
 
 log = logging.getLogger(__name__)
+LAB_CACHE_SIZE = 100_000
+"""Aggregates whose lab a follower remembers (a lab never changes) while faults exist."""
 
 
 Heartbeat = Callable[[str, "str | None"], None]
@@ -49,6 +61,25 @@ class Processor(Protocol):
 
     def process(self, notifications: Sequence[Notification]) -> None: ...
 
+    def rewind(self, position: int) -> None:
+        """Move the tracking position back (``partnerlab project --retry``)."""
+        ...
+
+
+def held(notification: Notification) -> Notification:
+    """The notification as a processor sees a held event: same position, nothing to apply."""
+    return Notification(
+        id=notification.id,
+        originator_id=notification.originator_id,
+        originator_version=notification.originator_version,
+        topic=HELD_TOPIC,
+        state=b"",
+    )
+
+
+def is_held(notification: Notification) -> bool:
+    return notification.topic == HELD_TOPIC
+
 
 @dataclass(frozen=True)
 class FollowerStatus:
@@ -56,6 +87,7 @@ class FollowerStatus:
     position: int
     running: bool
     last_error: str | None
+    faults: tuple[ProjectionFault, ...] = ()
 
 
 class LogFollower:
@@ -74,6 +106,9 @@ class LogFollower:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.last_error: str | None = None
+        self.faults: SqlFaultLog | None = None
+        self.mapper: Mapper | None = None  # type: ignore[type-arg]
+        self._labs: dict[str, str] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -94,11 +129,129 @@ class LogFollower:
     def process_batch(self) -> int:
         """Process the next batch; returns how many notifications it processed."""
         with self._lock:
+            faults = self.faults.faults(self.name) if self.faults is not None else []
+            if any(f.lab == ALL_LABS and f.state != REPLAYING for f in faults):
+                return 0  # an event no lab could be told for: the whole read model waits
             last = self.position()
             notifications = self._settled(last, self._read(last))
-            if notifications:
-                self.processor.process(notifications)
+            if not notifications:
+                return 0
+            prepared = self._hold(notifications, faults) if faults else list(notifications)
+            try:
+                self.processor.process(prepared)
+            except TRANSIENT:
+                raise
+            except Exception:
+                if self.faults is None:
+                    raise
+                return self._isolate(prepared)
+            if any(f.state == REPLAYING for f in faults) and self.faults is not None:
+                self.faults.finish_replays(self.name, notifications[-1].id)
             return len(notifications)
+
+    def _lab(self, notification: Notification) -> str:
+        """The lab of the event's aggregate: the first event of every aggregate names it."""
+        key = str(notification.originator_id)
+        if key in self._labs:
+            return self._labs[key]
+        if self.mapper is None:
+            return ALL_LABS
+        try:
+            first = self.recorder.select_events(notification.originator_id, limit=1)
+            lab = getattr(self.mapper.to_domain_event(first[0]), "lab", None) if first else None
+        except TRANSIENT:
+            raise
+        except Exception:
+            return ALL_LABS
+        if not isinstance(lab, str) or not lab:
+            return ALL_LABS
+        if len(self._labs) > LAB_CACHE_SIZE:
+            self._labs.clear()
+        self._labs[key] = lab
+        return lab
+
+    def _hold(
+        self, notifications: Sequence[Notification], faults: list[Fault]
+    ) -> list[Notification]:
+        """Hold the events of the labs stopped on this read model; within a replay window,
+        apply only the replayed labs' events from their fault on (the others were applied)."""
+        stopped = {f.lab: f for f in faults if f.state != REPLAYING}
+        replays = {f.lab: f for f in faults if f.state == REPLAYING}
+        window = max((f.replay_upto or 0 for f in replays.values()), default=0)
+        prepared: list[Notification] = []
+        for n in notifications:
+            lab = self._lab(n)
+            replay = replays.get(lab)
+            stop = stopped.get(lab)
+            if stop is not None and n.id >= stop.position:
+                prepared.append(held(n))
+            elif n.id <= window:
+                replayed = replay is not None and replay.position <= n.id <= (
+                    replay.replay_upto or 0
+                )
+                prepared.append(n if replayed else held(n))
+            else:
+                prepared.append(n)
+        return prepared
+
+    def hold_stopped(self, notifications: Sequence[Notification]) -> list[Notification]:
+        """For a rebuild from the first event: the events of the labs stopped on this read
+        model held from their fault on, every other event as it is (a lab being replayed
+        is rebuilt whole)."""
+        faults = self.faults.faults(self.name) if self.faults is not None else []
+        stopped = {f.lab: f.position for f in faults if f.state != REPLAYING}
+        if not stopped:
+            return list(notifications)
+        if ALL_LABS in stopped:
+            at = stopped[ALL_LABS]
+            return [n for n in notifications if n.id < at]
+        return [
+            held(n) if n.id >= stopped.get(self._lab(n), n.id + 1) else n for n in notifications
+        ]
+
+    def _isolate(self, prepared: Sequence[Notification]) -> int:
+        """Apply the batch one event at a time to find the one that fails; record it and
+        hold its lab from there. Returns how many events this moved past."""
+        assert self.faults is not None
+        done = 0
+        for n in prepared:
+            try:
+                self.processor.process([n])
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                lab = self._lab(n)
+                self.faults.record(self.name, lab, n.id, repr(error))
+                self.last_error = f"position {n.id} (lab {lab}): {error!r}"
+                log.error(
+                    "read model %s stopped for lab %s at position %d: %r; fix, then run"
+                    " `partnerlab project --retry %s`",
+                    self.name,
+                    lab,
+                    n.id,
+                    error,
+                    self.name,
+                )
+                if lab == ALL_LABS:
+                    return done
+                self.processor.process([held(n)])
+            done += 1
+        return done
+
+    def retry(self, lab: str | None = None) -> list[Fault]:
+        """Replay the events held on this read model (of ``lab`` only, if given)."""
+        if self.faults is None:
+            return []
+        with self._lock:
+            replays = self.faults.start_replay(self.name, self.position(), lab)
+            if replays:
+                self.processor.rewind(min(f.position for f in replays) - 1)
+        return replays
+
+    def stopped(self, lab: str) -> list[ProjectionFault]:
+        if self.faults is None:
+            return []
+        return self.faults.stopped([self.name], lab)
 
     def _read(self, last: int) -> Sequence[Notification]:
         return self.recorder.select_notifications(
@@ -160,7 +313,8 @@ class LogFollower:
     def _step(self) -> None:
         try:
             self.catch_up()
-            self.last_error = None
+            if not self.faults or not self.faults.faults(self.name):
+                self.last_error = None
         except (StoreUnavailable, StoreOperationalError, OSError) as error:
             self.last_error = str(error)
             log.warning("%s paused: %s", self.name, error)
@@ -190,9 +344,7 @@ class LogFollower:
                 return True
             if time.monotonic() >= deadline:
                 return False
-            if self.processes_in_this_process:
-                self.catch_up()
-            else:
+            if not self.processes_in_this_process or not self.catch_up():
                 time.sleep(0.02)
 
     def status(self) -> FollowerStatus:
@@ -201,14 +353,27 @@ class LogFollower:
             position=self.position(),
             running=self.processes_in_this_process,
             last_error=self.last_error,
+            faults=tuple(f.public() for f in self.faults.faults(self.name))
+            if self.faults is not None
+            else (),
         )
 
 
 class Followers:
     """All of a process's followers, waited for together (read-your-writes)."""
 
-    def __init__(self, followers: Sequence[LogFollower]) -> None:
+    def __init__(
+        self,
+        followers: Sequence[LogFollower],
+        *,
+        faults: SqlFaultLog | None = None,
+        mapper: Mapper | None = None,  # type: ignore[type-arg]
+    ) -> None:
         self.followers = list(followers)
+        self.faults = faults
+        for follower in self.followers:
+            follower.faults = faults
+            follower.mapper = mapper
 
     def start(self) -> None:
         for follower in self.followers:
@@ -231,17 +396,26 @@ class Followers:
         for thread in threads:
             thread.join()
 
-    def wait_until(self, position: int, timeout: float) -> bool:
+    def wait_until(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
+        """Wait for the named followers (all without names); never raises for an event a
+        read model could not apply (that is recorded as a fault)."""
         deadline = time.monotonic() + timeout
-        return all(
-            f.wait_until(position, max(0.0, deadline - time.monotonic())) for f in self.followers
-        )
+        chosen = [f for f in self.followers if names is None or f.name in names]
+        return all(f.wait_until(position, max(0.0, deadline - time.monotonic())) for f in chosen)
+
+    def stopped(self, names: Sequence[str], lab: str) -> list[ProjectionFault]:
+        if self.faults is None:
+            return []
+        return self.faults.stopped(names, lab)
 
     def statuses(self) -> list[FollowerStatus]:
         return [f.status() for f in self.followers]
 
     def __getitem__(self, name: str) -> LogFollower:
-        return next(f for f in self.followers if f.name == name)
+        for follower in self.followers:
+            if follower.name == name:
+                return follower
+        raise KeyError(name)
 
 
 class CatalogProcessor:
@@ -261,8 +435,11 @@ class CatalogProcessor:
         batch: list[tuple[Tracking, Sequence[CatalogChange]]] = [
             (
                 Tracking(self.application_name, n.id),
-                catalog_changes(self.mapper.to_domain_event(n), n.id),
+                [] if is_held(n) else catalog_changes(self.mapper.to_domain_event(n), n.id),
             )
             for n in notifications
         ]
         self.view.apply(batch)
+
+    def rewind(self, position: int) -> None:
+        self.view.rewind(self.application_name, position)

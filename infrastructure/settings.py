@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     projections_in_process: bool = True
     default_lab: str = "alsace"
     max_body_bytes: int = 1_000_000
+    rate_limit_per_key: str | None = "300/second"
+    """Requests one API key may make (``limits`` notation, e.g. "20/second;600/minute");
+    beyond it, 429 with Retry-After. Empty: no limit."""
+    rate_limit_per_lab: str | None = "600/second"
+    """Requests all the keys of one lab together may make: one lab's burst cannot starve
+    another's requests. Empty: no limit."""
+    report_sum_limit: int = Field(default=2**62, ge=1, le=2**62)
+    """The most a lab's amounts may total in the reports' read model (cents, hundredths of a
+    day, counts; over all its milestone rows). Beyond it the reports hold that lab (its
+    report reads answer 503 projection-stopped) instead of overflowing. Tests make it
+    small."""
     api_key_pepper: SecretStr = SecretStr("")
     """Server secret mixed into API key hashes (set it in production; changing it revokes
     every key). See docs/SECURITY.md."""

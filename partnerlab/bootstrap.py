@@ -20,6 +20,7 @@ from application.lab import PartnerLab
 from domain.values import Stage
 from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
 from infrastructure.access.contact_persons import SqlContactDirectory
+from infrastructure.access.dashboard_sessions import SqlDashboardSessions
 from infrastructure.activities.followers import activity_followers
 from infrastructure.activities.read_model import SqlActivitiesView
 from infrastructure.audit.chained_recorders import chain_table_name
@@ -31,6 +32,7 @@ from infrastructure.follower import CatalogProcessor, Followers, LogFollower
 from infrastructure.followups.store import FollowUpsProcessor, SqlFollowUpStore
 from infrastructure.idempotency import SqlIdempotencyStore
 from infrastructure.partnerships.catalog import SqlCatalogView
+from infrastructure.projection_faults import Fault, SqlFaultLog
 from infrastructure.projector_heartbeats import SqlProjectorHeartbeats
 from infrastructure.reporting.projection import FollowersMonitor, ReportsProcessor
 from infrastructure.reporting.store import SqlReportStore
@@ -126,9 +128,22 @@ def build_runtime(
     activities = SqlActivitiesView(database)
     key_list = SqlApiKeyList(database)
     contacts = SqlContactDirectory(database)
-    reports = SqlReportStore(database)
+    reports = SqlReportStore(database, sum_limit=settings.report_sum_limit)
+    sessions = SqlDashboardSessions(database)
+    faults = SqlFaultLog(database)
     followups = SqlFollowUpStore(database)
-    for store in (catalog, idempotency, audit, activities, key_list, contacts, reports, followups):
+    for store in (
+        catalog,
+        idempotency,
+        audit,
+        activities,
+        key_list,
+        contacts,
+        reports,
+        followups,
+        sessions,
+        faults,
+    ):
         store.create_tables()
     # A log written before the Merkle tree existed gets its tree now (under the writers' lock).
     audit.tree.build()
@@ -144,6 +159,7 @@ def build_runtime(
         activities=activities,
         reports=reports,
         api_key_list=key_list,
+        dashboard_sessions=sessions,
         contacts=contacts,
         followups=followups,
         key_pepper=settings.api_key_pepper.get_secret_value().encode(),
@@ -175,7 +191,9 @@ def build_runtime(
                 recorder=log.recorder,
                 processor=FollowUpsProcessor(followups, log.get, followup_policy(settings)),
             ),
-        ]
+        ],
+        faults=faults,
+        mapper=log.mapper,
     )
     # The followers need the activity policy, so they are attached once the services exist.
     app.read_models.follower = followers
@@ -224,6 +242,30 @@ def projection_progress(runtime: Runtime) -> tuple[int, int]:
         return head, head
     done = sum(min(f.position(), head) for f in followers) // len(followers)
     return done, head
+
+
+def retry_projection(settings: Settings, name: str, lab: str | None = None) -> list[Fault]:
+    """Replay the events ``name`` held after a fault (of ``lab`` only, if given), then catch
+    up; returns the faults still recorded for ``name`` (empty when the replay succeeded)."""
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        follower = runtime.followers[name]
+        follower.retry(lab)
+        while follower.catch_up():
+            pass
+        assert runtime.followers.faults is not None
+        return runtime.followers.faults.faults(name)
+    finally:
+        runtime.close()
+
+
+def projection_faults(settings: Settings) -> list[Fault]:
+    runtime = build_runtime(settings, run_projections=False)
+    try:
+        assert runtime.followers.faults is not None
+        return runtime.followers.faults.faults()
+    finally:
+        runtime.close()
 
 
 def run_projector(

@@ -20,6 +20,7 @@ def rebuild_reports(settings: Settings, console: Console | None = None) -> Rebui
             store=runtime.stores.reports,
             recorder=runtime.app.log.recorder,
             mapper=runtime.app.log.mapper,
+            hold=runtime.followers["reports"].hold_stopped,
         )
         if console is None:
             return rebuild.run()

@@ -76,6 +76,17 @@ def postgres_settings(database: dict[str, str], **overrides: object) -> Settings
     )
 
 
+def with_signing_key(settings: Settings, directory: Path) -> Settings:
+    """The settings with an audit signing key: a fresh Ed25519 key file in ``directory``
+    (tree heads signed, lab exports verifiable offline, no 503 from the head routes)."""
+    from infrastructure.audit.signing import generate_private_key, write_private_key
+
+    key_file = directory / "audit-signing.pem"
+    if not key_file.exists():
+        write_private_key(generate_private_key(), key_file)
+    return settings.model_copy(update={"audit_signing_key_file": key_file})
+
+
 def sqlite_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(sqlite_path=tmp_path / "partnerlab.sqlite3", **overrides)  # type: ignore[arg-type]
 

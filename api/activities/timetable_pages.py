@@ -7,13 +7,12 @@ cells that a spreadsheet would read as a formula are prefixed with a quote.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from api.console.locales import DEFAULT_LOCALE
 from api.console.templating import render
+from api.csv_cells import csv_text
 from application.activities.views import (
     NamedRef,
     ParticipantCard,
@@ -50,18 +49,8 @@ def cards_html(
 # -- CSV -----------------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def _name(ref: NamedRef | None) -> str:

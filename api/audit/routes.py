@@ -22,6 +22,7 @@ from api.audit.schemas import (
 from api.console.locales import request_locale
 from api.console.templating import render
 from api.deps import AuditReaderDep, LabDep, ReaderDep
+from api.fields import QueryText
 from api.problems import ApiError, documented
 from application.audit.chain import Digest
 from application.audit.ports import AuditFilter
@@ -49,6 +50,7 @@ def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
         occurred_on=entry.occurred_on,
         recorded_at=entry.recorded_at,
         actor=entry.actor,
+        actor_key_id=entry.actor_key_id,
         data=plain(entry.data),
         position=entry.position,
     )
@@ -114,8 +116,8 @@ def audit_events(
     caller: AuditReaderDep,
     after: Annotated[int, Query(ge=0, le=2**62, description="Read after this position.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
-    event_type: Annotated[str | None, Query(max_length=100)] = None,
+    actor: Annotated[QueryText, Query(max_length=200)] = None,
+    event_type: Annotated[QueryText, Query(max_length=100)] = None,
     aggregate_id: UUID | None = None,
     recorded_from: datetime | None = None,
     recorded_to: datetime | None = None,

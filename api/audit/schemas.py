@@ -42,6 +42,12 @@ class HistoryEntryPublic(Output):
     occurred_on: date | None = Field(description="When it happened (business date).")
     recorded_at: datetime = Field(description="When it was recorded.")
     actor: str | None
+    actor_key_id: str | None = Field(
+        default=None,
+        description="The id of the API key that recorded it; null when recorded without one"
+        " (command line, policy) or before key ids were recorded. Names are chosen freely;"
+        " this id is what tells two keys apart.",
+    )
     data: dict[str, Any] = Field(description="The data recorded, exactly as stored.")
     position: int | None = Field(description="Position of the event in the global log.")
 

@@ -21,9 +21,9 @@ from pydantic import Field
 from starlette.responses import Response
 
 from api.deps import LabDep, ReaderDep, WriteDep, WriterDep
-from api.fields import Input, IsoDate, Output, ShortText
+from api.fields import Input, IsoDate, Output, QueryDate, ShortText
 from api.problems import documented
-from api.reporting.params import Format, QueryDate, wants_csv
+from api.reporting.params import Format, wants_csv
 from application.context import Caller
 from application.followups.items import KINDS, FollowUpItem
 from application.lab import PartnerLab

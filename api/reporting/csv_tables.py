@@ -6,11 +6,10 @@ are tables of their own (``table=abandonments``, ``table=stalled``).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from api.csv_cells import csv_text
 from application.reporting.figures import CATEGORIES
 from application.reporting.views import (
     Durations,
@@ -34,13 +33,9 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 
 def render(table: Table) -> str:
+    """The table as CSV, every text cell safe from spreadsheet formulas (``csv_cells``)."""
     header, rows = table
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def signed_table(report: SignedReport) -> Table:

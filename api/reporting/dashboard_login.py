@@ -1,9 +1,13 @@
 """Signing in to the dashboard from a browser, which cannot send an ``Authorization`` header.
 
-A person pastes their API key into a form once; the key is kept in an ``HttpOnly``,
-``SameSite=Strict`` cookie scoped to ``/dashboard``, and the authentication middleware accepts
-that cookie for ``GET /dashboard`` only (read-only pages: a forged cross-site request can change
-nothing). The key is checked exactly as a bearer key is, role included, on every request.
+A person pastes their API key into a form once; the cookie (``HttpOnly``, ``SameSite=Strict``,
+scoped to ``/dashboard``) then holds a random session reference, never the key: the server
+keeps the reference's hash and the key it stands for, and forgets it at sign-out or after 8
+hours. The authentication middleware accepts that cookie for ``GET /dashboard`` only
+(read-only pages: a forged cross-site request can change nothing). Sign-in and sign-out
+refuse posts a browser marks as cross-site (``Sec-Fetch-Site``, ``Origin``): no other site
+can sign a visitor in with its own key or out. The session's key is checked exactly as a
+bearer key is, role included, on every request.
 """
 
 from __future__ import annotations
@@ -49,9 +53,28 @@ def show_login(request: Request) -> HTMLResponse:
     return login_page(locale=request_locale(request))
 
 
+def cross_site(request: Request) -> bool:
+    """True when a browser says the form was posted from another site: ``Sec-Fetch-Site``
+    other than same-origin (or none: typed by the user), or an ``Origin`` that is not ours.
+    A request with neither header is not a browser's cross-site post (browsers send one)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    return origin != own
+
+
+CROSS_SITE = "Sign-in and sign-out are only accepted from this site's own pages."
+
+
 @router.post(LOGIN_PATH)
 async def sign_in(request: Request) -> Response:
     """Check the key and keep it in the dashboard's cookie."""
+    if cross_site(request):
+        return login_page(CROSS_SITE, 403)
     locale = request_locale(request)
     _ = translator(locale)
     body = await request.body()
@@ -65,10 +88,11 @@ async def sign_in(request: Request) -> Response:
         return login_page(error.message, 401, locale)
     if principal.role not in DASHBOARD_ROLES:
         return login_page(_("This key may not read reports."), 403, locale)
+    reference, _principal = await run_in_threadpool(lab.keys.open_dashboard_session, token)
     response = RedirectResponse(COOKIE_PATH, status_code=303)
     response.set_cookie(
         COOKIE,
-        token,
+        reference,
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
@@ -79,8 +103,14 @@ async def sign_in(request: Request) -> Response:
 
 
 @router.post("/dashboard/logout")
-def sign_out() -> Response:
-    """Forget the key."""
+def sign_out(request: Request) -> Response:
+    """End the session (server side too) and forget the cookie."""
+    if cross_site(request):
+        return login_page(CROSS_SITE, 403)
+    reference = request.cookies.get(COOKIE)
+    if reference:
+        lab: PartnerLab = request.app.state.runtime.app
+        lab.keys.close_dashboard_session(reference)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator
 
-from api.fields import printable_or_none
+from api.fields import QueryDate, QueryMoment, printable_or_none
 from application.reporting.ports import ReportScope
 from domain.values import Category, OriginKind
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_POSITION = 2**62
 
-
-def _iso_date(value: Any) -> Any:
-    """``YYYY-MM-DD`` only (a bare number is not read as a timestamp)."""
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-QueryDate = Annotated[date | None, BeforeValidator(_iso_date)]
 
 ReadPosition = Annotated[
     int | None,
@@ -43,7 +31,7 @@ def report_scope(
         Query(description="The state as it stood on this business date (YYYY-MM-DD)."),
     ] = None,
     known_at: Annotated[
-        datetime | None,
+        QueryMoment,
         Query(
             description="Only what had been recorded by this time (ISO 8601; UTC if no zone). "
             "Alone, it also sets as_of to that day."

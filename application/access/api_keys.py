@@ -15,17 +15,19 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.access.ports import ApiKeyList, ApiKeyRow
+from application.access.ports import ApiKeyList, ApiKeyRow, DashboardSessions
 from application.context import Caller
-from application.errors import ApplicationError, NotFound, StoreUnavailable
+from application.errors import ApplicationError, Conflict, NotFound, StoreUnavailable
 from application.event_log import LabEventLog
+from application.followers import API_KEYS
 from application.read_models import ReadModels
 from application.results import CommandResult
 from domain.access.api_key import ApiKey, Role
@@ -115,6 +117,21 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+DASHBOARD_SESSION_SECONDS = 8 * 3600
+
+
+class KeyNameTaken(Conflict):
+    rule = "api-key-name-taken"
+
+
+def _comparable(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def _reference_hash(reference: str) -> str:
+    return hashlib.sha256(reference.encode()).hexdigest()
+
+
 class ApiKeyService:
     """Issue, revoke, list and authenticate the keys machines call the API with."""
 
@@ -123,12 +140,15 @@ class ApiKeyService:
         log: LabEventLog,
         read_models: ReadModels,
         key_list: ApiKeyList | None,
+        dashboard_sessions: DashboardSessions | None = None,
         pepper: bytes = b"",
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._log = log
         self._read_models = read_models
         self._key_list_view = key_list
+        self.dashboard_sessions = dashboard_sessions
+        """The dashboard's browser sessions."""
         self.key_pepper = pepper
         """The server's secret mixed into every key hash (``PARTNERLAB_API_KEY_PEPPER``)."""
         self.key_clock = clock
@@ -142,7 +162,9 @@ class ApiKeyService:
         role: Role,
         expires_at: datetime | None = None,
     ) -> IssuedKey:
-        """A new key of the caller's lab; the token in the result is shown once only."""
+        """A new key of the caller's lab; the token in the result is shown once only. Its
+        name must not be one another key of the lab has (or had): ``KeyNameTaken``."""
+        self._refuse_taken_name(caller.lab, name)
         secret = secrets.token_urlsafe(SECRET_BYTES)
         key = ApiKey.issue(
             lab=caller.lab,
@@ -171,7 +193,9 @@ class ApiKeyService:
 
     def list_api_keys(self, caller: Caller | None) -> list[ApiKeyView]:
         """The caller's lab's keys, oldest first; ``None`` (operators only): every lab's."""
-        self._read_models.wait_for_projections()
+        self._read_models.wait_for_projections(
+            read_models=API_KEYS, lab=caller.lab if caller is not None else None
+        )
         rows = self._key_list().keys(caller.lab if caller is not None else None)
         return [row_view(row) for row in rows]
 
@@ -197,6 +221,57 @@ class ApiKeyService:
         if key.expired(self.key_clock()):
             raise KeyExpired("the API key has expired")
         return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    def _refuse_taken_name(self, lab: str, name: str) -> None:
+        """Names are compared as people read them: NFC, stripped, case-folded. Checked on the
+        key list (waited for); two admins issuing the same name in the same instant could
+        both pass, and would still be told apart by ``actor_key_id``."""
+        wanted = _comparable(name)
+        if not wanted or self._key_list_view is None:
+            return
+        self._read_models.wait_for_projections(read_models=API_KEYS)
+        if any(_comparable(row.name) == wanted for row in self._key_list().keys(lab)):
+            raise KeyNameTaken(
+                f"a key of this lab is already named {name.strip()!r}: key names are unique"
+                " per lab (revoked keys included), so that a history never shows two holders"
+                " under one name",
+                field="name",
+            )
+
+    # ------------------------------------------------------------------ dashboard sessions
+
+    def open_dashboard_session(self, token: str) -> tuple[str, Principal]:
+        """Check ``token`` and open a browser session for its key: the returned reference
+        goes in the cookie (the key never does); only its hash is stored."""
+        principal = self.authenticate(token)
+        reference = secrets.token_urlsafe(SECRET_BYTES)
+        self._sessions().open(
+            _reference_hash(reference),
+            principal.key_id,
+            self.key_clock() + timedelta(seconds=DASHBOARD_SESSION_SECONDS),
+        )
+        return reference, principal
+
+    def authenticate_dashboard_session(self, reference: str) -> Principal:
+        """The principal of a live session, its key checked as a bearer key is (revoked or
+        expired keys end their sessions)."""
+        key_id = self._sessions().key_of(_reference_hash(reference), self.key_clock())
+        key = self._load_key(key_id) if key_id is not None else None
+        if key is None:
+            raise NotAuthenticated("the dashboard session is unknown or has expired")
+        if key.revoked:
+            raise KeyRevoked("the API key was revoked")
+        if key.expired(self.key_clock()):
+            raise KeyExpired("the API key has expired")
+        return Principal(key_id=key.id, lab=key.lab, name=key.name, role=key.role)
+
+    def close_dashboard_session(self, reference: str) -> None:
+        self._sessions().close(_reference_hash(reference))
+
+    def _sessions(self) -> DashboardSessions:
+        if self.dashboard_sessions is None:
+            raise StoreUnavailable("the dashboard sessions are not configured")
+        return self.dashboard_sessions
 
     def _load_key(self, key_id: UUID) -> ApiKey | None:
         try:

@@ -26,6 +26,19 @@ class ApiKeyRow:
     version: int
 
 
+class DashboardSessions(Protocol):
+    """Browser sessions of the dashboard: a random reference (kept hashed) to an API key, so
+    the cookie never holds the key itself."""
+
+    def open(self, reference_hash: str, key_id: UUID, expires_at: datetime) -> None: ...
+
+    def key_of(self, reference_hash: str, now: datetime) -> UUID | None:
+        """The key of a session not expired at ``now``; ``None`` for any other."""
+        ...
+
+    def close(self, reference_hash: str) -> None: ...
+
+
 class ApiKeyList(Protocol):
     """The keys of each lab (a read model kept by a log follower)."""
 

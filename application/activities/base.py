@@ -20,6 +20,7 @@ from application.activities.views import NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
 from application.event_log import LabEventLog
+from application.followers import ACTIVITIES
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
 from application.results import CommandResult
@@ -86,9 +87,10 @@ class ActivityCore:
             raise StoreUnavailable("the activities read model is not configured")
         return self.activities
 
-    def settled(self, attempts: int = 3) -> None:
-        """Wait for the read models, and the partnerships the policy opened meanwhile."""
-        self.read_models.settled(attempts)
+    def settled(self, lab: str | None = None, attempts: int = 3) -> None:
+        """Wait for the activities' read models, and the partnerships the policy opened
+        meanwhile; 503 if one of them is stopped for ``lab``."""
+        self.read_models.settled(attempts, read_models=ACTIVITIES, lab=lab)
 
     # ------------------------------------------------------------------ names
 

@@ -57,7 +57,7 @@ class ConsultingService:
     ) -> Page[OrganizationSummary]:
         """Associations of the catalogue by field of activity and territory, to propose."""
         self._engagement(caller, engagement_id)
-        self._core.settled()
+        self._core.settled(caller.lab)
         return self._core.organizations.list_organizations(
             caller,
             OrganizationFilter(
@@ -142,7 +142,7 @@ class ConsultingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled()
+        self._core.settled(caller.lab)
         return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((CONSULTING,), held_from, held_to), page
         )

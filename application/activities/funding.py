@@ -66,7 +66,7 @@ class FundingService:
 
     def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
         """Every income line (subsidy, consulting contribution, training fee), by year."""
-        self._core.settled()
+        self._core.settled(caller.lab)
         return self._core.activities_view().funding_lines(caller.lab, filters)
 
     def funding_report(self, caller: Caller, filters: FundingFilter) -> FundingReport:

@@ -82,7 +82,9 @@ class LabEventService:
     def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
         lab_event = self._lab_event(caller, event_id)
         if lab_event.meetings:
-            self._core.settled()  # the policy may still be opening the meetings' partnerships
+            self._core.settled(
+                caller.lab
+            )  # the policy may still be opening the meetings' partnerships
         ids = [UUID(i) for i in lab_event.attendees]
         refs = self._core.refs(caller, ids)
         return lab_event_view(lab_event, refs, lambda p: self._core.opened(lab_event.id, p))
@@ -96,7 +98,7 @@ class LabEventService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled()
+        self._core.settled(caller.lab)
         kinds = (kind,) if kind is not None else EVENT_KINDS
         return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter(tuple(k.value for k in kinds), held_from, held_to), page

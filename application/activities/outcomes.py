@@ -100,7 +100,7 @@ class ActivityOutcomes:
         activity = self._lab_activity(caller, activity_id)
         if not isinstance(activity, SpeedDatingSession | LabEvent):
             raise NotFound(f"no speed-dating session or event {activity_id} in this lab")
-        self._core.settled()
+        self._core.settled(caller.lab)
         partnerships = self._core.activities_view().cohort_partnerships(
             caller.lab, str(activity_id)
         )

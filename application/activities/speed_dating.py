@@ -238,7 +238,9 @@ class SpeedDatingService:
     def get_speed_dating(self, caller: Caller, session_id: UUID) -> SpeedDatingView:
         session = self._session(caller, session_id)
         if session.closed_on is not None:
-            self._core.settled()  # the policy may still be opening the follow-ups' partnerships
+            self._core.settled(
+                caller.lab
+            )  # the policy may still be opening the follow-ups' partnerships
         refs = self._core.refs(caller, [session.host_company_id, *session.participants])
         return speed_dating_view(session, refs, lambda p: self._core.opened(session.id, p))
 
@@ -248,7 +250,7 @@ class SpeedDatingService:
         """After the close: the mutual follow-ups (with their partnerships once the policy
         opened them) and the one-sided ones, for staff to decide."""
         session = self._session(caller, session_id)
-        self._core.settled()
+        self._core.settled(caller.lab)
         refs = self._core.refs(caller, session.participants)
 
         def views(pairs: list[Pair]) -> list[PairView]:
@@ -264,7 +266,7 @@ class SpeedDatingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled()
+        self._core.settled(caller.lab)
         return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((SPEED_DATING,), held_from, held_to), page
         )

@@ -95,7 +95,7 @@ class TrainingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled()
+        self._core.settled(caller.lab)
         return self._core.activities_view().list_activities(
             caller.lab, ActivityFilter((TRAINING,), held_from, held_to), page
         )

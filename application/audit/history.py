@@ -76,6 +76,7 @@ def history_entry(event: Any, position: int | None) -> HistoryEntry:
         occurred_on=data.get("occurred_on"),
         recorded_at=timestamp,
         actor=data.get("actor"),
+        actor_key_id=data.get("actor_key_id"),
         data=data,
         position=position,
     )

@@ -17,6 +17,7 @@ from application.audit.views import HistoryEntry, LineageView, OriginView
 from application.context import Caller
 from application.errors import CannotProve, NotFound, StoreUnavailable
 from application.event_log import LabEventLog, recorded_at, store_errors
+from application.followers import AUDIT_INDEX, CATALOG
 from application.partnerships.organizations import OrganizationService
 from application.partnerships.partnerships import PartnershipService
 from application.partnerships.presenters import partnership_view
@@ -90,17 +91,17 @@ class AuditService:
     def partnership_history(self, caller: Caller, partnership_id: UUID) -> list[HistoryEntry]:
         """Every recorded event of the partnership, in order, with its log position."""
         self._partnerships.partnership(caller, partnership_id)
-        return self._history(partnership_id)
+        return self._history(partnership_id, caller.lab)
 
     def organization_history(self, caller: Caller, organization_id: UUID) -> list[HistoryEntry]:
         self._organizations.organization(caller, organization_id)
-        return self._history(organization_id)
+        return self._history(organization_id, caller.lab)
 
-    def _history(self, aggregate_id: UUID) -> list[HistoryEntry]:
+    def _history(self, aggregate_id: UUID, lab: str) -> list[HistoryEntry]:
         events = self._log.stored_events(aggregate_id)
         positions: dict[int, int] = {}
         if self._trail is not None:
-            self._read_models.wait_for_projections()
+            self._read_models.wait_for_projections(read_models=AUDIT_INDEX, lab=lab)
             positions = self._audit().positions(aggregate_id)
         return [history_entry(e, positions.get(e.originator_version)) for e in events]
 
@@ -151,7 +152,7 @@ class AuditService:
         others: list[PartnershipSummary] = []
         first_met_on = view.opened_on
         if view.origin_reference_id and self._organizations.has_catalog:
-            self._read_models.wait_for_projections()
+            self._read_models.wait_for_projections(read_models=CATALOG, lab=caller.lab)
             pairs = self._organizations.catalog().list_partnerships(
                 caller.lab,
                 PartnershipFilter(origin_reference_id=view.origin_reference_id),
@@ -168,14 +169,14 @@ class AuditService:
                 other_pairs=others,
                 **self._origins(caller, view.origin_reference_id),
             ),
-            timeline=self._history(partnership_id),
+            timeline=self._history(partnership_id, caller.lab),
         )
 
     def audit_events(
         self, caller: Caller, filters: AuditFilter, *, after: int = 0, limit: int = 100
     ) -> list[AuditEntry]:
         """The lab's global audit log, in log order, from position ``after``."""
-        self._read_models.wait_for_projections()
+        self._read_models.wait_for_projections(read_models=AUDIT_INDEX, lab=caller.lab)
         with store_errors():
             return self._audit().entries(caller.lab, filters, after, limit)
 
@@ -199,7 +200,7 @@ class AuditService:
         verifies as complete). A lab's (or one partnership's) export: format 2, with the
         signed tree head, the signed manifest and an inclusion proof per record."""
         if caller is None:
-            self._read_models.wait_for_projections()
+            self._read_models.wait_for_projections(read_models=AUDIT_INDEX)
             return self._audit().export(None, partnership_id)
         return self.export_with_proofs(caller, partnership_id)
 
@@ -208,7 +209,7 @@ class AuditService:
     ) -> Iterator[str]:
         if partnership_id is not None:
             self._partnerships.partnership(caller, partnership_id)
-        self._read_models.wait_for_projections()
+        self._read_models.wait_for_projections(read_models=AUDIT_INDEX, lab=caller.lab)
         tree = self._merkle()
         with store_errors():
             if self._signer is not None:
@@ -292,7 +293,7 @@ class AuditService:
     ) -> InclusionAnswer:
         """The inclusion proof of the event at ``position`` (if it is of the caller's lab)
         in the signed head of ``tree_size`` (default: the latest, signed now if needed)."""
-        self._read_models.wait_for_projections()
+        self._read_models.wait_for_projections(read_models=AUDIT_INDEX, lab=caller.lab)
         tree = self._merkle()
         with store_errors():
             if self._audit().lab_of(position) != caller.lab:

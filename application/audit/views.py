@@ -22,6 +22,9 @@ class HistoryEntry:
     actor: str | None
     data: dict[str, Any]
     position: int | None
+    actor_key_id: str | None = None
+    """The id of the API key that recorded it (``None``: recorded without one, or before
+    keys were recorded)."""
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,10 @@ CatalogChange = (
 class CatalogView(Protocol):
     """The lab's searchable catalogue of organisations and partnerships (a read model)."""
 
+    def rewind(self, application_name: str, position: int) -> None:
+        """Move the tracking position back (a retry's replay of held events)."""
+        ...
+
     def apply(self, batch: Sequence[tuple[Tracking, Sequence[CatalogChange]]]) -> None:
         """Apply a batch of events' changes and the last tracking position in one transaction.
 

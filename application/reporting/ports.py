@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol
 from uuid import UUID
 
+from application.followers import ProjectionFault
 from domain.values import Category, OriginKind
 
 # The figures a report is computed from. Each metric row is keyed by ``k1``, ``k2`` and ``t``
@@ -104,6 +105,7 @@ class ProjectionState:
     """``"in process"``, ``"out of process"``, or None when nothing runs it."""
     process: str | None = None
     heartbeat_at: datetime | None = None
+    faults: tuple[ProjectionFault, ...] = ()
 
 
 class ProjectionMonitor(Protocol):

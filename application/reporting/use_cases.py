@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from application.context import Caller
 from application.errors import StoreUnavailable
+from application.followers import REPORTS
 from application.read_models import ReadModels
 from application.reporting.figures import (
     funnel_report,
@@ -142,26 +143,37 @@ class ReportingService:
 
     # ------------------------------------------------------------------ projections
 
-    def projection_status(self, position: int | None = None) -> ProjectionsView:
+    def projection_status(
+        self, position: int | None = None, *, lab: str | None = None
+    ) -> ProjectionsView:
         """Each projection's position, the log's head, the lag and the last error."""
         if position is not None:
-            self.await_position(position)
+            self.await_position(position, read_models=None)
         head = self._read_models.log_head() or 0
         states = list(self.projection_monitor.statuses()) if self.projection_monitor else []
-        return projection_statuses(head, states)
+        return projection_statuses(head, states, lab)
 
-    def await_position(self, position: int | None) -> None:
-        """Wait (bounded) until every projection includes ``position``; without one, wait
-        briefly for the log's head as any read does."""
+    def await_position(
+        self,
+        position: int | None,
+        *,
+        read_models: Sequence[str] | None = REPORTS,
+        lab: str | None = None,
+    ) -> None:
+        """Wait (bounded) until the read models (default: the reports) include
+        ``position``; without one, wait briefly for the log's head as any read does. With a
+        ``lab``, 503 ``projection-stopped`` if one of them holds that lab."""
         if position is None:
-            self._read_models.wait_for_projections()
+            self._read_models.wait_for_projections(read_models=read_models, lab=lab)
             return
         head = self._read_models.log_head() or 0
         if position > head:
             raise InvalidReportQuery(
                 f"position {position} is beyond the log's head ({head})", field="position"
             )
-        if not self._read_models.wait_for_projections(position, timeout=POSITION_WAIT_SECONDS):
+        if not self._read_models.wait_for_projections(
+            position, timeout=POSITION_WAIT_SECONDS, read_models=read_models, lab=lab
+        ):
             raise ProjectionsBehind(
                 f"the projections have not reached position {position} yet; retry shortly",
                 field="position",
@@ -177,7 +189,7 @@ class ReportingService:
         position: int | None,
     ) -> tuple[ReportScope, list[MetricRow]]:
         resolved = self.resolve_scope(scope)
-        self.await_position(position)
+        self.await_position(position, lab=caller.lab)
         return resolved, self._store().metrics(caller.lab, resolved, metrics)
 
     def resolve_scope(self, scope: ReportScope) -> ReportScope:

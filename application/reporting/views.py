@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from application.followers import ProjectionFault
 from application.reporting.ports import ProjectionState, ReportScope
 from domain.values import Stage
 
@@ -143,6 +144,7 @@ class ProjectionStatus:
     lag: int
     running: bool
     last_error: str | None
+    faults: list[ProjectionFault]
     where: str | None = None
     process: str | None = None
     heartbeat_at: datetime | None = None
@@ -154,7 +156,11 @@ class ProjectionsView:
     projections: list[ProjectionStatus]
 
 
-def projection_statuses(head: int, states: list[ProjectionState]) -> ProjectionsView:
+def projection_statuses(
+    head: int, states: list[ProjectionState], lab: str | None = None
+) -> ProjectionsView:
+    """The projections' status; with a ``lab``, only that lab's faults (a lab never sees
+    another's), and another lab's fault is not this lab's error either."""
     return ProjectionsView(
         head=head,
         projections=[
@@ -163,7 +169,8 @@ def projection_statuses(head: int, states: list[ProjectionState]) -> Projections
                 position=s.position,
                 lag=max(0, head - s.position),
                 running=s.running,
-                last_error=s.last_error,
+                last_error=s.last_error if lab is None or not s.faults else None,
+                faults=[f for f in s.faults if lab is None or f.lab in (lab, "*")],
                 where=s.where,
                 process=s.process,
                 heartbeat_at=s.heartbeat_at,

@@ -13,7 +13,7 @@ from enum import Enum
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, LifecycleViolation
-from domain.values import optional_text, require_text
+from domain.values import optional_text, require_name, require_text
 
 
 class Role(Enum):
@@ -114,7 +114,7 @@ class ApiKey(Aggregate):
                 )
         return cls(
             lab=require_text(lab, "lab"),
-            name=require_text(name, "name"),
+            name=require_name(name, "name"),
             role=Role(role),
             secret_hash=require_text(secret_hash, "secret_hash"),
             hash_scheme=require_text(hash_scheme, "hash_scheme"),

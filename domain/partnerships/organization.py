@@ -12,6 +12,7 @@ from domain.errors import OrganizationArchived
 from domain.values import (
     OrganizationKind,
     optional_text,
+    require_name,
     require_text,
     validate_legal_identifier,
     validate_territory,
@@ -116,7 +117,7 @@ class Organization(Aggregate):
         return cls(
             lab=require_text(lab, "lab"),
             kind=kind,
-            name=require_text(name, "name"),
+            name=require_name(name, "name"),
             legal_identifier=validate_legal_identifier(kind, legal_identifier),
             field_of_activity=optional_text(field_of_activity),
             territory=validate_territory(territory),
@@ -159,7 +160,7 @@ class Organization(Aggregate):
 
     def _clean(self, key: str, value: Any) -> Any:
         if key == "name":
-            return require_text(value, "name")
+            return require_name(value, "name")
         if key == "legal_identifier":
             return validate_legal_identifier(self.kind, value)
         if key == "territory":

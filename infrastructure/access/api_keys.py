@@ -17,6 +17,7 @@ from eventsourcing.persistence import Mapper, Notification
 from application.access.ports import ApiKeyRow
 from domain.access.api_key import ApiKey, Role
 from infrastructure.database import Cursor, Database
+from infrastructure.projection_faults import rewind_follower_position
 
 NAME = "api-keys"
 _TOPIC_PREFIX = "partnerlab:ApiKey."
@@ -157,3 +158,6 @@ class ApiKeyListProcessor:
                 assert isinstance(event, ApiKey.Event)
                 events.append((n.id, event))
         self.keys.apply(events, notifications[-1].id)
+
+    def rewind(self, position: int) -> None:
+        rewind_follower_position(self.keys.db, NAME, position)

@@ -21,6 +21,7 @@ from application.activities.ports import ActivityChange
 from application.activities.projections import activity_changes
 from infrastructure.activities.read_model import NAME, SqlActivitiesView
 from infrastructure.follower import LogFollower
+from infrastructure.projection_faults import rewind_follower_position
 
 ACTIVITY_TOPICS = (
     "partnerlab:SpeedDatingSession.",
@@ -61,6 +62,9 @@ class ActivitiesProcessor:
         ]
         self.view.apply(batch)
 
+    def rewind(self, position: int) -> None:
+        rewind_follower_position(self.view.db, NAME, position)
+
 
 class ActivityPolicyProcessor:
     """Hands the events the policy reacts to to the application, then records how far it got."""
@@ -87,6 +91,9 @@ class ActivityPolicyProcessor:
                 self.policy.react_to_activity_event(self.mapper.to_domain_event(n))
         if notifications:
             self.view.record_position(POLICY, notifications[-1].id)
+
+    def rewind(self, position: int) -> None:
+        rewind_follower_position(self.view.db, POLICY, position)
 
 
 def activity_followers(

@@ -39,6 +39,7 @@ from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
 from infrastructure.database import Database
+from infrastructure.projection_faults import HELD_TOPIC, rewind_follower_position
 
 BATCH = 1000
 
@@ -610,6 +611,8 @@ class AuditIndexProcessor:
     def process(self, notifications: Sequence[Notification]) -> None:
         entries = []
         for n in notifications:
+            if n.topic == HELD_TOPIC:
+                continue
             event = self.mapper.to_domain_event(n)
             lab = getattr(event, "lab", "")
             aggregate_type, _, event_type = n.topic.partition(":")[2].partition(".")
@@ -630,3 +633,6 @@ class AuditIndexProcessor:
                 )
             )
         self.trail.index(entries, notifications[-1].id)
+
+    def rewind(self, position: int) -> None:
+        rewind_follower_position(self.trail.db, "audit-index", position)

@@ -206,6 +206,16 @@ class FollowUpsProcessor:
     def position(self) -> int:
         return self.store.position()
 
+    def rewind(self, position: int) -> None:
+        """Move the tracking position back (a retry's replay of held events: items are
+        recomputed from the aggregates, so applying them again is harmless)."""
+        with self.store.db.transaction() as cursor:
+            cursor.execute(
+                "UPDATE pl_followup_tracking SET notification_id = %(position)s"
+                " WHERE name = %(name)s AND notification_id > %(position)s",
+                {"name": self.name, "position": position},
+            )
+
     def process(self, notifications: Sequence[Notification]) -> None:
         if not notifications:
             return

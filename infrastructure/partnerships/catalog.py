@@ -98,6 +98,14 @@ class SqlCatalogView:
         )
         return int(rows[0]["notification_id"]) if rows else None
 
+    def rewind(self, application_name: str, position: int) -> None:
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                "UPDATE pl_catalog_tracking SET notification_id = %(id)s"
+                " WHERE application_name = %(app)s AND notification_id > %(id)s",
+                {"app": application_name, "id": position},
+            )
+
     def apply(self, batch: Sequence[tuple[Tracking, Sequence[CatalogChange]]]) -> None:
         if not batch:
             return

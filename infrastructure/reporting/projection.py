@@ -59,6 +59,9 @@ class ReportsProcessor:
     def process(self, notifications: Sequence[Notification]) -> None:
         self.store.apply(decode(self.mapper, notifications))
 
+    def rewind(self, position: int) -> None:
+        self.store.rewind(position)
+
 
 @dataclass(frozen=True)
 class RebuildOutcome:
@@ -91,7 +94,11 @@ class ReportsRebuild:
         mapper: Mapper,  # type: ignore[type-arg]
         batch_size: int = REBUILD_BATCH,
         reader: Reader | None = None,
+        hold: Callable[[Sequence[Notification]], Sequence[Notification]] | None = None,
     ) -> None:
+        """``hold`` passes the events of the labs the reports hold after a fault as held
+        notifications (``LogFollower.hold_stopped``): a rebuild keeps holding them."""
+        self.hold = hold
         self.store = store
         self.recorder = recorder
         self.mapper = mapper
@@ -102,6 +109,8 @@ class ReportsRebuild:
         notifications = self.recorder.select_notifications(
             start=position, limit=self.batch_size, stop=stop, inclusive_of_start=False
         )
+        if self.hold is not None:
+            notifications = self.hold(notifications)
         return decode(self.mapper, notifications)
 
     def run(self, progress: Progress | None = None) -> RebuildOutcome:
@@ -203,7 +212,14 @@ class FollowersMonitor:
             beat = beats.get(s.name)
             if s.running:
                 states.append(
-                    ProjectionState(s.name, s.position, True, s.last_error, where="in process")
+                    ProjectionState(
+                        s.name,
+                        s.position,
+                        True,
+                        s.last_error,
+                        faults=s.faults,
+                        where="in process",
+                    )
                 )
             elif beat is not None and beat.alive():
                 states.append(
@@ -212,6 +228,7 @@ class FollowersMonitor:
                         s.position,
                         True,
                         beat.last_error,
+                        faults=s.faults,
                         where="out of process",
                         process=beat.process,
                         heartbeat_at=beat.beat_at,
@@ -224,6 +241,7 @@ class FollowersMonitor:
                         s.position,
                         False,
                         s.last_error or (beat.last_error if beat else None),
+                        faults=s.faults,
                         heartbeat_at=beat.beat_at if beat else None,
                     )
                 )

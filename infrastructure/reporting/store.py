@@ -111,14 +111,35 @@ def _current_milestones(g: Generation, *, touched_only: bool) -> str:
     )
 
 
+AMOUNT_COLUMNS = ("financial", "in_kind", "skills", "beneficiaries", "jobs", "volunteer")
+"""The milestones' amounts, summed by the reports (cents, hundredths of a day, counts)."""
+SUM_LIMIT = 2**62
+"""The most any amount column may total over all of a lab's milestone rows (superseded ones
+included). Every figure a report sums is a subset of those rows (amounts are never
+negative), so no sum, in the aggregate or in a filtered query, can exceed it, and it leaves
+room below 2**63 (BIGINT, SQLite's INTEGER) for the aggregate's intermediate additions."""
+
+
+class ReportOverflow(ValueError):
+    """A lab's amounts would total more than the reports can hold exactly: the event is
+    not applied (the follower holds that lab on the reports, whose reads answer 503)."""
+
+
 class _RowWriter:
     """Buffers one batch's rows and writes them in bulk; corrections close the row they
     correct, whether it is still in the buffer or already stored."""
 
-    def __init__(self, cursor: BulkCursor, g: Generation, labs: dict[str, str]) -> None:
+    def __init__(
+        self,
+        cursor: BulkCursor,
+        g: Generation,
+        labs: dict[str, str],
+        sum_limit: int = SUM_LIMIT,
+    ) -> None:
         self.cursor = cursor
         self.g = g
         self.labs = labs
+        self.sum_limit = sum_limit
         self.parties: list[tuple[Any, ...]] = []
         self.orgs: list[list[Any]] = []
         self.milestones: list[list[Any]] = []
@@ -246,12 +267,37 @@ class _RowWriter:
 
     def flush(self) -> None:
         self._resolve_labs()
+        self._check_totals()
         if self.parties:
             self.cursor.copy_rows(self.g.parties, PARTIES_COLUMNS, self.parties)
         if self.orgs:
             self.cursor.copy_rows(self.g.orgs, ORGS_COLUMNS, self.orgs)
         if self.milestones:
             self.cursor.copy_rows(self.g.milestones, MILESTONES_COLUMNS, self.milestones)
+
+    def _check_totals(self) -> None:
+        """Refuse rows that would take a lab's totals beyond ``sum_limit`` (exactly, in
+        Python integers, before anything is written)."""
+        added: dict[str, list[int]] = {}
+        for row in self.milestones:
+            amounts = [int(row[_M[c]] or 0) for c in AMOUNT_COLUMNS]
+            if any(amounts):
+                totals = added.setdefault(row[_M["lab"]], [0] * len(AMOUNT_COLUMNS))
+                for i, amount in enumerate(amounts):
+                    totals[i] += amount
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in AMOUNT_COLUMNS)
+        for lab, totals in added.items():
+            self.cursor.execute(
+                f"SELECT {sums} FROM {self.g.milestones} WHERE lab = %(lab)s", {"lab": lab}
+            )
+            stored = self.cursor.fetchone() or {}
+            for column, amount in zip(AMOUNT_COLUMNS, totals, strict=True):
+                total = int(stored.get(column) or 0) + amount
+                if total > self.sum_limit:
+                    raise ReportOverflow(
+                        f"lab {lab}: {column} would total {total}, beyond the reports' exact"
+                        f" limit of {self.sum_limit}"
+                    )
 
     def _resolve_labs(self) -> None:
         lab_at = _M["lab"]
@@ -273,9 +319,10 @@ class _RowWriter:
 class SqlReportStore:
     """Implements ``application.report_ports.ReportStore`` on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, sum_limit: int = SUM_LIMIT) -> None:
         self.db = database
         self.dialect = database.dialect
+        self.sum_limit = min(sum_limit, SUM_LIMIT)
         self._labs: dict[str, str] = {}
 
     # ------------------------------------------------------------------ setup
@@ -337,6 +384,13 @@ class SqlReportStore:
             self._apply_incrementally(cursor, Generation(number), pending)
             self._move_tracking(cursor, number, pending[-1][0])
 
+    def rewind(self, position: int) -> None:
+        """Move the tracking position back (a retry's replay of held events)."""
+        with self.db.transaction() as cursor:
+            number, done = self._lock_tracking(cursor)
+            if position < done:
+                self._move_tracking(cursor, number, position)
+
     def _lock_tracking(self, cursor: BulkCursor) -> tuple[int, int]:
         lock = " FOR UPDATE" if self.dialect == "postgres" else ""
         cursor.execute(
@@ -373,7 +427,7 @@ class SqlReportStore:
     def _write_rows(self, cursor: BulkCursor, g: Generation, pending: Batch) -> None:
         if len(self._labs) > LAB_CACHE_SIZE:
             self._labs.clear()
-        writer = _RowWriter(cursor, g, self._labs)
+        writer = _RowWriter(cursor, g, self._labs, self.sum_limit)
         for _, changes in pending:
             for change in changes:
                 writer.add(change)

@@ -91,6 +91,7 @@ def create(
     settings = open_database()
     with runtime(settings) as built:
         try:
+            built.followers["api-keys"].catch_up()  # names are checked on the key list
             issued = built.app.keys.issue_api_key(
                 Caller(lab=lab, actor=operator()), name=name, role=role, expires_at=expiry
             )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
+from infrastructure.projection_faults import Fault
 from partnerlab.cli.app import database_errors, err, open_database, out
 from partnerlab.progress import ProgressReport
 
@@ -28,18 +30,45 @@ def project(
             "when complete (the API keeps serving the old ones), then exit.",
         ),
     ] = False,
+    retry: Annotated[
+        str | None,
+        typer.Option(
+            "--retry",
+            metavar="NAME",
+            help="After fixing what made read model NAME stop on an event, replay the events "
+            "it held (see the faults this command lists), then exit.",
+        ),
+    ] = None,
+    retry_lab: Annotated[
+        str | None, typer.Option("--lab", help="With --retry: replay this lab only.")
+    ] = None,
 ) -> None:
     """Keep the read models up to date by following the event log (until Ctrl-C).
+
+    An event a read model cannot apply stops that read model for that event's lab only; it
+    is listed here and in GET /api/v1/projections, and `--retry NAME` resumes it.
 
     Progress (events applied of the log's head, rate, estimate) shows as a bar on a terminal
     and as a log line on standard error every PARTNERLAB_PROGRESS_INTERVAL seconds (10)
     otherwise. While following, the projector records a heartbeat the API's
     /api/v1/projections reads, so it shows the read models running out of process.
     """
-    from partnerlab.bootstrap import run_projector
+    from partnerlab.bootstrap import projection_faults, retry_projection, run_projector
 
     settings = open_database()
     console = out()
+    if retry is not None:
+        with database_errors(settings):
+            try:
+                left = retry_projection(settings, retry, retry_lab)
+            except KeyError:
+                console.print(f"No read model named {retry!r}.", highlight=False)
+                raise typer.Exit(2) from None
+        if left:
+            _print_faults(console, left)
+            raise typer.Exit(1)
+        console.print(f"Read model {retry} replayed its held events and is running.")
+        return
     if rebuild:
         from partnerlab.rebuild import rebuild_reports
 
@@ -59,6 +88,11 @@ def project(
             f"{settings.describe_database()}",
             highlight=False,
         )
+        with database_errors(settings):
+            faults = projection_faults(settings)
+        if faults:
+            _print_faults(console, faults)
+            raise typer.Exit(1)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
@@ -73,6 +107,21 @@ def project(
     ):
         run_projector(settings, stop=stop, progress=report.update, progress_every=1.0)
     console.print("Projector stopped.")
+
+
+def _print_faults(console: Console, faults: Sequence[Fault]) -> None:
+    for fault in faults:
+        console.print(
+            f"Read model {fault.read_model} {fault.state} for lab {fault.lab} at position "
+            f"{fault.position}: {fault.error}",
+            highlight=False,
+        )
+    names = sorted({fault.read_model for fault in faults})
+    console.print(
+        "Fix the cause, then run: "
+        + "; ".join(f"partnerlab project --retry {name}" for name in names),
+        highlight=False,
+    )
 
 
 @contextmanager

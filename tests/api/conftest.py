@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,9 +22,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application.access.api_keys import KeyNameTaken
 from application.context import Caller
 from domain.access.api_key import Role
 from infrastructure.settings import Settings
+from tests.conftest import with_signing_key
 
 API = "/api/v1"
 STAFF_NAME = "claire@labo-partenariats.example"
@@ -46,12 +49,18 @@ def issue_key(
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     role = Role(role)
     lab = lab or runtime.settings.default_lab
-    issued = runtime.app.keys.issue_api_key(
-        Caller(lab=lab, actor=ISSUER),
-        name=name or f"{role.value}@{lab}.example",
-        role=role,
-        expires_at=expires_at,
-    )
+    wanted = name or f"{role.value}@{lab}.example"
+    for attempt in range(1, 100):  # key names are unique per lab: the next free one
+        try:
+            issued = runtime.app.keys.issue_api_key(
+                Caller(lab=lab, actor=ISSUER),
+                name=wanted if attempt == 1 else f"{wanted} #{attempt}",
+                role=role,
+                expires_at=expires_at,
+            )
+            break
+        except KeyNameTaken:
+            continue
     token: str = issued.token
     return token
 
@@ -73,9 +82,10 @@ def authorized(
 
 
 @pytest.fixture
-def client(settings: Settings, today: date) -> Iterator[TestClient]:
-    """Claire, staff of the default lab."""
-    with TestClient(create_app(settings, clock=lambda: today)) as client:
+def client(settings: Settings, today: date, tmp_path: Path) -> Iterator[TestClient]:
+    """Claire, staff of the default lab (the deployment signs its tree heads)."""
+    keyed = with_signing_key(settings, tmp_path)
+    with TestClient(create_app(keyed, clock=lambda: today)) as client:
         yield authorized(client)
 
 

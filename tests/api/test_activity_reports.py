@@ -65,7 +65,8 @@ def funded(client: TestClient) -> None:
     for name, fee in (("La Poste", "4500"), ("Crédit Mutuel", "3000.00")):
         company = register(client, "company", name)
         path = f"/trainings/{training['id']}"
-        created(write(client, f"{path}/participants", {"organization_id": company["id"]}))
+        enrolment = {"organization_id": company["id"], "fee_eur": fee}
+        created(write(client, f"{path}/participants", enrolment))
         created(
             write(
                 client,

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from application.audit.merkle_log import verify_proof_export
+from infrastructure.audit.signing import TreeHeadVerifier, load_public_key
 from tests.api.conftest import (
     API,
     ClientAs,
@@ -144,10 +145,11 @@ def test_an_export_downloads_and_verifies_offline(
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = response.text.splitlines()
     assert len(lines) == 1 + 4
-    # No signing key configured here: the proofs travel, but nothing vouches for the head.
-    unsigned = verify_proof_export(lines, lambda _h: None, lambda _d, _s, _k: None)
-    assert unsigned.failure is not None
-    assert unsigned.failure.reason == "unsigned-head"
+    key = client.get(f"{API}/audit/public-key").json()
+    verifier = TreeHeadVerifier(load_public_key(key["public_key_pem"]))
+    verified = verify_proof_export(lines, verifier.verify, verifier.verify_manifest)
+    assert verified.ok, verified.failure
+    assert verified.checked == 4
     whole = client.get(f"{API}/audit/export").text.splitlines()
     assert len(whole) > len(lines)
     unknown = "00000000-0000-4000-8000-000000000000"

@@ -105,10 +105,12 @@ def test_proofs_refuse_what_they_cannot_prove(keyed: TestClient) -> None:
     assert_problem(keyed.get(f"{API}/audit/head"), 403)
 
 
-def test_without_a_signing_key_the_head_routes_say_503(client: TestClient) -> None:
-    auditor = TestClient(client.app)
-    auditor.headers.update(bearer(issue_key(client, "auditor")))
-    for path in ("public-key", "head", "heads"):
-        response = auditor.get(f"{API}/audit/{path}")
-        assert_problem(response, 503)
-        assert "PARTNERLAB_AUDIT_SIGNING_KEY_FILE" in response.json()["detail"]
+def test_without_a_signing_key_the_head_routes_say_503(settings: Settings, today: date) -> None:
+    unkeyed = settings.model_copy(update={"audit_signing_key_file": None})
+    with TestClient(create_app(unkeyed, clock=lambda: today)) as client:
+        auditor = TestClient(client.app)
+        auditor.headers.update(bearer(issue_key(client, "auditor")))
+        for path in ("public-key", "head", "heads"):
+            response = auditor.get(f"{API}/audit/{path}")
+            assert_problem(response, 503)
+            assert "PARTNERLAB_AUDIT_SIGNING_KEY_FILE" in response.json()["detail"]

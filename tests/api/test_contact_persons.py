@@ -9,7 +9,8 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from application.audit.chain import verify_export
+from application.audit.merkle_log import verify_proof_export
+from infrastructure.audit.signing import TreeHeadVerifier, load_public_key
 from tests.api.conftest import API, STAFF_NAME, ClientAs, Partners, assert_problem, write
 from tests.api.store_dump import every_value, readable_export
 
@@ -83,7 +84,9 @@ def test_an_erasure_leaves_nothing_personal_and_the_chain_verifies(
     export = auditor.get(f"{API}/audit/export").text
     assert UUID(added["id"]).hex in readable_export(export)
     assert not any(value in readable_export(export) for value in PERSONAL)
-    assert verify_export(export.splitlines()).ok
+    key = auditor.get(f"{API}/audit/public-key").json()
+    verifier = TreeHeadVerifier(load_public_key(key["public_key_pem"]))
+    assert verify_proof_export(export.splitlines(), verifier.verify, verifier.verify_manifest).ok
     assert auditor.get(f"{API}/audit/verify").json()["ok"] is True
     log = auditor.get(f"{API}/audit/events", params={"event_type": "ContactPersonErased"})
     assert [(e["aggregate_id"], e["actor"]) for e in log.json()["items"]] == [

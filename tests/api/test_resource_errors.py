@@ -24,8 +24,9 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from api.problems import response_for
+from api.problems import response_for, use_store_errors
 from infrastructure.settings import Settings
+from infrastructure.store_errors import STORE_ERRORS
 from partnerlab.bootstrap import Runtime
 from tests.api.conftest import assert_problem, open_partnership, register, write
 
@@ -237,6 +238,7 @@ def test_a_write_while_sqlite_is_locked_answers_503_and_records_nothing(
     ids=type,
 )
 def test_every_kind_of_unavailable_store_is_a_503_with_retry_after(error: Exception) -> None:
+    use_store_errors(STORE_ERRORS)  # as create_app does
     response = response_for(error)
 
     assert response.status_code == 503
@@ -245,4 +247,5 @@ def test_every_kind_of_unavailable_store_is_a_503_with_retry_after(error: Except
 
 
 def test_a_sqlite_error_that_is_not_about_locking_stays_a_500() -> None:
+    use_store_errors(STORE_ERRORS)
     assert response_for(sqlite3.OperationalError("no such table: pl_nowhere")).status_code == 500

@@ -29,7 +29,7 @@ from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from tests.api.conftest import CONTRACT, IDEA, bearer, issue_key
 from tests.api.openapi_bodies import Bodies
-from tests.conftest import TODAY, postgres_settings, sqlite_settings
+from tests.conftest import TODAY, postgres_settings, sqlite_settings, with_signing_key
 
 ROUTES = [
     e
@@ -43,10 +43,20 @@ BY_ID = sorted(
 COLLECTIONS = sorted(
     (e for e in ROUTES if "{" not in e.path and "GET" in e.methods), key=lambda e: e.path
 )
-GLOBAL = {f"{API_PREFIX}/audit/digest", f"{API_PREFIX}/audit/verify", f"{API_PREFIX}/projections"}
-"""One log for all labs: the chain's head (a position and a hash) and how far each projection
-has read it are the same for every lab and say nothing of any lab's records (see
-docs/SECURITY.md)."""
+GLOBAL = {
+    f"{API_PREFIX}/audit/digest",
+    f"{API_PREFIX}/audit/verify",
+    f"{API_PREFIX}/projections",
+    f"{API_PREFIX}/audit/head",
+    f"{API_PREFIX}/audit/heads",
+    f"{API_PREFIX}/audit/export",
+    f"{API_PREFIX}/audit/events/{{position}}/proof",
+}
+"""One log for all labs: the chain's head (a position and a hash), the signed Merkle tree
+heads (a size and a root) and the proofs against them, and how far each projection has read
+the log are the same for every lab and say nothing of any lab's records (see
+docs/SECURITY.md); a lab's export holds only its records, with proofs against the global
+tree."""
 ALIASES = {"activity_id": "session_id"}
 """Path parameters naming a record another route creates (a cohort is an activity's)."""
 PREFERRED = (Role.STAFF, Role.AUDITOR, Role.ADMIN, Role.VIEWER)
@@ -117,6 +127,10 @@ def seed(lab: Lab, openapi: dict[str, Any]) -> None:
     key = admin.post(f"{API_PREFIX}/keys", json={"name": f"staff of {lab.name}", "role": "staff"})
     lab.remember("key_id", created(key), f"staff of {lab.name}")
     seed_activities(lab, openapi)
+    auditor = lab.clients[Role.AUDITOR]
+    lab.ids["position"] = str(
+        auditor.get(f"{API_PREFIX}/audit/events").json()["items"][0]["position"]
+    )
     for alias, name in ALIASES.items():
         if name in lab.ids:
             lab.ids.setdefault(alias, lab.ids[name])
@@ -169,6 +183,7 @@ def labs(
         settings = postgres_settings(request.getfixturevalue("postgres_database"))
     else:
         settings = sqlite_settings(Path(tmp_path_factory.mktemp("tenancy")))
+    settings = with_signing_key(settings, Path(tmp_path_factory.mktemp("keys")))
     with TestClient(create_app(settings, clock=lambda: TODAY)) as client:
 
         def lab(name: str) -> Lab:

@@ -119,6 +119,8 @@ SHARED = {
         "log_gaps.py",
         "idempotency.py",
         "projector_heartbeats.py",
+        "projection_faults.py",
+        "store_errors.py",
     },
 }
 

@@ -28,7 +28,9 @@ KeyId = Annotated[UUID, Path(description="The key's id (the hex digits after plk
 NO_STORE = "no-store"
 
 
-@router.post("", status_code=201, response_model=KeyIssued, responses=documented(413, 422, 503))
+@router.post(
+    "", status_code=201, response_model=KeyIssued, responses=documented(409, 413, 422, 503)
+)
 def issue_key(body: KeyCreate, lab: LabDep, caller: AdminDep, response: Response) -> KeyIssued:
     """Issue a key of this lab; its token is in this response only."""
     issued = lab.keys.issue_api_key(

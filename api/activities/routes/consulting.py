@@ -3,7 +3,6 @@ pay-what-you-want contributions, partnerships with the associations proposed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -22,7 +21,7 @@ from api.activities.schemas.lab_activities import (
     ProposalCreate,
 )
 from api.deps import LabDep, ReaderDep, WriteDep
-from api.fields import MAX_VERSION, printable_or_none
+from api.fields import MAX_VERSION, QueryDate, printable_or_none
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.organizations import OrganizationsPublic, OrganizationSummaryPublic
 from api.partnerships.schemas.partnerships import PartnershipWritten
@@ -59,8 +58,8 @@ def open_engagement(body: ConsultingCreate, write: WriteDep) -> StarletteRespons
 def list_engagements(
     lab: LabDep,
     caller: ReaderDep,
-    started_from: date | None = None,
-    started_to: date | None = None,
+    started_from: QueryDate = None,
+    started_to: QueryDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:

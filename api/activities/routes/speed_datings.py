@@ -3,7 +3,7 @@ printable timetable (whole, per table, per participant) and the big-screen page.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -41,7 +41,7 @@ from api.activities.timetable_pages import (
 from api.console.labels import N_
 from api.console.locales import request_locale
 from api.deps import LabDep, ReaderDep, WriteDep
-from api.fields import MAX_VERSION
+from api.fields import MAX_VERSION, QueryDate, QueryMoment
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
@@ -92,8 +92,8 @@ def plan_session(body: SpeedDatingCreate, write: WriteDep) -> StarletteResponse:
 def list_sessions(
     lab: LabDep,
     caller: ReaderDep,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: QueryDate = None,
+    held_to: QueryDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
@@ -462,7 +462,7 @@ def big_screen(
     caller: ReaderDep,
     request: Request,
     at: Annotated[
-        datetime | None,
+        QueryMoment,
         Query(description="The moment to show (lab local time if no zone); default: now."),
     ] = None,
     format: Annotated[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from api.activities.schemas.lab_activities import (
     TrainingWritten,
 )
 from api.deps import LabDep, ReaderDep, WriteDep
-from api.fields import MAX_VERSION
+from api.fields import MAX_VERSION, QueryDate
 from api.problems import documented
 from application.context import Caller
 from application.lab import PartnerLab
@@ -52,8 +51,8 @@ def plan_training(body: TrainingCreate, write: WriteDep) -> StarletteResponse:
 def list_trainings(
     lab: LabDep,
     caller: ReaderDep,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: QueryDate = None,
+    held_to: QueryDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:

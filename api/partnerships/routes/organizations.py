@@ -26,6 +26,7 @@ from api.problems import documented
 from api.reporting.params import ReadPosition
 from api.writes import Presenter
 from application.context import Caller
+from application.followers import CATALOG
 from application.lab import PartnerLab
 from application.partnerships.views import OrganizationFilter
 from application.results import CommandResult, PageRequest
@@ -93,7 +94,7 @@ def list_organizations(
     position: ReadPosition = None,
 ) -> OrganizationsPublic:
     """List the catalogue's organisations, filtered and paginated."""
-    lab.reports.await_position(position)
+    lab.reports.await_position(position, read_models=CATALOG, lab=caller.lab)
     page = lab.organizations.list_organizations(
         caller,
         OrganizationFilter(

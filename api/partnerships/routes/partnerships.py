@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
 from api.deps import LabDep, ReaderDep, WriteDep
-from api.fields import MAX_VERSION, printable_or_none
+from api.fields import MAX_VERSION, QueryDate, QueryMoment, printable_or_none
 from api.partnerships.schemas.partnerships import (
     AbandonmentCreate,
     CoConstructionCreate,
@@ -37,6 +37,7 @@ from api.problems import ApiError, documented
 from api.reporting.params import ReadPosition
 from api.writes import Presenter
 from application.context import Caller
+from application.followers import CATALOG
 from application.lab import PartnerLab
 from application.partnerships.views import PartnershipFilter, PartnershipView
 from application.results import CommandResult, PageRequest
@@ -134,7 +135,7 @@ def list_partnerships(
     position: ReadPosition = None,
 ) -> PartnershipsPublic:
     """List partnerships from the catalogue, filtered and paginated."""
-    lab.reports.await_position(position)
+    lab.reports.await_position(position, read_models=CATALOG, lab=caller.lab)
     page = lab.partnerships.list_partnerships(
         caller,
         PartnershipFilter(
@@ -166,11 +167,11 @@ def get_partnership(
         Query(ge=1, le=MAX_VERSION, description="Show the partnership as it was at a version."),
     ] = None,
     known_at: Annotated[
-        datetime | None,
+        QueryMoment,
         Query(description="Show it as the system knew it at this recording time."),
     ] = None,
     as_of: Annotated[
-        date | None,
+        QueryDate,
         Query(description="Show it as it stood on this business date (YYYY-MM-DD)."),
     ] = None,
 ) -> PartnershipPublic:

@@ -13,8 +13,8 @@ router = APIRouter(prefix="/projections", tags=["projections"])
 
 
 @router.get("", response_model=ProjectionsPublic, responses=documented(422, 503))
-def projections(
-    lab: LabDep, _caller: ReaderDep, position: ReadPosition = None
-) -> ProjectionsPublic:
-    """Each projection's position, the log's head, the lag and the last error."""
-    return ProjectionsPublic.model_validate(lab.reports.projection_status(position))
+def projections(lab: LabDep, caller: ReaderDep, position: ReadPosition = None) -> ProjectionsPublic:
+    """Each projection's position, the log's head, the lag, the last error and the events it
+    could not apply for the caller's lab (it holds that lab's events from there on until an
+    operator runs `partnerlab project --retry NAME`)."""
+    return ProjectionsPublic.model_validate(lab.reports.projection_status(position, lab=caller.lab))

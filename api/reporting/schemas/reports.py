@@ -135,6 +135,13 @@ class PipelineReportPublic(Output):
     total_open: int
 
 
+class ProjectionFaultPublic(Output):
+    lab: str = Field(description='The lab held ("*": every lab, the event could not be read).')
+    position: int = Field(description="The log position of the event it could not apply.")
+    error: str
+    state: str = Field(description='"stopped", or "replaying" after a retry.')
+
+
 class ProjectionPublic(Output):
     name: str
     position: int = Field(description="The last log position this projection applied.")
@@ -153,6 +160,11 @@ class ProjectionPublic(Output):
         default=None, description="When that process last reported it alive."
     )
     last_error: str | None
+    faults: list[ProjectionFaultPublic] = Field(
+        description="Events it could not apply for this lab: it holds the lab's events from"
+        " there on (its reads answer 503 projection-stopped) until `partnerlab project"
+        " --retry NAME` replays them."
+    )
 
 
 class ProjectionsPublic(Output):

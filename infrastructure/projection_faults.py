@@ -1,0 +1,161 @@
+"""Events a read model could not apply: recorded, held per lab, retried after a fix.
+
+When a processor fails on a batch (not because the database is unavailable), its follower
+finds the one event it cannot apply and records a fault: which read model, which position,
+the error, and the lab the event belongs to. From then on that read model sets aside the
+events of that lab only (each is passed to the processor as a *held* notification, which
+every processor tracks without applying), so every other lab keeps being served and the
+read model's position keeps moving. Reads of that lab on that read model answer 503
+``projection-stopped`` (see ``application.lab.PartnerLab.wait_for_projections``).
+
+Nothing is skipped for good: ``partnerlab project --retry NAME`` marks the faults of ``NAME``
+as *replaying* up to the current position and rewinds the read model's tracking to just
+before the first fault. The follower then goes over that stretch again and applies the held
+lab's events only (the other labs' were applied the first time), which is exactly what the
+read model would hold had the event never failed. An event whose lab cannot be told (it
+fails to decode) stops the whole read model (lab ``*``) until it is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from application.followers import ProjectionFault
+from infrastructure.database import Database
+
+ALL_LABS = "*"
+"""The lab of a fault whose event could not be decoded: the whole read model stops."""
+HELD_TOPIC = "partnerlab:held"
+"""The topic of a held notification: every processor tracks it and applies nothing."""
+STOPPED = "stopped"
+REPLAYING = "replaying"
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS pl_projection_faults ("
+    " read_model TEXT NOT NULL,"
+    " lab TEXT NOT NULL,"
+    " position BIGINT NOT NULL,"
+    " error TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " replay_upto BIGINT,"
+    " PRIMARY KEY (read_model, lab))",
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    read_model: str
+    lab: str
+    position: int
+    error: str
+    recorded_at: str
+    state: str
+    replay_upto: int | None
+
+    def public(self) -> ProjectionFault:
+        return ProjectionFault(
+            read_model=self.read_model,
+            lab=self.lab,
+            position=self.position,
+            error=self.error,
+            state=self.state,
+        )
+
+
+def rewind_follower_position(database: Database, name: str, position: int) -> None:
+    """Move a position kept in ``pl_follower_positions`` back (a retry's replay)."""
+    with database.transaction() as cursor:
+        cursor.execute(
+            "UPDATE pl_follower_positions SET position = %(position)s WHERE name = %(name)s"
+            " AND position > %(position)s",
+            {"name": name, "position": position},
+        )
+
+
+class SqlFaultLog:
+    """``pl_projection_faults`` on SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create_tables(self) -> None:
+        self.db.execute_script(_DDL)
+
+    def faults(self, read_model: str | None = None) -> list[Fault]:
+        where = " WHERE read_model = %(name)s" if read_model is not None else ""
+        rows = self.db.query(
+            "SELECT read_model, lab, position, error, recorded_at, state, replay_upto"
+            f" FROM pl_projection_faults{where} ORDER BY read_model, position",
+            {"name": read_model} if read_model is not None else None,
+        )
+        return [
+            Fault(
+                read_model=str(r["read_model"]),
+                lab=str(r["lab"]),
+                position=int(r["position"]),
+                error=str(r["error"]),
+                recorded_at=str(r["recorded_at"]),
+                state=str(r["state"]),
+                replay_upto=None if r["replay_upto"] is None else int(r["replay_upto"]),
+            )
+            for r in rows
+        ]
+
+    def record(self, read_model: str, lab: str, position: int, error: str) -> None:
+        """Hold ``lab`` on ``read_model`` from ``position`` (a replay that fails again keeps
+        its replay window: the events after the new fault are held again)."""
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO pl_projection_faults"
+                " (read_model, lab, position, error, recorded_at, state, replay_upto)"
+                " VALUES (%(name)s, %(lab)s, %(position)s, %(error)s, %(at)s, %(state)s, NULL)"
+                " ON CONFLICT (read_model, lab) DO UPDATE SET position = excluded.position,"
+                " error = excluded.error, recorded_at = excluded.recorded_at,"
+                " state = excluded.state",
+                {
+                    "name": read_model,
+                    "lab": lab,
+                    "position": position,
+                    "error": error[:2000],
+                    "at": datetime.now(UTC).isoformat(),
+                    "state": STOPPED,
+                },
+            )
+
+    def start_replay(self, read_model: str, upto: int, lab: str | None = None) -> list[Fault]:
+        """Mark the stopped faults of ``read_model`` (of ``lab`` only, if given) as replaying
+        up to ``upto``; returns them."""
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                "UPDATE pl_projection_faults SET state = %(replaying)s, replay_upto = %(upto)s"
+                " WHERE read_model = %(name)s AND state = %(stopped)s"
+                + (" AND lab = %(lab)s" if lab is not None else ""),
+                {
+                    "replaying": REPLAYING,
+                    "stopped": STOPPED,
+                    "upto": upto,
+                    "name": read_model,
+                    "lab": lab or "",
+                },
+            )
+        return [f for f in self.faults(read_model) if f.state == REPLAYING]
+
+    def finish_replays(self, read_model: str, reached: int) -> None:
+        """Forget the replays ``read_model`` has gone past."""
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                "DELETE FROM pl_projection_faults WHERE read_model = %(name)s"
+                " AND state = %(replaying)s AND replay_upto <= %(reached)s",
+                {"name": read_model, "replaying": REPLAYING, "reached": reached},
+            )
+
+    def stopped(self, read_models: Sequence[str], lab: str) -> list[ProjectionFault]:
+        """The faults that hold ``lab`` (or every lab) on any of ``read_models``."""
+        return [
+            f.public()
+            for f in self.faults()
+            if f.read_model in read_models and f.lab in (lab, ALL_LABS)
+        ]

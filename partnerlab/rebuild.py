@@ -20,7 +20,10 @@ def rebuild_reports(settings: Settings, console: Console | None = None) -> Rebui
         store = runtime.app.reports
         assert isinstance(store, SqlReportStore)
         rebuild = ReportsRebuild(
-            store=store, recorder=runtime.app.recorder, mapper=runtime.app.mapper
+            store=store,
+            recorder=runtime.app.recorder,
+            mapper=runtime.app.mapper,
+            batch_size=settings.rebuild_batch_size,
         )
         if console is None:
             return rebuild.run()

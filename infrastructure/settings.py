@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     postgres_pool_size: int = 5
     postgres_connect_timeout: int = Field(default=5, ge=1)
     """Seconds to wait for a connection (new, or free in a pool) before answering 503."""
+    sqlite_lock_timeout: int = Field(default=10, ge=1)
+    """Seconds a SQLite write waits for another writer's lock before answering 503."""
+    rebuild_batch_size: int = Field(default=5_000, ge=1)
+    """Events per batch of ``partnerlab project --rebuild`` (memory held, progress steps)."""
     host: str = "127.0.0.1"
     port: int = 8000
     projections_in_process: bool = True
@@ -117,7 +121,7 @@ class Settings(BaseSettings):
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
-                "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout),
                 "APPLICATION_RECORDER_TOPIC": (
                     "infrastructure.audit.chained_recorders:ChainedSQLiteApplicationRecorder"
                 ),

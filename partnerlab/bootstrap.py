@@ -85,7 +85,7 @@ def open_database(settings: Settings) -> Database:
             timeout=settings.postgres_connect_timeout,
         )
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteDatabase(settings.sqlite_path)
+    return SQLiteDatabase(settings.sqlite_path, timeout=settings.sqlite_lock_timeout)
 
 
 def ensure_schema(settings: Settings) -> None:

@@ -21,6 +21,7 @@ def rebuild_reports(settings: Settings, console: Console | None = None) -> Rebui
             recorder=runtime.app.log.recorder,
             mapper=runtime.app.log.mapper,
             hold=runtime.followers["reports"].hold_stopped,
+            batch_size=settings.rebuild_batch_size,
         )
         if console is None:
             return rebuild.run()

@@ -4,8 +4,8 @@ Each fault is made for real on the store under test: the test takes every connec
 pool, terminates the server process serving a request, or holds SQLite's write lock. The
 answer is a ``503 store-unavailable`` problem with ``Retry-After``; the write left nothing
 behind (no event, no idempotency key held), and retrying it once the fault is gone records it
-exactly once. Connection timeouts are shortened to one second so that each fault costs
-seconds, not minutes (eventsourcing retries a store call ten times before giving up).
+exactly once. Connection and lock timeouts are shortened to one second so that each fault
+costs seconds, not minutes (eventsourcing retries a store call ten times before giving up).
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ MEETING = {"occurred_on": "2014-04-01", "note": "a working lunch at the food ban
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The store under test, with one-second connection timeouts and small pools."""
-    return settings.model_copy(update={"postgres_connect_timeout": 1, "postgres_pool_size": 2})
+    """The store under test, with one-second connection and lock timeouts and small pools."""
+    return settings.model_copy(
+        update={"postgres_connect_timeout": 1, "postgres_pool_size": 2, "sqlite_lock_timeout": 1}
+    )
 
 
 def runtime_of(client: TestClient) -> Runtime:

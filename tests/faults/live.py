@@ -54,6 +54,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "PARTNERLAB_DEFAULT_LAB": settings.default_lab,
         "PARTNERLAB_PROJECTIONS_IN_PROCESS": str(settings.projections_in_process).lower(),
         "PARTNERLAB_MAX_BODY_BYTES": str(settings.max_body_bytes),
+        "PARTNERLAB_SQLITE_LOCK_TIMEOUT": str(settings.sqlite_lock_timeout),
+        "PARTNERLAB_REBUILD_BATCH_SIZE": str(settings.rebuild_batch_size),
     }
     if settings.api_key_pepper.get_secret_value():
         env["PARTNERLAB_API_KEY_PEPPER"] = settings.api_key_pepper.get_secret_value()

@@ -1,12 +1,13 @@
 """kill -9 the projector in the middle of its work, restart it: the read models come out
 exactly as a fresh rebuild from the same log makes them, nothing duplicated or missing.
 
-The projector (``partnerlab project``) runs as its own process over a backlog of 12 000 real
-events. It is killed with SIGKILL while following, more events arrive while it is down, it
-is killed again in the middle of ``project --once``, and then it runs to the end. Separately,
-``project --rebuild`` (the reports, into a fresh generation) is killed mid-way and run again.
-A fresh store holding a copy of the same log (same positions) is projected once from
-scratch; every read-model table must hold the same rows in both.
+The projector (``partnerlab project``) runs as its own process over a backlog of 4 000 real
+events (eight of its followers' batches of 500). It is killed with SIGKILL while following,
+more events arrive while it is down, it is killed again in the middle of ``project --once``,
+and then it runs to the end. Separately, ``project --rebuild`` (the reports, into a fresh
+generation, in batches of 250 events) is killed mid-way and run again. A fresh store holding
+a copy of the same log (same positions) is projected once from scratch; every read-model
+table must hold the same rows in both.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from tests.faults.live import projector
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(120)]
 
-BACKLOG = 12_000
-MORE_WHILE_DOWN = 2_000
-REBUILD_BACKLOG = 10_000  # three of the rebuild's batches: enough to kill it mid-way
+BACKLOG = 4_000  # eight of a follower's batches (500): the kills land between batches
+MORE_WHILE_DOWN = 1_500
+REBUILD_BATCH = 250
+REBUILD_BACKLOG = 4_000  # sixteen of the rebuild's batches: enough to kill it mid-way
 NOT_READ_MODELS = {"pl_idempotency_keys"}
 """Tables that the followers do not write (they hold requests, not projections)."""
 GENERATION_TABLE = re.compile(r"^pl_rpt\d+_")
@@ -193,6 +195,7 @@ def test_killing_the_projector_mid_follow_and_mid_catch_up_leaves_a_fresh_rebuil
 def test_killing_a_reports_rebuild_mid_way_then_rebuilding_gives_a_fresh_rebuilds_read_models(
     settings: Settings, fresh_settings: Settings, today: date
 ) -> None:
+    settings = settings.model_copy(update={"rebuild_batch_size": REBUILD_BATCH})
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     fresh = build_runtime(fresh_settings, clock=lambda: today, run_projections=False)
     try:

@@ -16,13 +16,13 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from application.activities.ports import ActivitiesView
-from application.activities.views import NamedRef
+from application.activities.views import ActivityFilter, ActivitySummary, NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
 from application.event_log import LabEventLog
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
-from application.results import CommandResult
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.errors import PartnershipAlreadyOpened
 from domain.activities.values import Pair, partnership_id
 from domain.partnerships.organization import Organization
@@ -89,6 +89,21 @@ class ActivityCore:
     def settled(self, attempts: int = 3) -> None:
         """Wait for the read models, and the partnerships the policy opened meanwhile."""
         self.read_models.settled(attempts)
+
+    def list_activities(
+        self,
+        caller: Caller,
+        kinds: Iterable[str],
+        page: PageRequest,
+        held_from: date | None,
+        held_to: date | None,
+    ) -> Page[ActivitySummary]:
+        """The caller's lab's activities of these kinds, latest first, once the read models
+        have settled."""
+        self.settled()
+        return self.activities_view().list_activities(
+            caller.lab, ActivityFilter(tuple(kinds), held_from, held_to), page
+        )
 
     # ------------------------------------------------------------------ names
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from application.context import Caller
 from application.errors import StoreUnavailable
 from application.lab import PartnerLab
+from application.partnerships.partnerships import PartnershipService
 from application.partnerships.views import OrganizationFilter
 from application.results import CommandResult, PageRequest
 from domain.values import Stage
@@ -21,17 +22,12 @@ from partnerlab.demo.specs import (
     LATEST_DATE,
     ORGANIZATIONS,
     PARTNERSHIPS,
-    Abandonment,
     CoConstruction,
-    Contract,
+    Correction,
     DemoDataError,
-    Evaluation,
     Idea,
-    Meeting,
     OrganizationSpec,
     PartnershipSpec,
-    Progress,
-    Renewal,
     Step,
 )
 
@@ -116,6 +112,20 @@ def load_demo(
     return loader.summary()
 
 
+STEP_USE_CASES: dict[str, tuple[Callable[..., CommandResult], str]] = {
+    "meeting": (PartnershipService.record_meeting, "meetings"),
+    "idea": (PartnershipService.propose_idea, "ideas"),
+    "co_construction": (PartnershipService.start_co_construction, "co_constructions"),
+    "progress": (PartnershipService.record_progress, "progress"),
+    "contract": (PartnershipService.sign_contract, "contracts"),
+    "evaluation": (PartnershipService.record_evaluation, "evaluations"),
+    "renewal": (PartnershipService.renew_contract, "renewals"),
+    "abandonment": (PartnershipService.abandon_partnership, "abandoned"),
+    "correction": (PartnershipService.correct_milestone, "corrections"),
+}
+"""Each step's use case (called with the step's fields) and what it counts as."""
+
+
 class _Loader:
     def __init__(self, app: PartnerLab, caller: Caller) -> None:
         self.app = app
@@ -132,15 +142,8 @@ class _Loader:
             self.last_position = max(position, self.last_position or 0)
 
     def register(self, spec: OrganizationSpec) -> None:
-        result = self.app.organizations.register_organization(
-            self.caller,
-            kind=spec.kind,
-            name=spec.name,
-            territory=spec.territory,
-            legal_identifier=spec.legal_identifier,
-            field_of_activity=spec.field_of_activity,
-            description=spec.description,
-        )
+        fields = spec.model_dump(exclude={"key"})
+        result = self.app.organizations.register_organization(self.caller, **fields)
         self.organization_ids[spec.key] = result.id
         self._track(result.position, "organizations")
 
@@ -169,86 +172,13 @@ class _Loader:
     def _apply(
         self, pid: UUID, step: Step, versions: list[int], ideas: dict[str, UUID]
     ) -> CommandResult:
-        app, caller = self.app, self.caller
-        if isinstance(step, Meeting):
-            result = app.partnerships.record_meeting(
-                caller, pid, occurred_on=step.on, note=step.note
-            )
-            kind = "meetings"
-        elif isinstance(step, Idea):
-            result = app.partnerships.propose_idea(
-                caller,
-                pid,
-                title=step.title,
-                proposed_category=step.category,
-                occurred_on=step.on,
-                description=step.description,
-            )
-            kind = "ideas"
-        elif isinstance(step, CoConstruction):
-            result = app.partnerships.start_co_construction(
-                caller, pid, idea_id=ideas[step.idea], occurred_on=step.on, note=step.note
-            )
-            kind = "co_constructions"
-        elif isinstance(step, Progress):
-            result = app.partnerships.record_progress(
-                caller, pid, progress=step.text, occurred_on=step.on
-            )
-            kind = "progress"
-        elif isinstance(step, Contract):
-            result = app.partnerships.sign_contract(
-                caller,
-                pid,
-                category=step.category,
-                sub_kind=step.sub_kind,
-                signed_on=step.signed_on,
-                starts_on=step.starts_on,
-                ends_on=step.ends_on,
-                financial_eur=step.financial_eur,
-                in_kind_eur=step.in_kind_eur,
-                skills_days=step.skills_days,
-                note=step.note,
-            )
-            kind = "contracts"
-        elif isinstance(step, Evaluation):
-            result = app.partnerships.record_evaluation(
-                caller,
-                pid,
-                occurred_on=step.on,
-                beneficiaries=step.beneficiaries,
-                jobs_created=step.jobs_created,
-                volunteer_days=step.volunteer_days,
-                in_kind_eur=step.in_kind_eur,
-                satisfaction=step.satisfaction,
-                findings=step.findings,
-            )
-            kind = "evaluations"
-        elif isinstance(step, Renewal):
-            result = app.partnerships.renew_contract(
-                caller,
-                pid,
-                occurred_on=step.on,
-                ends_on=step.ends_on,
-                financial_eur=step.financial_eur,
-                in_kind_eur=step.in_kind_eur,
-                skills_days=step.skills_days,
-                note=step.note,
-            )
-            kind = "renewals"
-        elif isinstance(step, Abandonment):
-            result = app.partnerships.abandon_partnership(
-                caller, pid, reason=step.reason, occurred_on=step.on
-            )
-            kind = "abandoned"
-        else:
-            result = app.partnerships.correct_milestone(
-                caller,
-                pid,
-                target_version=versions[step.step],
-                changes=step.changes,
-                reason=step.reason,
-            )
-            kind = "corrections"
+        use_case, kind = STEP_USE_CASES[step.type]
+        fields = step.model_dump(exclude={"type", "key"})
+        if isinstance(step, CoConstruction):
+            fields["idea_id"] = ideas[fields.pop("idea")]
+        elif isinstance(step, Correction):
+            fields["target_version"] = versions[fields.pop("step")]
+        result = use_case(self.app.partnerships, self.caller, pid, **fields)
         self._track(result.position, kind)
         return result
 

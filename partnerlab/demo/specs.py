@@ -3,8 +3,11 @@
 ``organizations.json`` lists the organisations in the order they are registered;
 ``partnerships.json`` the partnerships in the order they are opened, each with its ``steps``:
 the milestones recorded after the opening, in order, each named by its ``type``. A field left
-out takes the default below. A ``correction`` names the step it corrects by its index (0 is
-the opening). Reading fails loudly (``DemoDataError``) on a misspelt field or a bad value.
+out takes the default below. A step's fields are named as the use case that records it names
+its arguments, but for a few short names in the files (``on`` for ``occurred_on``, ``text``
+for ``progress``, ``category`` for an idea's ``proposed_category``). A ``co_construction``
+names its idea by the idea's ``key``; a ``correction`` names the step it corrects by its index
+(0 is the opening). Reading fails loudly (``DemoDataError``) on a misspelt field or a bad value.
 """
 
 from __future__ import annotations
@@ -41,9 +44,12 @@ class OrganizationSpec(_Spec):
     legal_identifier: str | None = None
 
 
+OccurredOn = Annotated[date, Field(alias="on")]
+
+
 class Meeting(_Spec):
     type: Literal["meeting"]
-    on: date
+    occurred_on: OccurredOn
     note: str | None = None
 
 
@@ -51,22 +57,22 @@ class Idea(_Spec):
     type: Literal["idea"]
     key: str
     title: str
-    category: Category
-    on: date
+    proposed_category: Category = Field(alias="category")
+    occurred_on: OccurredOn
     description: str | None = None
 
 
 class CoConstruction(_Spec):
     type: Literal["co_construction"]
     idea: str
-    on: date
+    occurred_on: OccurredOn
     note: str | None = None
 
 
 class Progress(_Spec):
     type: Literal["progress"]
-    text: str
-    on: date
+    progress: str = Field(alias="text")
+    occurred_on: OccurredOn
 
 
 class Contract(_Spec):
@@ -84,7 +90,7 @@ class Contract(_Spec):
 
 class Evaluation(_Spec):
     type: Literal["evaluation"]
-    on: date
+    occurred_on: OccurredOn
     beneficiaries: int = 0
     jobs_created: int = 0
     volunteer_days: Decimal = Decimal(0)
@@ -95,7 +101,7 @@ class Evaluation(_Spec):
 
 class Renewal(_Spec):
     type: Literal["renewal"]
-    on: date
+    occurred_on: OccurredOn
     ends_on: date
     financial_eur: Decimal = Decimal(0)
     in_kind_eur: Decimal = Decimal(0)
@@ -106,7 +112,7 @@ class Renewal(_Spec):
 class Abandonment(_Spec):
     type: Literal["abandonment"]
     reason: str
-    on: date
+    occurred_on: OccurredOn
 
 
 class Correction(_Spec):
@@ -149,7 +155,7 @@ class PartnershipSpec(_Spec):
             if isinstance(step, Contract):
                 found.extend((step.signed_on, step.starts_on))
             elif not isinstance(step, Correction):
-                found.append(step.on)
+                found.append(step.occurred_on)
         return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,7 +21,8 @@ from application.event_log import LabEventLog
 from application.lab import PartnerLab
 from partnerlab.demo import ORGANIZATIONS, PARTNERSHIPS, DemoDataError, load_demo, specs
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+ROOT = Path(__file__).parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def test_the_data_files_are_package_resources() -> None:
@@ -30,6 +32,16 @@ def test_the_data_files_are_package_resources() -> None:
     assert [o["key"] for o in organizations] == [o.key for o in ORGANIZATIONS]
     assert [p["key"] for p in partnerships] == [p.key for p in PARTNERSHIPS]
     assert sum(len(p.get("steps", [])) for p in partnerships) > 100
+
+
+def test_the_package_data_setting_ships_every_data_file() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["partnerlab.demo"]
+    package = ROOT / "partnerlab" / "demo"
+    shipped = {path for pattern in patterns for path in package.glob(pattern)}
+
+    assert shipped == set((package / "data").iterdir())
+    assert {path.name for path in shipped} == {"organizations.json", "partnerships.json"}
 
 
 def test_a_misspelt_field_is_refused_with_the_file_named(

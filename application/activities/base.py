@@ -16,14 +16,14 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from application.activities.ports import ActivitiesView
-from application.activities.views import NamedRef
+from application.activities.views import ActivityFilter, ActivitySummary, NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
 from application.event_log import LabEventLog
 from application.followers import ACTIVITIES
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
-from application.results import CommandResult
+from application.results import CommandResult, Page, PageRequest
 from domain.activities.errors import PartnershipAlreadyOpened
 from domain.activities.values import Pair, partnership_id
 from domain.partnerships.organization import Organization
@@ -91,6 +91,21 @@ class ActivityCore:
         """Wait for the activities' read models, and the partnerships the policy opened
         meanwhile; 503 if one of them is stopped for ``lab``."""
         self.read_models.settled(attempts, read_models=ACTIVITIES, lab=lab)
+
+    def list_activities(
+        self,
+        caller: Caller,
+        kinds: Iterable[str],
+        page: PageRequest,
+        held_from: date | None,
+        held_to: date | None,
+    ) -> Page[ActivitySummary]:
+        """The caller's lab's activities of these kinds, latest first, once the read models
+        have settled (503 if one of them is stopped for the caller's lab)."""
+        self.settled(caller.lab)
+        return self.activities_view().list_activities(
+            caller.lab, ActivityFilter(tuple(kinds), held_from, held_to), page
+        )
 
     # ------------------------------------------------------------------ names
 

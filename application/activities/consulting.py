@@ -10,7 +10,7 @@ from uuid import UUID
 from application.activities.base import ActivityCore
 from application.activities.presenters import consulting_view
 from application.activities.projections import CONSULTING
-from application.activities.views import ActivityFilter, ActivitySummary, ConsultingView
+from application.activities.views import ActivitySummary, ConsultingView
 from application.context import Caller
 from application.partnerships.views import OrganizationFilter, OrganizationSummary
 from application.results import CommandResult, Page, PageRequest
@@ -142,10 +142,7 @@ class ConsultingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled(caller.lab)
-        return self._core.activities_view().list_activities(
-            caller.lab, ActivityFilter((CONSULTING,), held_from, held_to), page
-        )
+        return self._core.list_activities(caller, (CONSULTING,), page, held_from, held_to)
 
     def _engagement(
         self, caller: Caller, engagement_id: UUID, expected_version: int | None = None

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.activities.base import ActivityCore
 from application.activities.presenters import lab_event_view
-from application.activities.views import ActivityFilter, ActivitySummary, LabEventView
+from application.activities.views import ActivitySummary, LabEventView
 from application.context import Caller
 from application.results import CommandResult, Page, PageRequest
 from domain.activities.lab_event import EVENT_KINDS, LabEvent
@@ -98,10 +98,9 @@ class LabEventService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled(caller.lab)
         kinds = (kind,) if kind is not None else EVENT_KINDS
-        return self._core.activities_view().list_activities(
-            caller.lab, ActivityFilter(tuple(k.value for k in kinds), held_from, held_to), page
+        return self._core.list_activities(
+            caller, (k.value for k in kinds), page, held_from, held_to
         )
 
     def _lab_event(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from uuid import UUID
 
 from application.activities.ports import (
     ActivityChange,
@@ -124,20 +125,7 @@ def _(event: ConsultingEngagement.AssociationsProposed) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: ConsultingEngagement.ContributionPaid) -> list[ActivityChange]:
-    return [
-        ActivityStatusChanged(event.originator_id, event.originator_version),
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=None,
-            source=FundingSource.CONSULTING,
-            year=event.occurred_on.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=None,
-            payer_id=None,
-        ),
-    ]
+    return _paid(event, FundingSource.CONSULTING, payer_id=None)
 
 
 @activity_changes.register
@@ -164,20 +152,7 @@ def _(event: TrainingSession.ParticipantEnrolled) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: TrainingSession.FeePaid) -> list[ActivityChange]:
-    return [
-        ActivityStatusChanged(event.originator_id, event.originator_version),
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=None,
-            source=FundingSource.TRAINING,
-            year=event.occurred_on.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=None,
-            payer_id=event.organization_id,
-        ),
-    ]
+    return _paid(event, FundingSource.TRAINING, payer_id=event.organization_id)
 
 
 @activity_changes.register
@@ -200,3 +175,27 @@ def _(event: Subsidy.Granted) -> list[ActivityChange]:
 @activity_changes.register
 def _(event: Subsidy.AmountCorrected) -> list[ActivityChange]:
     return [FundingAmountCorrected(event.originator_id, event.amount_eur)]
+
+
+def _paid(
+    event: ConsultingEngagement.ContributionPaid | TrainingSession.FeePaid,
+    source: FundingSource,
+    *,
+    payer_id: UUID | None,
+) -> list[ActivityChange]:
+    """A payment to the lab: the activity changed, and one income line (``lab=None``: the
+    activity's lab)."""
+    return [
+        ActivityStatusChanged(event.originator_id, event.originator_version),
+        FundingLineRow(
+            aggregate_id=event.originator_id,
+            line=event.originator_version,
+            lab=None,
+            source=source,
+            year=event.occurred_on.year,
+            amount_eur=event.amount_eur,
+            received_on=event.occurred_on,
+            funder=None,
+            payer_id=payer_id,
+        ),
+    ]

@@ -18,7 +18,6 @@ from application.activities.timetables import (
     timetable,
 )
 from application.activities.views import (
-    ActivityFilter,
     ActivitySummary,
     PairView,
     ParticipantCard,
@@ -266,10 +265,7 @@ class SpeedDatingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled(caller.lab)
-        return self._core.activities_view().list_activities(
-            caller.lab, ActivityFilter((SPEED_DATING,), held_from, held_to), page
-        )
+        return self._core.list_activities(caller, (SPEED_DATING,), page, held_from, held_to)
 
     def speed_dating_timetable(self, caller: Caller, session_id: UUID) -> Timetable:
         session = self._session(caller, session_id)

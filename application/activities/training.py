@@ -10,7 +10,7 @@ from uuid import UUID
 from application.activities.base import ActivityCore
 from application.activities.presenters import training_view
 from application.activities.projections import TRAINING
-from application.activities.views import ActivityFilter, ActivitySummary, TrainingView
+from application.activities.views import ActivitySummary, TrainingView
 from application.context import Caller
 from application.results import CommandResult, Page, PageRequest
 from domain.activities.training import TrainingSession
@@ -95,10 +95,7 @@ class TrainingService:
         held_from: date | None = None,
         held_to: date | None = None,
     ) -> Page[ActivitySummary]:
-        self._core.settled(caller.lab)
-        return self._core.activities_view().list_activities(
-            caller.lab, ActivityFilter((TRAINING,), held_from, held_to), page
-        )
+        return self._core.list_activities(caller, (TRAINING,), page, held_from, held_to)
 
     def _training(
         self, caller: Caller, training_id: UUID, expected_version: int | None = None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,12 +10,12 @@ from datetime import date
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from application.context import Caller
 from domain.access.api_key import Role
 from infrastructure.settings import Settings
+from tests.serving import serving
 
 WRITERS = 16
 ATTEMPTS = 4
@@ -34,26 +32,11 @@ class Server:
 def server(settings: Settings, today: date) -> Iterator[Server]:
     """A real uvicorn server in a thread, on a free loopback port, and a staff key."""
     app = create_app(settings, clock=lambda: today)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start in time"
-        time.sleep(0.05)
-    issued = app.state.runtime.app.keys.issue_api_key(
-        Caller(lab=settings.default_lab, actor="operator"), name="claire", role=Role.STAFF
-    )
-    try:
-        yield Server(f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {issued.token}"})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serving(app) as url:
+        issued = app.state.runtime.app.keys.issue_api_key(
+            Caller(lab=settings.default_lab, actor="operator"), name="claire", role=Role.STAFF
+        )
+        yield Server(url, {"Authorization": f"Bearer {issued.token}"})
 
 
 def open_partnership(http: httpx.Client) -> str:

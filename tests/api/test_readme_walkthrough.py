@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from application.audit.ports import AuditFilter
@@ -27,6 +23,7 @@ from domain.access.api_key import Role
 from domain.values import Stage
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
+from tests.serving import serving
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ACTOR = "claire@labo-partenariats.example"
@@ -43,31 +40,10 @@ def walkthrough() -> tuple[str, list[str]]:
     return script, expected
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(settings: Settings, today: date) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, clock=lambda: today), host="127.0.0.1", port=port, log_level="warning"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(settings, clock=lambda: today)) as url:
+        yield url
 
 
 def test_the_readme_walkthrough_runs_as_written(

@@ -8,9 +8,6 @@ database, so that a run takes the same time and finds the same things every time
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +18,6 @@ from typing import Any
 import hypothesis.core
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -37,6 +33,7 @@ from application.context import Caller
 from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from tests.conftest import with_signing_key
+from tests.serving import serving
 
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 """Examples per operation and mode: about 40 s for both backends on the CI machine."""
@@ -61,30 +58,13 @@ def server(settings: Settings, today: date, tmp_path: Path) -> Iterator[Server]:
     audit signing key, so that every route can answer)."""
     settings = with_signing_key(settings, tmp_path)
     app = create_app(settings, clock=lambda: today)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start in time"
-        time.sleep(0.05)
-    issued = app.state.runtime.app.keys.issue_api_key(
-        Caller(lab=settings.default_lab, actor="operator"), name="schemathesis", role=Role.ADMIN
-    )
-    try:
-        yield Server(
-            f"http://127.0.0.1:{port}",
-            {"Authorization": f"Bearer {issued.token}"},
-            app.openapi(),
+    with serving(app, log_level="critical") as url:
+        issued = app.state.runtime.app.keys.issue_api_key(
+            Caller(lab=settings.default_lab, actor="operator"),
+            name="schemathesis",
+            role=Role.ADMIN,
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+        yield Server(url, {"Authorization": f"Bearer {issued.token}"}, app.openapi())
 
 
 def fuzz(

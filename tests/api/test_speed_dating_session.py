@@ -17,33 +17,9 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from tests.api.conftest import API, assert_problem, milestone, register, write
+from tests.unit.activity_stories import ASSOCIATIONS, COMPANIES  # the same ten and ten
 
 ENGLISH = {"Accept-Language": "en"}
-
-ASSOCIATIONS = [
-    "Banque alimentaire du Bas-Rhin",
-    "ESAT du Neuhof",
-    "Atelier d'insertion Sac à sacs",
-    "Les Jardins de Cocagne",
-    "Parents ensemble 67",
-    "Théâtre jeune public de Strasbourg",
-    "Régie de quartier de Hautepierre",
-    "Emmaüs Mundolsheim",
-    "Croix-Rouge Strasbourg",
-    "Envie Strasbourg",
-]
-COMPANIES = [
-    "IBM France",
-    "La Poste",
-    "Cafés Sati",
-    "Lyonnaise des eaux",
-    "Burger de la Krutenau",
-    "Jeux de plein air d'Alsace",
-    "Crédit Mutuel",
-    "Kuhn SA",
-    "Adidas France",
-    "Brasserie Météor",
-]
 SESSION_ON = "2014-03-12"
 
 

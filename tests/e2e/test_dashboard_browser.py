@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_app
@@ -31,6 +27,7 @@ from application.context import Caller
 from domain.access.api_key import Role
 from infrastructure.settings import Settings
 from partnerlab.demo import load_demo
+from tests.serving import serving
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -66,29 +63,11 @@ class Server:
     position: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(settings: Settings, today: date) -> Iterator[Server]:
     app = create_app(settings, clock=lambda: today)
-    port = _free_port()
     wrapper = WithKey(app, "pending")
-    config = uvicorn.Config(
-        wrapper, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with serving(wrapper) as url:
         runtime = app.state.runtime
         lab = runtime.settings.default_lab
         summary = load_demo(runtime.app, lab=lab, actor="demo")
@@ -97,10 +76,7 @@ def server(settings: Settings, today: date) -> Iterator[Server]:
         )
         wrapper.header = (b"authorization", f"Bearer {issued.token}".encode())
         assert summary.last_position is not None
-        yield Server(f"http://127.0.0.1:{port}", issued.token, summary.last_position)
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=30)
+        yield Server(url, issued.token, summary.last_position)
 
 
 def chromium(*arguments: str, tmp: Path) -> str:

@@ -20,12 +20,14 @@ from api.activities.schemas.lab_activities import (
     ContributionCreate,
     ProposalCreate,
 )
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.fields import MAX_VERSION, QueryDate, printable_or_none
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.organizations import OrganizationsPublic, OrganizationSummaryPublic
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
+from application.activities.consulting import ConsultingService
 from application.context import Caller
 from application.lab import PartnerLab
 from application.results import PageRequest
@@ -34,7 +36,6 @@ router = APIRouter(prefix="/consulting-engagements", tags=["consulting"])
 
 EngagementId = Annotated[UUID, Path(description="The consulting engagement's id.")]
 SearchText = Annotated[str | None, AfterValidator(printable_or_none)]
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, engagement_id: UUID) -> object:
@@ -113,42 +114,29 @@ def candidates(
     )
 
 
-@router.post(
-    "/{engagement_id}/proposals",
-    status_code=201,
-    response_model=ConsultingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def propose(
-    engagement_id: EngagementId, body: ProposalCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record the associations handed to the company (and the search that found them)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.consulting.propose_associations(
-            caller, engagement_id, expected_version=version, **body.model_dump()
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{engagement_id}/proposals",
+            ProposalCreate,
+            ConsultingService.propose_associations,
+            "Record the associations handed to the company (and the search that found them).",
+            name="propose",
         ),
-        ENGAGEMENT_WRITTEN,
-    )
-
-
-@router.post(
-    "/{engagement_id}/contributions",
-    status_code=201,
-    response_model=ConsultingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def record_contribution(
-    engagement_id: EngagementId, body: ContributionCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record what the company chose to pay (pay what you want): amount and date."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.consulting.record_consulting_contribution(
-            caller, engagement_id, expected_version=version, **body.model_dump()
+        RecordWrite(
+            "/{engagement_id}/contributions",
+            ContributionCreate,
+            ConsultingService.record_consulting_contribution,
+            "Record what the company chose to pay (pay what you want): amount and date.",
+            name="record_contribution",
         ),
-        ENGAGEMENT_WRITTEN,
-    )
+    ),
+    service=lambda lab: lab.consulting,
+    record_id=("engagement_id", EngagementId),
+    response=ConsultingWritten,
+    present=ENGAGEMENT_WRITTEN,
+)
 
 
 @router.post(

@@ -17,8 +17,10 @@ from api.activities.schemas.lab_activities import (
     SubsidyPublic,
     SubsidyWritten,
 )
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
+from application.activities.funding import FundingService
 from application.activities.views import FundingFilter
 from application.context import Caller
 from application.lab import PartnerLab
@@ -28,7 +30,6 @@ router = APIRouter(prefix="/funding", tags=["funding"])
 
 SubsidyId = Annotated[UUID, Path(description="The subsidy's id.")]
 Year = Annotated[int | None, Query(ge=1900, le=2999)]
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, subsidy_id: UUID) -> object:
@@ -73,20 +74,18 @@ def get_subsidy(
     return SubsidyPublic.model_validate(view)
 
 
-@router.post(
-    "/subsidies/{subsidy_id}/corrections",
-    status_code=201,
-    response_model=SubsidyWritten,
-    responses=WRITE_PROBLEMS,
-)
-def correct_subsidy(
-    subsidy_id: SubsidyId, body: SubsidyCorrectionCreate, write: WriteDep
-) -> StarletteResponse:
-    """Correct a subsidy's amount, with a reason; the history keeps both amounts."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.funding.correct_subsidy(
-            caller, subsidy_id, expected_version=version, **body.model_dump()
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/subsidies/{subsidy_id}/corrections",
+            SubsidyCorrectionCreate,
+            FundingService.correct_subsidy,
+            "Correct a subsidy's amount, with a reason; the history keeps both amounts.",
         ),
-        SUBSIDY_WRITTEN,
-    )
+    ),
+    service=lambda lab: lab.funding,
+    record_id=("subsidy_id", SubsidyId),
+    response=SubsidyWritten,
+    present=SUBSIDY_WRITTEN,
+)

@@ -17,9 +17,11 @@ from api.activities.schemas.lab_activities import (
     EventPublic,
     EventWritten,
 )
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.fields import MAX_VERSION, QueryDate
 from api.problems import documented
+from application.activities.lab_events import LabEventService
 from application.context import Caller
 from application.lab import PartnerLab
 from application.results import PageRequest
@@ -28,7 +30,6 @@ from domain.values import OriginKind
 router = APIRouter(prefix="/events", tags=["events"])
 
 EventId = Annotated[UUID, Path(description="The event's id.")]
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, event_id: UUID) -> object:
@@ -77,36 +78,27 @@ def get_event(event_id: EventId, lab: LabDep, caller: ReaderDep, response: Respo
     return EventPublic.model_validate(view)
 
 
-@router.post(
-    "/{event_id}/attendances",
-    status_code=201,
-    response_model=EventWritten,
-    responses=WRITE_PROBLEMS,
-)
-def record_attendance(
-    event_id: EventId, body: OrganizationRefCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record that an organisation attended (from the event's day on)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.lab_events.record_event_attendance(
-            caller, event_id, organization_id=body.organization_id, expected_version=version
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{event_id}/attendances",
+            OrganizationRefCreate,
+            LabEventService.record_event_attendance,
+            "Record that an organisation attended (from the event's day on).",
+            name="record_attendance",
         ),
-        EVENT_WRITTEN,
-    )
-
-
-@router.post(
-    "/{event_id}/meetings", status_code=201, response_model=EventWritten, responses=WRITE_PROBLEMS
-)
-def record_meeting(
-    event_id: EventId, body: EventMeetingCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record that an association and a company who attended met: it opens their partnership."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.lab_events.record_event_meeting(
-            caller, event_id, expected_version=version, **body.model_dump()
+        RecordWrite(
+            "/{event_id}/meetings",
+            EventMeetingCreate,
+            LabEventService.record_event_meeting,
+            "Record that an association and a company who attended met: it opens their "
+            "partnership.",
+            name="record_meeting",
         ),
-        EVENT_WRITTEN,
-    )
+    ),
+    service=lambda lab: lab.lab_events,
+    record_id=("event_id", EventId),
+    response=EventWritten,
+    present=EVENT_WRITTEN,
+)

@@ -38,6 +38,7 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
 from api.deps import LabDep, ReaderDep, WriteDep
@@ -46,6 +47,7 @@ from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
 from api.writes import Presenter
+from application.activities.speed_dating import SpeedDatingService
 from application.activities.timetables import participant_card, participants, table_sheet
 from application.activities.views import Timetable
 from application.context import Caller
@@ -59,7 +61,6 @@ router = APIRouter(prefix="/speed-datings", tags=["speed-dating"])
 SessionId = Annotated[UUID, Path(description="The speed-dating session's id.")]
 FormatQuery = Annotated[Format | None, Query(description="json (default), html (printable) or csv")]
 READ_PROBLEMS = documented(404, 409, 422)
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 PRINTABLE = {
     **READ_PROBLEMS,
     200: {"content": {"application/json": {}, "text/html": {}, "text/csv": {}}},
@@ -112,25 +113,6 @@ def get_session(
     view = lab.speed_dating.get_speed_dating(caller, session_id)
     response.headers["ETag"] = etag(view.version)
     return SpeedDatingPublic.model_validate(view)
-
-
-@router.post(
-    "/{session_id}/participants",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def register_participant(
-    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
-) -> StarletteResponse:
-    """Register an association or a company (a schedule already generated is dropped)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.register_session_participant(
-            caller, session_id, organization_id=body.organization_id, expected_version=version
-        ),
-        SESSION_WRITTEN,
-    )
 
 
 @router.post(
@@ -200,78 +182,50 @@ def schedule_catch_up(
     )
 
 
-@router.post(
-    "/{session_id}/check-ins",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def check_in(
-    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record that a participant arrived (from the session's day on)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.check_in_participant(
-            caller, session_id, organization_id=body.organization_id, expected_version=version
+# The writes that run one use case on the session with the body's fields.
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{session_id}/participants",
+            OrganizationRefCreate,
+            SpeedDatingService.register_session_participant,
+            "Register an association or a company (a schedule already generated is dropped).",
+            name="register_participant",
         ),
-        SESSION_WRITTEN,
-    )
-
-
-@router.post(
-    "/{session_id}/no-shows",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def record_no_show(
-    session_id: SessionId, body: OrganizationRefCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record a participant as absent (before the start: regenerate the schedule)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.record_no_show(
-            caller, session_id, organization_id=body.organization_id, expected_version=version
+        RecordWrite(
+            "/{session_id}/check-ins",
+            OrganizationRefCreate,
+            SpeedDatingService.check_in_participant,
+            "Record that a participant arrived (from the session's day on).",
+            name="check_in",
         ),
-        SESSION_WRITTEN,
-    )
-
-
-@router.post(
-    "/{session_id}/outcomes",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def record_outcome(
-    session_id: SessionId, body: OutcomeCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record whether a meeting was held and each side's interest (re-record to fix it)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.record_meeting_outcome(
-            caller, session_id, expected_version=version, **body.model_dump()
+        RecordWrite(
+            "/{session_id}/no-shows",
+            OrganizationRefCreate,
+            SpeedDatingService.record_no_show,
+            "Record a participant as absent (before the start: regenerate the schedule).",
         ),
-        SESSION_WRITTEN,
-    )
-
-
-@router.post(
-    "/{session_id}/close",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def close_session(session_id: SessionId, body: CloseCreate, write: WriteDep) -> StarletteResponse:
-    """Close the session: mutual follow-ups open partnerships (by policy, shortly after)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.close_speed_dating(
-            caller, session_id, expected_version=version, **body.model_dump()
+        RecordWrite(
+            "/{session_id}/outcomes",
+            OutcomeCreate,
+            SpeedDatingService.record_meeting_outcome,
+            "Record whether a meeting was held and each side's interest (re-record to fix it).",
+            name="record_outcome",
         ),
-        SESSION_WRITTEN,
-    )
+        RecordWrite(
+            "/{session_id}/close",
+            CloseCreate,
+            SpeedDatingService.close_speed_dating,
+            "Close the session: mutual follow-ups open partnerships (by policy, shortly after).",
+            name="close_session",
+        ),
+    ),
+    service=lambda lab: lab.speed_dating,
+    record_id=("session_id", SessionId),
+    response=SpeedDatingWritten,
+    present=SESSION_WRITTEN,
+)
 
 
 @router.get("/{session_id}/follow-ups", response_model=FollowUpsPublic, responses=READ_PROBLEMS)

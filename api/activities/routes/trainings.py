@@ -17,9 +17,11 @@ from api.activities.schemas.lab_activities import (
     TrainingPublic,
     TrainingWritten,
 )
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.fields import MAX_VERSION, QueryDate
 from api.problems import documented
+from application.activities.training import TrainingService
 from application.context import Caller
 from application.lab import PartnerLab
 from application.results import PageRequest
@@ -27,7 +29,6 @@ from application.results import PageRequest
 router = APIRouter(prefix="/trainings", tags=["training"])
 
 TrainingId = Annotated[UUID, Path(description="The training session's id.")]
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 
 
 def _view(lab: PartnerLab, caller: Caller, training_id: UUID) -> object:
@@ -73,35 +74,26 @@ def get_training(
     return TrainingPublic.model_validate(view)
 
 
-@router.post(
-    "/{training_id}/participants",
-    status_code=201,
-    response_model=TrainingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def enrol(training_id: TrainingId, body: EnrolmentCreate, write: WriteDep) -> StarletteResponse:
-    """Enrol an organisation: how many of its people come and the fee agreed."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.trainings.enrol_in_training(
-            caller, training_id, expected_version=version, **body.model_dump()
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{training_id}/participants",
+            EnrolmentCreate,
+            TrainingService.enrol_in_training,
+            "Enrol an organisation: how many of its people come and the fee agreed.",
+            name="enrol",
         ),
-        TRAINING_WRITTEN,
-    )
-
-
-@router.post(
-    "/{training_id}/payments",
-    status_code=201,
-    response_model=TrainingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def record_fee(training_id: TrainingId, body: FeeCreate, write: WriteDep) -> StarletteResponse:
-    """Record a fee an enrolled organisation paid (amount and date)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.trainings.record_training_fee(
-            caller, training_id, expected_version=version, **body.model_dump()
+        RecordWrite(
+            "/{training_id}/payments",
+            FeeCreate,
+            TrainingService.record_training_fee,
+            "Record a fee an enrolled organisation paid (amount and date).",
+            name="record_fee",
         ),
-        TRAINING_WRITTEN,
-    )
+    ),
+    service=lambda lab: lab.trainings,
+    record_id=("training_id", TrainingId),
+    response=TrainingWritten,
+    present=TRAINING_WRITTEN,
+)

@@ -1,19 +1,19 @@
-"""Partnerships: opened with a first meeting, moved on by one POST per milestone."""
+"""Partnerships: opened with a first meeting, moved on by one POST per milestone (declared in
+``MILESTONES``, a row each)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from fastapi.types import DecoratedCallable
 from pydantic import AfterValidator
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
+from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep, WriteDep
 from api.fields import MAX_VERSION, QueryDate, QueryMoment, printable_or_none
 from api.partnerships.schemas.partnerships import (
@@ -39,6 +39,7 @@ from api.writes import Presenter
 from application.context import Caller
 from application.followers import CATALOG
 from application.lab import PartnerLab
+from application.partnerships.partnerships import PartnershipService
 from application.partnerships.views import PartnershipFilter, PartnershipView
 from application.results import CommandResult, PageRequest
 from domain.partnerships.milestones import IDEA
@@ -49,14 +50,6 @@ router = APIRouter(prefix="/partnerships", tags=["partnerships"])
 PartnershipId = Annotated[UUID, Path(description="The partnership's id.")]
 
 READ_PROBLEMS = documented(404, 422)
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
-
-
-def milestone(
-    path: str, model: type[PartnershipWritten] = PartnershipWritten
-) -> Callable[[DecoratedCallable], DecoratedCallable]:
-    """A write that adds a milestone: 201 with the partnership's new state."""
-    return router.post(path, status_code=201, response_model=model, responses=WRITE_PROBLEMS)
 
 
 def etag(version: int) -> str:
@@ -98,7 +91,7 @@ def written(*, opened: bool = False, idea: bool = False) -> Presenter:
     return present
 
 
-@milestone("")
+@router.post("", status_code=201, response_model=PartnershipWritten, responses=WRITE_PROBLEMS)
 def open_partnership(body: PartnershipCreate, write: WriteDep) -> StarletteResponse:
     """Open a partnership with the first meeting of an association and a company."""
     return write.run(
@@ -195,135 +188,78 @@ def get_partnership(
     return PartnershipPublic.model_validate(view)
 
 
-@milestone("/{partnership_id}/meetings")
-def record_meeting(
-    partnership_id: PartnershipId, body: MeetingCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record another meeting of the two partners."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.record_meeting(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
+def _committed(body: ContractCreate | RenewalCreate) -> dict[str, Any]:
+    """A contract's or renewal's fields, with what it commits spread out as the use case's."""
+    return {**body.model_dump(exclude={"committed"}), **body.committed.model_dump()}
 
 
-@milestone("/{partnership_id}/ideas", IdeaWritten)
-def propose_idea(
-    partnership_id: PartnershipId, body: IdeaCreate, write: WriteDep
-) -> StarletteResponse:
-    """Propose a collaboration idea; the response gives the new idea's id."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.propose_idea(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(idea=True),
-    )
+# One row per milestone after the opening: its path, request schema, use case, description.
+MILESTONES = (
+    RecordWrite(
+        "/{partnership_id}/meetings",
+        MeetingCreate,
+        PartnershipService.record_meeting,
+        "Record another meeting of the two partners.",
+    ),
+    RecordWrite(
+        "/{partnership_id}/ideas",
+        IdeaCreate,
+        PartnershipService.propose_idea,
+        "Propose a collaboration idea; the response gives the new idea's id.",
+        response=IdeaWritten,
+        present=written(idea=True),
+    ),
+    RecordWrite(
+        "/{partnership_id}/co-construction",
+        CoConstructionCreate,
+        PartnershipService.start_co_construction,
+        "Choose one idea and start building the project together.",
+    ),
+    RecordWrite(
+        "/{partnership_id}/co-construction/progress",
+        ProgressCreate,
+        PartnershipService.record_progress,
+        "Record a progress note of the co-construction (a workshop, a follow-up).",
+    ),
+    RecordWrite(
+        "/{partnership_id}/contract",
+        ContractCreate,
+        PartnershipService.sign_contract,
+        "Record the signed partnership agreement: dates, category and committed value.",
+        fields=_committed,
+    ),
+    RecordWrite(
+        "/{partnership_id}/evaluations",
+        EvaluationCreate,
+        PartnershipService.record_evaluation,
+        "Record an evaluation of the partnership's impact.",
+    ),
+    RecordWrite(
+        "/{partnership_id}/renewals",
+        RenewalCreate,
+        PartnershipService.renew_contract,
+        "Renew the contract to a later end date, with what the renewal commits.",
+        fields=_committed,
+    ),
+    RecordWrite(
+        "/{partnership_id}/abandonment",
+        AbandonmentCreate,
+        PartnershipService.abandon_partnership,
+        "Record that the partnership was abandoned before its contract, and why.",
+    ),
+    RecordWrite(
+        "/{partnership_id}/corrections",
+        CorrectionCreate,
+        PartnershipService.correct_milestone,
+        "Correct fields of an earlier milestone, with a reason; history keeps both values.",
+    ),
+)
 
-
-@milestone("/{partnership_id}/co-construction")
-def start_co_construction(
-    partnership_id: PartnershipId, body: CoConstructionCreate, write: WriteDep
-) -> StarletteResponse:
-    """Choose one idea and start building the project together."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.start_co_construction(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/co-construction/progress")
-def record_progress(
-    partnership_id: PartnershipId, body: ProgressCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record a progress note of the co-construction (a workshop, a follow-up)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.record_progress(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/contract")
-def sign_contract(
-    partnership_id: PartnershipId, body: ContractCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record the signed partnership agreement: dates, category and committed value."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.sign_contract(
-            caller,
-            partnership_id,
-            expected_version=version,
-            **body.model_dump(exclude={"committed"}),
-            **body.committed.model_dump(),
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/evaluations")
-def record_evaluation(
-    partnership_id: PartnershipId, body: EvaluationCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record an evaluation of the partnership's impact."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.record_evaluation(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/renewals")
-def renew_contract(
-    partnership_id: PartnershipId, body: RenewalCreate, write: WriteDep
-) -> StarletteResponse:
-    """Renew the contract to a later end date, with what the renewal commits."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.renew_contract(
-            caller,
-            partnership_id,
-            expected_version=version,
-            **body.model_dump(exclude={"committed"}),
-            **body.committed.model_dump(),
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/abandonment")
-def abandon_partnership(
-    partnership_id: PartnershipId, body: AbandonmentCreate, write: WriteDep
-) -> StarletteResponse:
-    """Record that the partnership was abandoned before its contract, and why."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.abandon_partnership(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
-
-
-@milestone("/{partnership_id}/corrections")
-def correct_milestone(
-    partnership_id: PartnershipId, body: CorrectionCreate, write: WriteDep
-) -> StarletteResponse:
-    """Correct fields of an earlier milestone, with a reason; history keeps both values."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.partnerships.correct_milestone(
-            caller, partnership_id, expected_version=version, **body.model_dump()
-        ),
-        written(),
-    )
+add_record_writes(
+    router,
+    MILESTONES,
+    service=lambda lab: lab.partnerships,
+    record_id=("partnership_id", PartnershipId),
+    response=PartnershipWritten,
+    present=written(),
+)

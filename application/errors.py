@@ -56,3 +56,11 @@ class CannotProve(ApplicationError):
     """A proof was asked for tree sizes or a position the log cannot prove (422)."""
 
     rule = "proof-request"
+
+
+class PastSettled(ConcurrentWrite):
+    """A report settled the past up to a moment after this write's events were stamped, while
+    the write waited for the log: recording them now would change an answer already given.
+    Nothing was recorded; the write can be retried (it is stamped afresh)."""
+
+    rule = "past-settled"

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from application.event_log import LabEventLog
 from application.followers import ProjectionFollower
+from domain.errors import InvalidValue
+
+
+class InvalidMoment(InvalidValue):
+    """A moment asked for that cannot be answered for good (``known_at`` in the future)."""
+
+    rule = "known-at-in-future"
 
 
 class ReadModels:
@@ -26,6 +35,22 @@ class ReadModels:
         if target is None:
             return True
         return self.follower.wait_until(target, timeout)
+
+    def settle_past(self, known_at: datetime, timeout: float | None = 5.0) -> bool:
+        """Settle the past up to ``known_at`` (``LabEventLog.settle``), then wait until the
+        read models include every event committed by then: a read as known at that moment
+        then gives the same answer whenever it is asked again. False if they are still behind
+        after ``timeout`` seconds (``None``: a read of the event log itself, no waiting)."""
+        if known_at > datetime.now(UTC):
+            raise InvalidMoment(
+                f"known_at {known_at.isoformat()} is in the future: the past is settled up to "
+                "now at the latest",
+                field="known_at",
+            )
+        self._log.settle(known_at)
+        if timeout is None:
+            return True
+        return self.wait_for_projections(self.log_head(), timeout)
 
     def log_head(self) -> int | None:
         return self._log.head()

@@ -69,3 +69,11 @@ class ProjectionStopped(StoreUnavailable):
     apply; an operator fixes it and runs ``partnerlab project --retry NAME``."""
 
     rule = "projection-stopped"
+
+
+class PastSettled(ConcurrentWrite):
+    """A report settled the past up to a moment after this write's events were stamped, while
+    the write waited for the log: recording them now would change an answer already given.
+    Nothing was recorded; the write can be retried (it is stamped afresh)."""
+
+    rule = "past-settled"

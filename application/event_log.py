@@ -8,9 +8,10 @@ order and the read models follow one sequence of positions.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -34,6 +35,12 @@ from domain.partnerships.partnership import Partnership
 
 LAB_TIMEZONE = ZoneInfo("Europe/Paris")
 
+SETTLE_MARGIN = timedelta(seconds=1)
+"""How far behind the present the past is settled at the latest: a write whose events were
+stamped more than this before it reached the writers' lock is refused (``PastSettled``, retry)
+once a ``known_at`` read settled a later moment, so ``known_at`` up to now minus this margin is
+answered at once, and later moments after waiting for the margin to pass."""
+
 
 def today_in_lab() -> date:
     return datetime.now(LAB_TIMEZONE).date()
@@ -55,6 +62,40 @@ class LabEventLog(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        recorder = self.recorder
+        if hasattr(recorder, "stamp_of"):
+            recorder.stamp_of = self._stamp_of
+
+    def _stamp_of(self, stored_event: Any) -> datetime:
+        """An event's recording time, decoded as the mapper would (only the state's dict)."""
+        state = stored_event.state
+        if self.mapper.cipher:
+            state = self.mapper.cipher.decrypt(state)
+        if self.mapper.compressor:
+            state = self.mapper.compressor.decompress(state)
+        stamp: datetime = self.mapper.transcoder.decode(state)["timestamp"]
+        return stamp
+
+    def settle(self, known_at: datetime) -> None:
+        """Make every moment up to ``known_at`` settled: once this returns, nothing stamped at
+        or before it can be recorded any more (the recorder refuses it under the writers'
+        lock), and everything stamped by then is committed. ``known_at`` later than now minus
+        ``SETTLE_MARGIN`` waits until it is that far in the past."""
+        settle = getattr(self.recorder, "settle", None)
+        if settle is None:  # in-memory recorders (tests): one process, nothing to settle
+            return
+        horizon = datetime.now(UTC) - SETTLE_MARGIN
+        if known_at > horizon:
+            time.sleep((known_at - horizon).total_seconds())
+            horizon = datetime.now(UTC) - SETTLE_MARGIN
+        with store_errors():
+            settled: datetime | None = getattr(self.recorder, "settled_until")()  # noqa: B009
+            if settled is None or settled < known_at:
+                # Settle as far as allowed, so later reads up to there skip this barrier.
+                settle(max(horizon, known_at))
 
     def get(self, aggregate_id: UUID, *, version: int | None = None) -> Any:
         with store_errors():

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from application.errors import ProjectionStopped
 from application.event_log import LabEventLog, store_errors
 from application.followers import ProjectionFollower
+from domain.errors import InvalidValue
+
+
+class InvalidMoment(InvalidValue):
+    """A moment asked for that cannot be answered for good (``known_at`` in the future)."""
+
+    rule = "known-at-in-future"
 
 
 class ReadModels:
@@ -63,6 +71,29 @@ class ReadModels:
                 f"the read model {names} is stopped for this lab after an event it could not"
                 " apply; an operator has been told; retry later"
             )
+
+    def settle_past(
+        self,
+        known_at: datetime,
+        timeout: float | None = 5.0,
+        *,
+        read_models: Sequence[str] | None = None,
+        lab: str | None = None,
+    ) -> bool:
+        """Settle the past up to ``known_at`` (``LabEventLog.settle``), then wait until the
+        read models include every event committed by then: a read as known at that moment
+        then gives the same answer whenever it is asked again. False if they are still behind
+        after ``timeout`` seconds (``None``: a read of the event log itself, no waiting)."""
+        if known_at > datetime.now(UTC):
+            raise InvalidMoment(
+                f"known_at {known_at.isoformat()} is in the future: the past is settled up to "
+                "now at the latest",
+                field="known_at",
+            )
+        self._log.settle(known_at)
+        if timeout is None:
+            return True
+        return self.wait_for_projections(self.log_head(), timeout, read_models=read_models, lab=lab)
 
     def log_head(self) -> int | None:
         return self._log.head()

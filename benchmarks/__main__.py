@@ -5,8 +5,12 @@ each module's docstring and docs/PERFORMANCE.md):
 
     python -m benchmarks                    # everything, full size (about 25 minutes)
     python -m benchmarks --quick            # everything, scaled down (a few minutes)
-    python -m benchmarks --only write http  # some of: write, http, replay, memory
+    python -m benchmarks --only write http  # some of: write, http, replay, memory, reports
     python -m benchmarks --markdown         # also print the summary as a Markdown table
+    python -m benchmarks --quick --json F   # also write every target as JSON (one object per
+                                            # target: name, value, baseline, ratio, target, met)
+    python -m benchmarks --tiny             # seconds: the test suite's smoke run (no ratio
+                                            # means anything at that size)
 
 The server is ``PARTNERLAB_BENCH_POSTGRES_DSN`` (default: root on 127.0.0.1:5432); each
 benchmark works in a database of its own, dropped afterwards.
@@ -15,18 +19,75 @@ benchmark works in a database of its own, dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from benchmarks import http_load, memory, replay, write_path
+from benchmarks import http_load, memory, replay, report_latency, write_path
 from benchmarks.support import Figure, machine
 
-BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
-    "write": lambda quick: write_path.run(quick=quick),
-    "http": lambda quick: http_load.run(quick=quick),
-    "replay": lambda quick: replay.run(quick=quick),
-    "memory": lambda quick: memory.run((10_000, 50_000) if quick else (100_000, 1_000_000)),
+QUICK, TINY = "quick", "tiny"
+
+BENCHMARKS: dict[str, Callable[[str], list[Figure]]] = {
+    "write": lambda size: write_path.run(quick=size == QUICK, tiny=size == TINY),
+    "http": lambda size: http_load.run(quick=size == QUICK, tiny=size == TINY),
+    "replay": lambda size: replay.run(quick=size == QUICK, tiny=size == TINY),
+    "memory": lambda size: memory.run(
+        (300, 1_500)
+        if size == TINY
+        else (10_000, 50_000)
+        if size == QUICK
+        else (100_000, 1_000_000)
+    ),
+    "reports": lambda size: report_latency.run(
+        (60, 300) if size == TINY else (2_000, 20_000) if size == QUICK else (10_000, 100_000)
+    ),
 }
+
+
+REBUILT_BLUE_GREEN = ("reports",)  # what `partnerlab project --rebuild` swaps in today
+
+
+def unmeasured_targets() -> list[dict[str, object]]:
+    """Rows of the performance issue's table that no benchmark measures yet (said, not
+    hidden: ``met`` is false)."""
+    import tempfile
+
+    from infrastructure.settings import Settings
+    from partnerlab.bootstrap import build_runtime
+
+    with tempfile.TemporaryDirectory() as scratch:
+        runtime = build_runtime(
+            Settings(sqlite_path=Path(scratch) / "count.sqlite3"), run_projections=False
+        )
+        read_models = [f.name for f in runtime.followers.followers]
+        runtime.close()
+    rebuildable = [name for name in read_models if name in REBUILT_BLUE_GREEN]
+    return [
+        {
+            "name": "rebuild: read models with a blue/green --rebuild",
+            "value": len(rebuildable),
+            "baseline": len(read_models),
+            "ratio": round(len(rebuildable) / len(read_models), 4),
+            "target": 1.0,
+            "comparison": ">=",
+            "met": len(rebuildable) == len(read_models),
+            "unit": "read models",
+            "baseline_name": "every read model",
+        },
+        {
+            "name": "multi-lab: one lab's reports and writes with 99 other labs, vs alone",
+            "value": None,
+            "baseline": None,
+            "ratio": None,
+            "target": 1.5,
+            "comparison": "<=",
+            "met": False,
+            "unit": "x",
+            "baseline_name": "the lab alone (not measured yet)",
+        },
+    ]
 
 
 def markdown(figures: list[Figure]) -> str:
@@ -46,9 +107,12 @@ def markdown(figures: list[Figure]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=list(BENCHMARKS), default=list(BENCHMARKS))
-    parser.add_argument("--quick", action="store_true", help="scaled down, for a smoke run")
+    parser.add_argument("--quick", action="store_true", help="scaled down (a few minutes)")
+    parser.add_argument("--tiny", action="store_true", help="seconds: a smoke run")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown summary")
+    parser.add_argument("--json", type=Path, help="write every target as JSON to this file")
     args = parser.parse_args()
+    size = TINY if args.tiny else QUICK if args.quick else "full"
 
     for key, value in machine().items():
         print(f"{key:<22} {value}")
@@ -56,7 +120,7 @@ def main() -> None:
     for name in args.only:
         print(f"\n== {name} " + "=" * (70 - len(name)))
         started = time.perf_counter()
-        figures.extend(BENCHMARKS[name](args.quick))
+        figures.extend(BENCHMARKS[name](size))
         print(f"({name}: {time.perf_counter() - started:.0f} s)")
 
     print("\n== every ratio (value compared with its same-run baseline) " + "=" * 12)
@@ -65,6 +129,14 @@ def main() -> None:
     if args.markdown:
         print()
         print(markdown(figures))
+    if args.json:
+        targets = [f.target_json() for f in figures if f.target is not None]
+        targets += unmeasured_targets()
+        with args.json.open("w", encoding="utf-8") as out:
+            for target in targets:
+                out.write(json.dumps(target) + "\n")
+        met = sum(1 for t in targets if t["met"])
+        print(f"\n{met} of {len(targets)} targets met; written to {args.json}")
 
 
 if __name__ == "__main__":

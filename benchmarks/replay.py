@@ -26,8 +26,8 @@ EVENTS = 1_000
 BEHIND_SNAPSHOT = 49
 
 
-def run(quick: bool = False) -> list[Figure]:
-    repeat = 15 if quick else 40
+def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
+    repeat = 3 if tiny else 15 if quick else 40
     figures: list[Figure] = []
     with throwaway_database() as database:
         settings = settings_for(database)

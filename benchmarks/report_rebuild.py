@@ -49,7 +49,7 @@ def settings_for(database: str) -> Settings:
     info = psycopg.conninfo.conninfo_to_dict(ADMIN_DSN)
     return Settings(
         postgres_host=str(info.get("host", "127.0.0.1")),
-        postgres_port=int(info.get("port", 5432)),
+        postgres_port=int(str(info.get("port", 5432))),
         postgres_user=str(info.get("user", "root")),
         postgres_password=str(info.get("password", "")),
         postgres_db=database,

@@ -34,6 +34,7 @@ class Figure:
     baseline_name: str
     higher_is_better: bool = True
     target: float | None = None
+    at_most: bool = False  # the target is a ceiling on the ratio (growth), not a floor
 
     @property
     def ratio(self) -> float:
@@ -41,8 +42,31 @@ class Figure:
             return self.value / self.baseline if self.baseline else float("nan")
         return self.baseline / self.value if self.value else float("nan")
 
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        if self.ratio != self.ratio:  # NaN
+            return False
+        return self.ratio <= self.target if self.at_most else self.ratio >= self.target
+
+    def target_json(self) -> dict[str, object]:
+        """The figure as one target of ``--json``: name, value, baseline, ratio, target, met."""
+        return {
+            "name": f"{self.benchmark}: {self.name}",
+            "value": round(self.value, 4),
+            "baseline": round(self.baseline, 4),
+            "ratio": round(self.ratio, 4),
+            "target": self.target,
+            "comparison": "<=" if self.at_most else ">=",
+            "met": self.met,
+            "unit": self.unit,
+            "baseline_name": self.baseline_name,
+        }
+
     def line(self) -> str:
-        target = f"  (target >= {self.target:g})" if self.target is not None else ""
+        sign = "<=" if self.at_most else ">="
+        target = f"  (target {sign} {self.target:g})" if self.target is not None else ""
         return (
             f"{self.name:<46} {self.value:>10,.1f} {self.unit:<12}"
             f" vs {self.baseline_name} {self.baseline:,.1f}  ratio {self.ratio:.2f}{target}"

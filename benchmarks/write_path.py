@@ -240,9 +240,11 @@ def interleaved(rounds: int, contenders: dict[str, Callable[[], float]]) -> dict
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def run(quick: bool = False) -> list[Figure]:
-    rounds = 2 if quick else 5
-    app_ops, raw_ops, samples = (80, 160, 100) if quick else (400, 800, 500)
+def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
+    rounds = 1 if tiny else 2 if quick else 5
+    app_ops, raw_ops, samples = (
+        (16, 32, 10) if tiny else (80, 160, 100) if quick else (400, 800, 500)
+    )
     figures: list[Figure] = []
     with throwaway_database() as database:
         settings = settings_for(database, postgres_pool_size=8)

@@ -136,6 +136,7 @@ class AuditService:
         return partnership_view(past)
 
     def _version_known_at(self, aggregate_id: UUID, known_at: datetime) -> int:
+        self._read_models.settle_past(known_at, timeout=None)
         events = self._log.stored_events(aggregate_id)
         known: list[int] = [e.originator_version for e in events if recorded_at(e) <= known_at]
         if not known:

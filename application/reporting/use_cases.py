@@ -189,6 +189,15 @@ class ReportingService:
         position: int | None,
     ) -> tuple[ReportScope, list[MetricRow]]:
         resolved = self.resolve_scope(scope)
+        # A report as known at a moment never changes once answered: settle the past up to it
+        # and read only once the read models hold everything recorded by then.
+        if resolved.known_at is not None and not self._read_models.settle_past(
+            resolved.known_at, POSITION_WAIT_SECONDS, read_models=REPORTS, lab=caller.lab
+        ):
+            raise ProjectionsBehind(
+                "the projections have not caught up with the log yet; retry shortly",
+                field="known_at",
+            )
         self.await_position(position, lab=caller.lab)
         return resolved, self._store().metrics(caller.lab, resolved, metrics)
 

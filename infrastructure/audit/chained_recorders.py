@@ -16,12 +16,19 @@ inserting (PostgreSQL's table lock, SQLite's write lock), so links follow commit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -29,7 +36,54 @@ from psycopg.sql import SQL, Identifier
 
 from application.audit.chain import GENESIS, StoredRecord, link_hash
 from application.audit.merkle_log import record_leaf
+from application.errors import PastSettled
 from domain.audit.merkle import Frontier, StoredNode
+
+_ONE_US = datetime.resolution  # one microsecond
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+StampReader = Callable[[StoredEvent], datetime]
+"""The recording time (the event's ``timestamp``) of a stored event; the application installs
+one that decodes as its mapper does (cipher, compression)."""
+
+
+def json_stamp(stored_event: StoredEvent) -> datetime:
+    """The timestamp of an event stored as plain JSON by eventsourcing's transcoder."""
+    value = json.loads(bytes(stored_event.state))["timestamp"]
+    text = value["_data_"] if isinstance(value, dict) else value
+    return datetime.fromisoformat(str(text))
+
+
+def to_us(moment: datetime) -> int:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return (aware - EPOCH) // _ONE_US
+
+
+def from_us(value: int) -> datetime:
+    return EPOCH + value * _ONE_US
+
+
+def settled_table_name(events_table_name: str) -> str:
+    """One row: the recording time up to which the past is settled (integer microseconds)."""
+    return events_table_name.replace("_events", "") + "_settled"
+
+
+def check_unsettled(
+    settled_us: int | None, stored_events: Sequence[StoredEvent], stamp_of: StampReader
+) -> None:
+    """Refuse events stamped at or before the settled horizon (checked under the writers'
+    lock, so every event committed after a report settled the past is recorded after it)."""
+    if settled_us is None:
+        return
+    for event in stored_events:
+        if to_us(stamp_of(event)) <= settled_us:
+            raise PastSettled(
+                "a report settled the past up to "
+                f"{from_us(settled_us).isoformat()} while this write waited to be recorded; "
+                "nothing was recorded, retry"
+            )
 
 
 def chain_table_name(events_table_name: str) -> str:
@@ -101,6 +155,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         self.chain_table_name = chain_table_name(events_table_name)
         self.tree_state, self.tree_nodes = tree_tables(events_table_name)
+        self.settled_table = settled_table_name(events_table_name)
+        self.stamp_of: StampReader = json_stamp
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
@@ -110,13 +166,40 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         state, nodes = tree_tables(self.events_table_name)
         statements.extend(tree_ddl(state, nodes, postgres=False))
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {settled_table_name(self.events_table_name)} ("
+            "id INTEGER PRIMARY KEY, settled_us BIGINT NOT NULL)"
+        )
         return statements
+
+    def settle(self, until: datetime) -> None:
+        """Settle the past up to ``until``: a write transaction (SQLite's write lock waits for
+        the writer in flight) raising the horizon every later insert is checked against."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {self.settled_table} (id, settled_us) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET"
+                " settled_us = MAX(settled_us, excluded.settled_us)",
+                (to_us(until),),
+            )
+
+    def settled_until(self) -> datetime | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT settled_us FROM {self.settled_table} WHERE id = 1")
+            row = c.fetchone()
+        return None if row is None else from_us(int(row[0]))
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids:
+            c.execute(
+                f"SELECT (SELECT frontier FROM {self.tree_state} WHERE id = 1),"
+                f" (SELECT settled_us FROM {self.settled_table} WHERE id = 1)"
+            )
+            blob, settled_us = c.fetchone()
+            check_unsettled(settled_us, stored_events, self.stamp_of)
             records = _records(ids, stored_events)
             c.execute(f"SELECT link FROM {self.chain_table_name} ORDER BY position DESC LIMIT 1")
             row = c.fetchone()
@@ -125,9 +208,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 f"INSERT INTO {self.chain_table_name} (position, link) VALUES (?, ?)",
                 _links(previous, records),
             )
-            c.execute(f"SELECT frontier FROM {self.tree_state} WHERE id = 1")
-            row = c.fetchone()
-            frontier = Frontier.from_bytes(bytes(row[0])) if row else Frontier.empty()
+            frontier = Frontier.from_bytes(bytes(blob)) if blob is not None else Frontier.empty()
             frontier, rows = tree_rows(frontier, records)
             c.executemany(
                 f"INSERT INTO {self.tree_nodes} (level, idx, hash, position) VALUES (?, ?, ?, ?)",
@@ -173,7 +254,36 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
         state = Identifier(schema), Identifier(self.tree_state)
-        self.select_frontier = SQL("SELECT frontier FROM {0}.{1} WHERE id = 1").format(*state)
+        self.settled_table = settled_table_name(events_table_name)
+        self.stamp_of: StampReader = json_stamp
+        settled = Identifier(schema), Identifier(self.settled_table)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1}"
+                " (id integer PRIMARY KEY, settled_us bigint NOT NULL)"
+            ).format(*settled)
+        )
+        # The last link, the frontier and the settled horizon in one round trip (one row even
+        # when all are absent).
+        self.select_audit_state = SQL(
+            "SELECT (SELECT link FROM {0}.{3} ORDER BY position DESC LIMIT 1) AS link,"
+            " (SELECT frontier FROM {0}.{1} WHERE id = 1) AS frontier,"
+            " (SELECT settled_us FROM {0}.{2} WHERE id = 1) AS settled_us"
+        ).format(
+            Identifier(schema),
+            Identifier(self.tree_state),
+            Identifier(self.settled_table),
+            Identifier(self.chain_table_name),
+        )
+        self._audit_state = threading.local()
+        self.lock_for_settling = SQL("LOCK TABLE {0}.{1} IN SHARE MODE").format(
+            Identifier(schema), Identifier(self.events_table_name)
+        )
+        self.upsert_settled = SQL(
+            "INSERT INTO {0}.{1} (id, settled_us) VALUES (1, %s) ON CONFLICT (id) DO UPDATE"
+            " SET settled_us = GREATEST({0}.{1}.settled_us, excluded.settled_us)"
+        ).format(*settled)
+        self.select_settled = SQL("SELECT settled_us FROM {0}.{1} WHERE id = 1").format(*settled)
         self.insert_nodes = SQL(
             "INSERT INTO {0}.{1} (level, idx, hash, position) VALUES (%s, %s, %s, %s)"
         ).format(Identifier(schema), Identifier(self.tree_nodes))
@@ -183,22 +293,61 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             " last_position = excluded.last_position, frontier = excluded.frontier"
         ).format(*state)
 
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """Before the insert, in the same transaction: take the writers' lock and read what
+        the audit structure and the settled horizon need, in one round trip. A write stamped
+        at or before the horizon is refused here, so that the transaction rolls back (the
+        library commits whatever the hook after the insert raises)."""
+        super()._insert_events(curs, stored_events, **kwargs)
+        self._audit_state.value = None
+        if not stored_events:
+            return
+        self._lock_table(curs)
+        curs.execute(self.select_audit_state, prepare=True)
+        state = curs.fetchone()
+        assert state is not None
+        check_unsettled(state["settled_us"], stored_events, self.stamp_of)
+        self._audit_state.value = state
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # The lock is already held (taken in ``_insert_events``).
+        self._notify_channel(curs)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if ids:
+            state = self._audit_state.value
+            assert state is not None, "the audit state is read under the lock before inserting"
             records = _records(ids, stored_events)
-            curs.execute(self.select_last_link)
-            row = curs.fetchone()
-            previous = row["link"] if row else GENESIS
+            previous = state["link"] or GENESIS
             curs.executemany(self.insert_link, _links(previous, records))
-            curs.execute(self.select_frontier)
-            row = curs.fetchone()
-            frontier = Frontier.from_bytes(bytes(row["frontier"])) if row else Frontier.empty()
+            blob = state["frontier"]
+            frontier = Frontier.from_bytes(bytes(blob)) if blob is not None else Frontier.empty()
             frontier, rows = tree_rows(frontier, records)
             curs.executemany(self.insert_nodes, rows)
             curs.execute(
                 self.upsert_frontier, (frontier.size, records[-1].position, frontier.to_bytes())
             )
         return ids
+
+    def settle(self, until: datetime) -> None:
+        """Settle the past up to ``until``. ``SHARE`` mode waits for every transaction still
+        inserting (they hold ``EXCLUSIVE``) and keeps new ones out until the horizon is raised:
+        every event committed afterwards is checked against it under the writers' lock."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("SET LOCAL lock_timeout = '5s'"))
+            curs.execute(self.lock_for_settling)
+            curs.execute(self.upsert_settled, (to_us(until),))
+
+    def settled_until(self) -> datetime | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.select_settled)
+            row = curs.fetchone()
+        return None if row is None else from_us(int(row["settled_us"]))

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -164,6 +164,19 @@ def test_bad_report_parameters_are_422_problems(client: TestClient) -> None:
         assert_problem(response, 422)
     stalled = client.get(f"{API}/reports/time-in-stage", params={"stalled_after_days": 0})
     assert_problem(stalled, 422, field="stalled_after_days")
+
+
+def test_known_at_in_the_future_is_a_422_problem_naming_the_settled_horizon(
+    client: TestClient,
+) -> None:
+    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    response = client.get(f"{API}/reports/funnel", params={"known_at": later})
+    assert_problem(response, 422, "known-at-in-future", "known_at")
+    # A moment just past is answered (after waiting for it to settle), the same twice.
+    moment = (datetime.now(UTC) - timedelta(milliseconds=2)).isoformat()
+    first = client.get(f"{API}/reports/funnel", params={"known_at": moment})
+    assert first.status_code == 200
+    assert client.get(f"{API}/reports/funnel", params={"known_at": moment}).content == first.content
 
 
 def test_a_viewer_reads_reports_but_another_labs_key_sees_none_of_them(

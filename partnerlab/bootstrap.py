@@ -18,8 +18,11 @@ from application.event_log import LabEventLog, today_in_lab
 from application.followups.items import FollowUpPolicy
 from application.lab import PartnerLab
 from domain.values import Stage
+from infrastructure.access.accounts import AccountDirectoryProcessor, SqlAccountDirectory
 from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
+from infrastructure.access.console_sessions import SqlConsoleSessionStore
 from infrastructure.access.contact_persons import SqlContactDirectory
+from infrastructure.access.passwords import Argon2PasswordHasher, fast_hasher
 from infrastructure.activities.followers import activity_followers
 from infrastructure.activities.read_model import SqlActivitiesView
 from infrastructure.audit.chained_recorders import chain_table_name
@@ -50,6 +53,8 @@ class Stores:
     contacts: SqlContactDirectory
     reports: SqlReportStore
     followups: SqlFollowUpStore
+    accounts: SqlAccountDirectory | None = None
+    console_sessions: SqlConsoleSessionStore | None = None
 
 
 @dataclass
@@ -128,7 +133,20 @@ def build_runtime(
     contacts = SqlContactDirectory(database)
     reports = SqlReportStore(database)
     followups = SqlFollowUpStore(database)
-    for store in (catalog, idempotency, audit, activities, key_list, contacts, reports, followups):
+    accounts = SqlAccountDirectory(database)
+    console_sessions = SqlConsoleSessionStore(database)
+    for store in (
+        catalog,
+        idempotency,
+        audit,
+        activities,
+        key_list,
+        contacts,
+        reports,
+        followups,
+        accounts,
+        console_sessions,
+    ):
         store.create_tables()
     # A log written before the Merkle tree existed gets its tree now (under the writers' lock).
     audit.tree.build()
@@ -151,6 +169,9 @@ def build_runtime(
         head_signer=signer,
         head_every_events=settings.audit_head_every_events,
         head_every_seconds=settings.audit_head_every_seconds,
+        password_hasher=fast_hasher() if settings.fast_password_hashing else Argon2PasswordHasher(),
+        console_sessions=console_sessions,
+        account_directory=accounts,
     )
     followers = Followers(
         [
@@ -172,6 +193,9 @@ def build_runtime(
             LogFollower(recorder=log.recorder, processor=ReportsProcessor(reports, log.mapper)),
             LogFollower(recorder=log.recorder, processor=ApiKeyListProcessor(key_list, log.mapper)),
             LogFollower(
+                recorder=log.recorder, processor=AccountDirectoryProcessor(accounts, log.mapper)
+            ),
+            LogFollower(
                 recorder=log.recorder,
                 processor=FollowUpsProcessor(followups, log.get, followup_policy(settings)),
             ),
@@ -188,7 +212,18 @@ def build_runtime(
         followers.start()
         if head_signing is not None:
             head_signing.start()
-    stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports, followups)
+    stores = Stores(
+        catalog,
+        idempotency,
+        audit,
+        activities,
+        key_list,
+        contacts,
+        reports,
+        followups,
+        accounts,
+        console_sessions,
+    )
     return Runtime(
         settings=settings,
         app=app,

@@ -51,6 +51,12 @@ SLOW_AFTER_FAILURES = 2
 LOCK_AFTER_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 _SECRET_BYTES = 32
+PASSWORD_PATH = "/set-password"  # noqa: S105 - a path of the console, not a password
+
+
+def password_link(base_url: str, token: str) -> str:
+    """The console's address where a person sets a password with a one-time token."""
+    return f"{base_url.rstrip('/')}{PASSWORD_PATH}/{token}"
 
 
 class LinkInvalid(ApplicationError):

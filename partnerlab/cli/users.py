@@ -14,6 +14,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from application.access.accounts import password_link
 from application.context import Caller
 from application.errors import ApplicationError
 from domain.access.account import account_id
@@ -26,13 +27,6 @@ users_cli = typer.Typer(
     help="Console accounts: create one (prints its password link), issue a new link.",
     no_args_is_help=True,
 )
-
-PASSWORD_PATH = "/set-password"  # noqa: S105 - a path, not a password
-
-
-def password_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}{PASSWORD_PATH}/{token}"
-
 
 @users_cli.command()
 def create(

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.console.labels import Labels
+from api.console.labels import N_, Labels
 from api.console.locales import request_locale, translator
 from api.console.messages import explain
 from api.console.parsing import FormValueError, amount, count, day, optional
@@ -472,8 +472,8 @@ def _partnership_page(
             for m in view.milestones
         ],
         correctable_options=[
-            ("occurred_on", translator(locale)("date")),
-            ("note", translator(locale)("note")),
+            ("occurred_on", translator(locale)(N_("date"))),
+            ("note", translator(locale)(N_("note"))),
         ],
         today=lab.partnerships.clock().isoformat(),
         lineage_url=f"/api/v1/partnerships/{view.id}/lineage?format=html",

@@ -477,6 +477,7 @@ def _partnership_page(
         ],
         today=lab.partnerships.clock().isoformat(),
         lineage_url=f"/api/v1/partnerships/{view.id}/lineage?format=html",
+        base=f"{PARTNERSHIPS}/{view.id}",
     )
 
 

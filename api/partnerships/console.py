@@ -189,7 +189,7 @@ def _save_organisation(request: Request, form: Form, organisation_id: UUID | Non
     locale = request_locale(request)
     allowed(user, WRITERS, locale)
     lab = lab_of(request)
-    fields = {
+    fields: dict[str, Any] = {
         "name": form.get("name"),
         "territory": form.get("territory"),
         "legal_identifier": optional(form.get("legal_identifier")),
@@ -516,7 +516,9 @@ async def record_step(request: Request, partnership_id: UUID, step: str) -> Resp
     return await run_in_threadpool(_record_step, request, form, partnership_id, step)
 
 
-def _record_step(request: Request, form: Form, partnership_id: UUID, step: str) -> Response:
+def _record_step(  # noqa: PLR0915 - one branch per form of the page, each a use case
+    request: Request, form: Form, partnership_id: UUID, step: str
+) -> Response:
     user = signed_in(request)
     check_csrf(request, form, user)
     locale = request_locale(request)

@@ -8,6 +8,7 @@ rest to standard error.
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 from uuid import UUID
 
@@ -16,17 +17,39 @@ from rich.console import Console
 
 from application.access.accounts import password_link
 from application.context import Caller
-from application.errors import ApplicationError
+from application.errors import ApplicationError, StoreUnavailable
 from domain.access.account import account_id
 from domain.access.api_key import Role
 from domain.errors import DomainError
 from partnerlab.cli.app import open_database, runtime
-from partnerlab.cli.keys import _refused, operator
+
+EXIT_REFUSED = 2
+
+
+def operator() -> str:
+    """Who runs the command, as the actor of what it records."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def _refused(error: DomainError | ApplicationError) -> Exception:
+    """The exit for a refusal (a store outage stays the database error it is)."""
+    if isinstance(error, StoreUnavailable):
+        return error
+    Console(stderr=True, soft_wrap=True).print(
+        f"[bold red]refused:[/] {error.message}", highlight=False
+    )
+    return typer.Exit(EXIT_REFUSED)
+
 
 users_cli = typer.Typer(
     help="Console accounts: create one (prints its password link), issue a new link.",
     no_args_is_help=True,
 )
+
 
 @users_cli.command()
 def create(

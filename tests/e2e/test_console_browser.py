@@ -14,18 +14,14 @@ One server per database for the module, one browser for the session.
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 
@@ -200,7 +196,7 @@ def test_from_the_cli_account_to_an_evaluated_partnership_with_a_correction(
     link = cli_create_account(server, email, "staff")
     set_password_and_sign_in(page, server, link, email)
     page.goto(link)
-    expect(page.get_by_role("alert")).to_contain_text("a déjà servi")  # the link works once
+    expect(page.get_by_role("alert")).to_contain_text("a déjà servi")
 
     register(page, server, "association", f"Emmaüs Strasbourg {tag}", "67")
     register(page, server, "company", f"IBM France {tag}", "92")
@@ -241,7 +237,7 @@ def test_from_the_cli_account_to_an_evaluated_partnership_with_a_correction(
     page.locator("#evaluation-occurred_on").fill("2026-11-20")
     page.locator("#evaluation-beneficiaries").fill("40")
     page.locator("#evaluation-satisfaction").fill("4")
-    page.get_by_role("button", name="Enregistrer l’évaluation").click()
+    page.get_by_role("button", name="Enregistrer l’évaluation").click()  # noqa: RUF001
     expect(page.locator("#stage")).to_contain_text("évaluation")
 
     step(page, "Corriger une étape")
@@ -282,7 +278,7 @@ def test_a_form_sent_twice_records_once_and_a_post_without_csrf_is_refused(
         name: form.locator(f"input[name='{name}']").input_value()
         for name in ("csrf_token", "form_token", "version")
     }
-    data = {**fields, "meeting-occurred_on": "2026-10-05"}
+    data: dict[str, str | float | bool] = {**fields, "meeting-occurred_on": "2026-10-05"}
     first = page.request.post(f"{url}/meeting", form=data, max_redirects=0)
     again = page.request.post(f"{url}/meeting", form=data, max_redirects=0)
     assert first.status == again.status == 303
@@ -353,7 +349,7 @@ def test_the_main_pages_pass_axe_and_read_in_english(
 ) -> None:
     if server.settings.backend == "postgres" and width == 768:
         pytest.skip("one width on PostgreSQL is enough: the pages are the same")
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     tag = f"{server.settings.backend}{width}"
     page = staff_page(browser, server, f"axe.{tag}@labo.example")

@@ -109,7 +109,8 @@ def test_disabling_an_account_ends_its_sessions_and_role_changes_apply_at_once(
     opened = accounts.sign_in("marc@labo.example", PASSWORD)
     accounts.change_role(ADMIN, created.account.id, role=Role.VIEWER)
     user = accounts.session_user(opened.token)
-    assert user is not None and user.role is Role.VIEWER
+    assert user is not None
+    assert user.role is Role.VIEWER
     accounts.disable_account(ADMIN, created.account.id, reason="left the lab")
     assert accounts.session_user(opened.token) is None
     with pytest.raises(SignInRefused):

@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import health
+from api.access import console as access_console
 from api.auth import install_authentication
-from api.console import docs, language
+from api.console import docs, home, language
+from api.console.session import install_console_errors
 from api.console.templating import STATIC_PREFIX
 from api.limits import BodySizeLimit
 from api.problems import install_problem_handlers
@@ -52,6 +54,7 @@ def create_app(
     )
     app.state.rate_limits = RateLimits(settings.rate_limit_per_key, settings.rate_limit_per_lab)
     install_problem_handlers(app, STORE_ERRORS)
+    install_console_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_authentication(app)  # outermost: no key, no further work
     app.mount(STATIC_PREFIX, StaticFiles(packages=[("api.console", "static")]), name="static")
@@ -62,4 +65,9 @@ def create_app(
     app.include_router(api_router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_login.router)
+    app.include_router(home.router)
+    app.include_router(access_console.router)
+    from api.partnerships import console as partnerships_console
+
+    app.include_router(partnerships_console.router)
     return app

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Security
 from fastapi.dependencies.models import Dependant
@@ -28,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import openapi_docs
+from api.console.session import SESSION_COOKIE
 from api.problems import ApiError, ProblemResponse, problem, response_for
 from api.rate_limit import RateLimits
 from api.reporting.dashboard_login import COOKIE, COOKIE_PATH, LOGIN_PATH
@@ -47,15 +49,24 @@ PUBLIC_PATHS = frozenset(
         LOGIN_PATH,
         "/dashboard/logout",
         "/language",
+        "/",
+        "/sign-in",
+        "/sign-out",
     }
 )
 """Answered without a key: the probes, the API's own documentation (it describes the API,
 holds no lab's data, and Swagger UI's "Authorize" button is how a person enters a key), and the
 dashboard's sign-in form."""
-PUBLIC_PREFIXES = ("/static/", "/api/v1/follow-ups/calendar/")
+PUBLIC_PREFIXES = ("/static/", "/api/v1/follow-ups/calendar/", "/console/", "/set-password/")
 """Also answered without a key: the console's own stylesheets, scripts and Swagger UI files
 (the same for every lab, no data), and a staff member's calendar feed, whose secret address
-is its key (calendar applications subscribe without headers; the route checks the token)."""
+is its key (calendar applications subscribe without headers; the route checks the token).
+The console's pages (``/``, ``/sign-in``, ``/console/...``) are let through too: each asks for
+a signed-in person itself (``api/console/session.py``) and sends anyone else to ``/sign-in``."""
+SESSION_READS = frozenset({"GET", "HEAD"})
+"""A console session opens the service's other pages (timetables, big screen, lineage,
+dashboard, JSON reads) for reading only: writes go through the console's forms, which carry a
+CSRF token."""
 PRINCIPAL = "partnerlab.principal"
 """Where the middleware leaves the authenticated principal in the request's scope."""
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="partnerlab"'}
@@ -104,6 +115,13 @@ def _rate_limited(scope: Scope, principal: Principal) -> Response | None:
     )
 
 
+async def _to_sign_in(scope: Scope, receive: Receive, send: Send) -> None:
+    """A person's browser without credentials: to the console's sign-in, and back afterwards."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    target = scope["path"] + (f"?{query}" if query else "")
+    await RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)(scope, receive, send)
+
+
 class Authentication:
     """Pure ASGI middleware: a valid key within its rate (``api.rate_limit``), or 401 (429
     beyond the rate, 503 if the store cannot tell)."""
@@ -117,6 +135,10 @@ class Authentication:
             return
         headers = Headers(scope=scope)
         token = bearer_token(headers.get("authorization"))
+        reads = scope.get("method") in SESSION_READS
+        if token is None and reads and await self._session(scope, headers):
+            await self.app(scope, receive, send)
+            return
         reads_dashboard = scope["path"] == COOKIE_PATH and scope.get("method") == "GET"
         session: str | None = None  # the dashboard cookie: a session reference, not a key
         if token is None and reads_dashboard:
@@ -124,6 +146,9 @@ class Authentication:
             if session is None and "text/html" in headers.get("accept", ""):
                 await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
                 return
+        if token is None and reads and "text/html" in headers.get("accept", ""):
+            await _to_sign_in(scope, receive, send)
+            return
         refusal: Response | None = None
         if session is not None:
             try:
@@ -160,6 +185,23 @@ class Authentication:
             await send({"type": "websocket.close", "code": 1008})  # policy violation
         else:
             await refusal(scope, receive, send)
+
+    async def _session(self, scope: Scope, headers: Headers) -> bool:
+        """Whether the request carries a live console session (its person is then the
+        principal, with the account's e-mail as actor)."""
+        reference = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+        if not reference:
+            return False
+        try:
+            user = await run_in_threadpool(_lab(scope).accounts.session_user, reference)
+        except Exception:  # the store is down: the request goes on as without a session
+            return False
+        if user is None:
+            return False
+        scope[PRINCIPAL] = Principal(
+            key_id=user.account_id, lab=user.lab, name=user.email, role=user.role
+        )
+        return True
 
 
 class RoleCheck:

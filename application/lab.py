@@ -12,9 +12,17 @@ from datetime import date
 
 from eventsourcing.utils import EnvType
 
+from application.access.accounts import AccountService
 from application.access.api_keys import ApiKeyService
 from application.access.contact_persons import ContactPersonService
-from application.access.ports import ApiKeyList, ContactDirectory, DashboardSessions
+from application.access.ports import (
+    AccountDirectory,
+    ApiKeyList,
+    ConsoleSessionStore,
+    ContactDirectory,
+    DashboardSessions,
+    PasswordHasher,
+)
 from application.activities.base import ActivityCore
 from application.activities.consulting import ConsultingService
 from application.activities.funding import FundingService
@@ -67,6 +75,9 @@ class PartnerLab:
         head_signer: HeadSigner | None = None,
         head_every_events: int = 1000,
         head_every_seconds: float = 3600.0,
+        password_hasher: PasswordHasher | None = None,
+        console_sessions: ConsoleSessionStore | None = None,
+        account_directory: AccountDirectory | None = None,
     ) -> None:
         self.log = log if log is not None else LabEventLog(env)
         self.clock = clock
@@ -97,6 +108,14 @@ class PartnerLab:
         self.reports = ReportingService(reports, self.read_models, clock, projection_monitor)
         self.keys = ApiKeyService(
             self.log, self.read_models, api_key_list, dashboard_sessions, key_pepper
+        )
+        self.accounts = AccountService(
+            self.log,
+            self.read_models,
+            password_hasher,
+            console_sessions,
+            account_directory,
+            key_pepper,
         )
         self.contact_persons = ContactPersonService(self.log, self.organizations, contacts)
         self.follow_ups = FollowUpService(followups, self.read_models, clock)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -103,6 +104,16 @@ class _SQLiteCursor:
         )
 
 
+def fold(text: str | None) -> str:
+    """Lower case without accents: ``Emmaüs`` and ``EMMAUS`` both read ``emmaus``."""
+    if text is None:
+        return ""
+    lowered = text.lower().replace("œ", "oe").replace("æ", "ae")
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c)
+    )
+
+
 class SQLiteDatabase:
     """One connection per thread to the same SQLite file as the event store."""
 
@@ -123,6 +134,8 @@ class SQLiteDatabase:
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Searches ignore accents and case (``pl_fold``; PostgreSQL does it in SQL).
+            connection.create_function("pl_fold", 1, fold, deterministic=True)
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)

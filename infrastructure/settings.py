@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     api_key_pepper: SecretStr = SecretStr("")
     """Server secret mixed into API key hashes (set it in production; changing it revokes
     every key). See docs/SECURITY.md."""
+    fast_password_hashing: bool = False
+    """Tests only: argon2 with tiny costs so that creating accounts takes milliseconds."""
+    console_url: str = "http://127.0.0.1:8000"
+    """Where people open the console: the start of the one-time password links the CLI
+    prints."""
     stalled_days: dict[str, int] = Field(default_factory=dict)
     """Days without a milestone after which a partnership is stalled, per stage
     (``{"meeting": 60, "idea": 90}``; 90 for a stage not named). JSON in the environment."""

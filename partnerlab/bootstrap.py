@@ -18,9 +18,12 @@ from application.event_log import LabEventLog, today_in_lab
 from application.followups.items import FollowUpPolicy
 from application.lab import PartnerLab
 from domain.values import Stage
+from infrastructure.access.accounts import AccountDirectoryProcessor, SqlAccountDirectory
 from infrastructure.access.api_keys import ApiKeyListProcessor, SqlApiKeyList
+from infrastructure.access.console_sessions import SqlConsoleSessionStore
 from infrastructure.access.contact_persons import SqlContactDirectory
 from infrastructure.access.dashboard_sessions import SqlDashboardSessions
+from infrastructure.access.passwords import Argon2PasswordHasher, fast_hasher
 from infrastructure.activities.followers import activity_followers
 from infrastructure.activities.read_model import SqlActivitiesView
 from infrastructure.audit.chained_recorders import chain_table_name
@@ -52,6 +55,8 @@ class Stores:
     contacts: SqlContactDirectory
     reports: SqlReportStore
     followups: SqlFollowUpStore
+    accounts: SqlAccountDirectory | None = None
+    console_sessions: SqlConsoleSessionStore | None = None
 
 
 @dataclass
@@ -132,6 +137,8 @@ def build_runtime(
     sessions = SqlDashboardSessions(database)
     faults = SqlFaultLog(database)
     followups = SqlFollowUpStore(database)
+    accounts = SqlAccountDirectory(database)
+    console_sessions = SqlConsoleSessionStore(database)
     for store in (
         catalog,
         idempotency,
@@ -143,6 +150,8 @@ def build_runtime(
         followups,
         sessions,
         faults,
+        accounts,
+        console_sessions,
     ):
         store.create_tables()
     # A log written before the Merkle tree existed gets its tree now (under the writers' lock).
@@ -167,6 +176,9 @@ def build_runtime(
         head_signer=signer,
         head_every_events=settings.audit_head_every_events,
         head_every_seconds=settings.audit_head_every_seconds,
+        password_hasher=fast_hasher() if settings.fast_password_hashing else Argon2PasswordHasher(),
+        console_sessions=console_sessions,
+        account_directory=accounts,
     )
     followers = Followers(
         [
@@ -188,6 +200,9 @@ def build_runtime(
             LogFollower(recorder=log.recorder, processor=ReportsProcessor(reports, log.mapper)),
             LogFollower(recorder=log.recorder, processor=ApiKeyListProcessor(key_list, log.mapper)),
             LogFollower(
+                recorder=log.recorder, processor=AccountDirectoryProcessor(accounts, log.mapper)
+            ),
+            LogFollower(
                 recorder=log.recorder,
                 processor=FollowUpsProcessor(followups, log.get, followup_policy(settings)),
             ),
@@ -206,7 +221,18 @@ def build_runtime(
         followers.start()
         if head_signing is not None:
             head_signing.start()
-    stores = Stores(catalog, idempotency, audit, activities, key_list, contacts, reports, followups)
+    stores = Stores(
+        catalog,
+        idempotency,
+        audit,
+        activities,
+        key_list,
+        contacts,
+        reports,
+        followups,
+        accounts,
+        console_sessions,
+    )
     return Runtime(
         settings=settings,
         app=app,

@@ -45,6 +45,36 @@ status: Mapping[str, str] = {
     "active": N_("active"),
     "ended": N_("ended"),
 }
+milestone: Mapping[str, str] = {
+    "opening": N_("opened"),
+    "meeting": N_("meeting"),
+    "idea": N_("idea proposed"),
+    "co_construction": N_("co-construction started"),
+    "progress": N_("progress"),
+    "contract": N_("contract signed"),
+    "renewal": N_("contract renewed"),
+    "evaluation": N_("evaluation"),
+    "abandonment": N_("abandoned"),
+}
+sub_kind: Mapping[str, str] = {
+    "financial": N_("financial"),
+    "skills": N_("skills"),
+    "in_kind": N_("in kind"),
+    "logistics": N_("logistics"),
+    "responsible_purchasing": N_("responsible purchasing"),
+    "inclusion": N_("inclusion"),
+    "supply_chain": N_("supply chain"),
+    "circular_economy": N_("circular economy"),
+    "joint_offer": N_("joint offer"),
+    "new_product": N_("new product"),
+    "new_service": N_("new service"),
+}
+role: Mapping[str, str] = {
+    "staff": N_("staff"),
+    "auditor": N_("auditor"),
+    "viewer": N_("viewer"),
+    "admin": N_("administrator"),
+}
 
 
 class Labels:
@@ -55,6 +85,9 @@ class Labels:
     origin = origin
     organization_kind = organization_kind
     status = status
+    role = role
+    milestone = milestone
+    sub_kind = sub_kind
 
     @staticmethod
     def of(mapping: Mapping[str, str], code: str | None) -> str:

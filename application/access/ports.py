@@ -71,3 +71,75 @@ class ContactDirectory(Protocol):
     def erase(self, lab: str, person_id: UUID) -> int:
         """Delete the person's details; returns how many rows went (0 or 1)."""
         ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing (argon2 in infrastructure); the domain never hashes."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` is the one ``password_hash`` was made from (never raises for a
+        wrong password)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A console session as stored: the hash of its cookie's reference, never the reference."""
+
+    token_hash: str
+    account_id: UUID
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SignInFailures:
+    """How many sign-ins in a row failed for an address, and until when it is locked."""
+
+    count: int
+    locked_until: datetime | None
+
+
+class ConsoleSessionStore(Protocol):
+    """Console sessions and failed sign-in counts: short-lived, mutable, never events."""
+
+    def open(self, session: SessionRow) -> None: ...
+
+    def find(self, token_hash: str) -> SessionRow | None: ...
+
+    def close(self, token_hash: str) -> None: ...
+
+    def close_all(self, account_id: UUID) -> int: ...
+
+    def failures(self, email: str) -> SignInFailures: ...
+
+    def record_failure(
+        self, email: str, *, now: datetime, lock_after: int, lock_for_s: float
+    ) -> SignInFailures:
+        """Count one more failure; from ``lock_after`` failures on the address is locked until
+        ``now + lock_for_s``."""
+        ...
+
+    def clear_failures(self, email: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An account as the admin's list shows it (no hash)."""
+
+    id: UUID
+    lab: str
+    email: str
+    role: Role
+    disabled: bool
+    password_set: bool
+    version: int
+
+
+class AccountDirectory(Protocol):
+    """The accounts of each lab (a read model kept by a log follower)."""
+
+    def accounts(self, lab: str) -> list[AccountRow]: ...

@@ -34,7 +34,7 @@ from application.partnerships.views import (
 )
 from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-from infrastructure.database import Cursor, Database, Row
+from infrastructure.database import Cursor, Database, Row, fold
 
 STAGES = list(Stage)
 
@@ -78,6 +78,19 @@ def _as_date(value: Any) -> date:
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
+
+
+_ACCENTED = "àâäáãåçéèêëîïíìñôöóòõùûüúÿý"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyy"
+
+
+def _folded_sql(column: str, dialect: str) -> str:
+    """``column`` in lower case without accents (``Emmaüs`` is found by ``emmaus``): a
+    function registered on SQLite's connections, ``translate`` on PostgreSQL."""
+    if dialect == "sqlite":
+        return f"pl_fold({column})"
+    ligatures = f"replace(replace(lower({column}), 'œ', 'oe'), 'æ', 'ae')"
+    return f"translate({ligatures}, '{_ACCENTED}', '{_PLAIN}')"
 
 
 class SqlCatalogView:
@@ -290,11 +303,18 @@ class SqlCatalogView:
             params["field"] = _like(filters.field_of_activity)
         if filters.text:
             where.append(
-                "(LOWER(o.name) LIKE %(text)s ESCAPE '\\'"
-                " OR LOWER(COALESCE(o.description, '')) LIKE %(text)s ESCAPE '\\'"
-                " OR LOWER(COALESCE(o.field_of_activity, '')) LIKE %(text)s ESCAPE '\\')"
+                "("
+                + " OR ".join(
+                    f"{_folded_sql(column, self.db.dialect)} LIKE %(text)s ESCAPE '\\'"
+                    for column in (
+                        "o.name",
+                        "COALESCE(o.description, '')",
+                        "COALESCE(o.field_of_activity, '')",
+                    )
+                )
+                + ")"
             )
-            params["text"] = _like(filters.text)
+            params["text"] = _like(fold(filters.text))
         if not filters.include_archived:
             where.append("o.archived = %(false)s")
             params["false"] = False

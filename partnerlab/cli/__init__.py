@@ -1,5 +1,5 @@
 """The ``partnerlab`` command: serve the API, set up the database, run projections, load a
-demo, audit the log, manage API keys.
+demo, audit the log, manage API keys and console accounts.
 
 ``app`` holds the root and what the sub-commands share; each sub-command group lives in its
 own module, which imports ``app`` and no other sub-command. Settings are read once per command
@@ -17,6 +17,7 @@ from partnerlab.cli.followups import followups_cli
 from partnerlab.cli.keys import keys_cli
 from partnerlab.cli.project import project
 from partnerlab.cli.serve import serve
+from partnerlab.cli.users import users_cli
 
 cli.command()(serve)
 cli.add_typer(db_cli, name="db")
@@ -25,6 +26,7 @@ cli.command()(demo)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(followups_cli, name="follow-ups")
+cli.add_typer(users_cli, name="users")
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from tests.conftest import TODAY, postgres_settings, sqlite_settings
 ROUTES = [
     endpoint
     for endpoint in endpoints(create_app(Settings()))  # never started: only its route table
-    if not is_public(endpoint.path)
+    if not is_public(endpoint.path)  # the console's pages ask for a session themselves
 ]
 CALLS = sorted(
     ((method, endpoint) for endpoint in ROUTES for method in endpoint.methods - {"HEAD"}),

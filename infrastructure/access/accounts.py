@@ -1,0 +1,146 @@
+"""The account directory in SQL (``pl_accounts``), kept by a log follower from ``Account``
+events: the admin's list. Signing in never reads it (the account is found by the id its
+e-mail address gives), so it may lag a little behind the log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, Notification
+
+from application.access.ports import AccountRow
+from domain.access.account import Account
+from domain.access.api_key import Role
+from infrastructure.database import Cursor, Database
+from infrastructure.projection_faults import rewind_follower_position
+
+NAME = "accounts"
+_TOPIC_PREFIX = "partnerlab:Account."
+
+
+class SqlAccountDirectory:
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create_tables(self) -> None:
+        bool_type = "BOOLEAN" if self.db.dialect == "postgres" else "INTEGER"
+        self.db.execute_script(
+            [
+                "CREATE TABLE IF NOT EXISTS pl_accounts ("
+                " id TEXT PRIMARY KEY, lab TEXT NOT NULL, email TEXT NOT NULL,"
+                f" role TEXT NOT NULL, disabled {bool_type} NOT NULL,"
+                f" password_set {bool_type} NOT NULL, version INTEGER NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS pl_accounts_lab ON pl_accounts (lab, email)",
+                "CREATE TABLE IF NOT EXISTS pl_follower_positions ("
+                " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+            ]
+        )
+
+    def accounts(self, lab: str) -> list[AccountRow]:
+        rows = self.db.query(
+            "SELECT * FROM pl_accounts WHERE lab = %(lab)s ORDER BY email", {"lab": lab}
+        )
+        return [
+            AccountRow(
+                id=UUID(str(r["id"])),
+                lab=r["lab"],
+                email=r["email"],
+                role=Role(r["role"]),
+                disabled=bool(r["disabled"]),
+                password_set=bool(r["password_set"]),
+                version=int(r["version"]),
+            )
+            for r in rows
+        ]
+
+    def position(self) -> int:
+        rows = self.db.query(
+            "SELECT position FROM pl_follower_positions WHERE name = %(name)s", {"name": NAME}
+        )
+        return int(rows[0]["position"]) if rows else 0
+
+    def apply(self, events: Sequence[tuple[int, Account.Event]], upto: int) -> None:
+        """The events and the position reached in one transaction (each applied once)."""
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
+                " ON CONFLICT (name) DO NOTHING",
+                {"name": NAME},
+            )
+            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+            cursor.execute(
+                f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
+                {"name": NAME},
+            )
+            row = cursor.fetchone()
+            done = int(row["position"]) if row else 0
+            for position, event in events:
+                if position > done:
+                    _apply(cursor, event)
+            if upto > done:
+                cursor.execute(
+                    "UPDATE pl_follower_positions SET position = %(upto)s WHERE name = %(name)s",
+                    {"name": NAME, "upto": upto},
+                )
+
+
+def _apply(cursor: Cursor, event: Account.Event) -> None:
+    key = {"id": str(event.originator_id), "version": event.originator_version}
+    if isinstance(event, Account.Created):
+        cursor.execute(
+            "INSERT INTO pl_accounts (id, lab, email, role, disabled, password_set, version)"
+            " VALUES (%(id)s, %(lab)s, %(email)s, %(role)s, %(false)s, %(false)s, %(version)s)"
+            " ON CONFLICT (id) DO NOTHING",
+            {
+                **key,
+                "lab": event.lab,
+                "email": event.email,
+                "role": event.role.value,
+                "false": False,
+            },
+        )
+    elif isinstance(event, Account.PasswordSet):
+        cursor.execute(
+            "UPDATE pl_accounts SET password_set = %(true)s, version = %(version)s"
+            " WHERE id = %(id)s",
+            {**key, "true": True},
+        )
+    elif isinstance(event, Account.RoleChanged):
+        cursor.execute(
+            "UPDATE pl_accounts SET role = %(role)s, version = %(version)s WHERE id = %(id)s",
+            {**key, "role": event.role.value},
+        )
+    elif isinstance(event, Account.Disabled):
+        cursor.execute(
+            "UPDATE pl_accounts SET disabled = %(true)s, version = %(version)s WHERE id = %(id)s",
+            {**key, "true": True},
+        )
+    else:
+        cursor.execute("UPDATE pl_accounts SET version = %(version)s WHERE id = %(id)s", key)
+
+
+class AccountDirectoryProcessor:
+    """Keeps ``pl_accounts`` from the log; other events are skipped without being decoded."""
+
+    name = NAME
+
+    def __init__(self, directory: SqlAccountDirectory, mapper: Mapper) -> None:  # type: ignore[type-arg]
+        self.directory = directory
+        self.mapper = mapper
+
+    def position(self) -> int:
+        return self.directory.position()
+
+    def rewind(self, position: int) -> None:
+        """Move the position back (a retry's replay of held events)."""
+        rewind_follower_position(self.directory.db, NAME, position)
+
+    def process(self, notifications: Sequence[Notification]) -> None:
+        events: list[tuple[int, Account.Event]] = []
+        for n in notifications:
+            if n.topic.startswith(_TOPIC_PREFIX):
+                event = self.mapper.to_domain_event(n)
+                assert isinstance(event, Account.Event)
+                events.append((n.id, event))
+        self.directory.apply(events, notifications[-1].id)

@@ -1,0 +1,386 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright against a real uvicorn
+server, on SQLite and on PostgreSQL.
+
+What a person does: an account made with the CLI, its password set through the printed link,
+sign in, register an association and a company, take a partnership from meeting to evaluation
+with the forms, correct a milestone with a reason and read it in the timeline. Beside it: a
+viewer sees no forms, a POST without the CSRF token is refused with a page, two browsers on the
+same partnership (the second is told, nothing is overwritten), the pages in French and in
+English, axe-core on the main pages at desktop and tablet widths, and a screenshot of each main
+page in ``tests/e2e/screenshots/`` (git-ignored) for review.
+
+One server per database for the module, one browser for the session.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from application.context import Caller
+from domain.access.api_key import Role
+from infrastructure.settings import Settings
+from tests.conftest import TODAY, postgres_settings
+from tests.faults.live import child_env
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PASSWORD = "un mot de passe assez long"
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium needed")
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+    app: object
+
+    @property
+    def lab(self) -> object:
+        return self.app.state.runtime.app  # type: ignore[attr-defined]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    extra = {"fast_password_hashing": True, "console_url": url}
+    if request.param == "postgres":
+        database = request.getfixturevalue("postgres_database")
+        settings = postgres_settings(database, **extra)
+    else:
+        path = tmp_path_factory.mktemp("console") / "partnerlab.sqlite3"
+        settings = Settings(sqlite_path=path, **extra)  # type: ignore[arg-type]
+    app = create_app(settings, clock=lambda: TODAY)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield Server(url, settings, app)
+    finally:
+        running.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_page(browser: Browser, locale: str = "fr-FR", width: int = 1280) -> Page:
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    return context.new_page()
+
+
+def cli_create_account(server: Server, email: str, role: str) -> str:
+    """``partnerlab users create``, as an operator runs it: the link is its standard output."""
+    from tests.faults.live import settings_env
+
+    env = child_env(server.settings, {"PARTNERLAB_CONSOLE_URL": server.url})
+    env.update(settings_env(server.settings))
+    done = subprocess.run(
+        [sys.executable, "-m", "partnerlab.cli", "users", "create", "--lab", "alsace",
+         "--role", role, "--email", email],
+        env={**env, "PARTNERLAB_FAST_PASSWORD_HASHING": "true"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    link = done.stdout.strip()
+    assert link.startswith(f"{server.url}/set-password/"), link
+    return link
+
+
+def set_password_and_sign_in(page: Page, server: Server, link: str, email: str) -> None:
+    page.goto(link)
+    page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
+    page.get_by_label("Le même mot de passe, à nouveau").fill(PASSWORD)
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page.get_by_role("status")).to_contain_text("Votre mot de passe est enregistré")
+    sign_in(page, email)
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def register(page: Page, server: Server, kind: str, name: str, territory: str) -> None:
+    page.goto(f"{server.url}/console/organisations/new")
+    page.get_by_label("Type").select_option(kind)
+    page.get_by_label("Nom").fill(name)
+    page.get_by_label("Département").fill(territory)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def staff_page(browser: Browser, server: Server, email: str) -> Page:
+    page = new_page(browser)
+    link = cli_create_account(server, email, "staff")
+    set_password_and_sign_in(page, server, link, email)
+    return page
+
+
+def open_partnership(page: Page, server: Server, association: str, company: str) -> str:
+    page.goto(f"{server.url}/console/partnerships/new")
+    page.get_by_label("Association").select_option(label=association)
+    page.get_by_label("Entreprise").select_option(label=company)
+    page.get_by_label("Lieu de la rencontre").select_option("spontaneous")
+    page.get_by_label("Première rencontre").fill("2026-09-01")
+    page.get_by_role("button", name="Ouvrir le partenariat").click()
+    expect(page.locator("#stage")).to_contain_text("rencontre")
+    return page.url.split("#")[0]
+
+
+def step(page: Page, summary: str) -> None:
+    page.locator("summary", has_text=summary).click()
+
+
+def test_from_the_cli_account_to_an_evaluated_partnership_with_a_correction(
+    browser: Browser, server: Server
+) -> None:
+    tag = server.settings.backend
+    page = new_page(browser)
+    page.goto(server.url + "/")
+    assert "/sign-in" in page.url, "no session: to the sign-in page"
+    email = f"claire.{tag}@labo.example"
+    link = cli_create_account(server, email, "staff")
+    set_password_and_sign_in(page, server, link, email)
+    page.goto(link)
+    expect(page.get_by_role("alert")).to_contain_text("a déjà servi")
+
+    register(page, server, "association", f"Emmaüs Strasbourg {tag}", "67")
+    register(page, server, "company", f"IBM France {tag}", "92")
+    page.goto(f"{server.url}/console/organisations?q=emmaus")
+    expect(page.locator("#organisations")).to_contain_text(f"Emmaüs Strasbourg {tag}")
+
+    url = open_partnership(page, server, f"Emmaüs Strasbourg {tag}", f"IBM France {tag}")
+    shoot(page, f"partnership-{tag}")
+    step(page, "Proposer une piste")
+    page.get_by_label("Titre").fill("Atelier de réparation")
+    page.locator("#idea-proposed_category").select_option("patronage")
+    page.locator("#idea-occurred_on").fill("2026-09-10")
+    page.get_by_role("button", name="Proposer la piste").click()
+    expect(page.locator("#stage")).to_contain_text("piste de collaboration")
+
+    step(page, "Engager la co-construction")
+    page.locator("#co_construction-occurred_on").fill("2026-09-20")
+    page.get_by_role("button", name="Engager la co-construction").click()
+    expect(page.locator("#stage")).to_contain_text("co-construction")
+
+    step(page, "Signer la convention")
+    page.locator("#contract-category").select_option("patronage")
+    page.locator("#contract-sub_kind").select_option("financial")
+    page.locator("#contract-signed_on").fill("2026-10-01")
+    page.locator("#contract-starts_on").fill("2026-10-01")
+    page.locator("#contract-ends_on").fill("2026-09-30")  # before it starts: refused
+    page.locator("#contract-financial_eur").fill("12 500,50")
+    page.get_by_role("button", name="Signer la convention").click()
+    expect(page.locator("#contract-ends_on-error")).to_contain_text(
+        "ne peut pas finir avant de commencer"
+    )
+    expect(page.locator("#contract-financial_eur")).to_have_value("12 500,50")  # kept
+    page.locator("#contract-ends_on").fill("2027-09-30")
+    page.get_by_role("button", name="Signer la convention").click()
+    expect(page.locator("#stage")).to_contain_text("convention")
+
+    step(page, "Enregistrer une évaluation")
+    page.locator("#evaluation-occurred_on").fill("2026-11-20")
+    page.locator("#evaluation-beneficiaries").fill("40")
+    page.locator("#evaluation-satisfaction").fill("4")
+    page.get_by_role("button", name="Enregistrer l’évaluation").click()  # noqa: RUF001
+    expect(page.locator("#stage")).to_contain_text("évaluation")
+
+    step(page, "Corriger une étape")
+    page.locator("#correction-target_version").select_option(index=1)  # the idea
+    page.locator("#correction-field").select_option("occurred_on")
+    page.locator("#correction-value").fill("12/09/2026")
+    page.locator("#correction-reason").fill("date du compte rendu")
+    page.get_by_role("button", name="Enregistrer la correction").click()
+    correction = page.locator("li.correction")
+    expect(correction).to_contain_text("2026-09-10")
+    expect(correction).to_contain_text("2026-09-12")
+    expect(page.locator(".timeline")).to_contain_text("date du compte rendu")
+    expect(page.locator(".timeline")).to_contain_text(email)  # the account is the actor
+
+    history = page.request.get(url.replace("/console/", "/api/v1/"))
+    assert history.ok
+    body = history.json()
+    assert body["stage"] == "evaluation"
+    assert body["milestones"][1]["actor"] == email
+    assert body["contract"]["committed"]["financial_eur"] in ("12500.50", "12500.5")
+
+    page.goto(url.replace("/console/", "/api/v1/") + "/lineage?format=html")
+    expect(page.locator("body")).to_contain_text(f"Emmaüs Strasbourg {tag}")
+    page.context.close()
+
+
+def test_a_form_sent_twice_records_once_and_a_post_without_csrf_is_refused(
+    browser: Browser, server: Server
+) -> None:
+    tag = server.settings.backend
+    page = staff_page(browser, server, f"paul.{tag}@labo.example")
+    register(page, server, "association", f"Banque alimentaire {tag}", "67")
+    register(page, server, "company", f"Crédit Mutuel {tag}", "67")
+    url = open_partnership(page, server, f"Banque alimentaire {tag}", f"Crédit Mutuel {tag}")
+    step(page, "Enregistrer une rencontre")
+    form = page.locator("form[action$='/meeting']")
+    fields = {
+        name: form.locator(f"input[name='{name}']").input_value()
+        for name in ("csrf_token", "form_token", "version")
+    }
+    data: dict[str, str | float | bool] = {**fields, "meeting-occurred_on": "2026-10-05"}
+    first = page.request.post(f"{url}/meeting", form=data, max_redirects=0)
+    again = page.request.post(f"{url}/meeting", form=data, max_redirects=0)
+    assert first.status == again.status == 303
+    assert first.headers["location"] == again.headers["location"]
+    body = page.request.get(url.replace("/console/", "/api/v1/")).json()
+    assert [m["kind"] for m in body["milestones"]] == ["opening", "meeting"], "recorded once"
+
+    refused = page.request.post(
+        f"{url}/meeting", form={**data, "csrf_token": "", "form_token": "other"}, max_redirects=0
+    )
+    assert refused.status == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "envoyé depuis une page de ce site" in refused.text()
+    page.context.close()
+
+
+def test_two_browsers_on_one_partnership_the_second_is_told_and_nothing_is_overwritten(
+    browser: Browser, server: Server
+) -> None:
+    tag = server.settings.backend
+    first = staff_page(browser, server, f"anne.{tag}@labo.example")
+    second = staff_page(browser, server, f"marc.{tag}@labo.example")
+    register(first, server, "association", f"Restos du cœur {tag}", "67")
+    register(first, server, "company", f"Adidas {tag}", "67")
+    url = open_partnership(first, server, f"Restos du cœur {tag}", f"Adidas {tag}")
+    second.goto(url)
+    step(first, "Proposer une piste")
+    first.get_by_label("Titre").fill("Collecte en magasin")
+    first.locator("#idea-proposed_category").select_option("patronage")
+    first.get_by_role("button", name="Proposer la piste").click()
+    expect(first.locator("#stage")).to_contain_text("piste")
+
+    step(second, "Proposer une piste")
+    second.get_by_label("Titre").fill("Course solidaire")
+    second.locator("#idea-proposed_category").select_option("social_innovation")
+    second.get_by_role("button", name="Proposer la piste").click()
+    conflict = second.locator("#conflict")
+    expect(conflict).to_contain_text(f"anne.{tag}@labo.example")
+    expect(conflict).to_contain_text("piste proposée")
+    expect(second.get_by_label("Titre")).to_have_value("Course solidaire")
+    body = second.request.get(url.replace("/console/", "/api/v1/")).json()
+    assert [i["title"] for i in body["ideas"]] == ["Collecte en magasin"]
+    first.context.close()
+    second.context.close()
+
+
+def test_a_viewer_sees_no_forms_and_is_refused_a_page(browser: Browser, server: Server) -> None:
+    tag = server.settings.backend
+    created = server.lab.accounts.create_account(  # type: ignore[attr-defined]
+        Caller("alsace", "cli:test"), email=f"lea.{tag}@labo.example", role=Role.VIEWER
+    )
+    page = new_page(browser)
+    set_password_and_sign_in(
+        page, server, f"{server.url}/set-password/{created.link_token}", f"lea.{tag}@labo.example"
+    )
+    assert page.locator("main form").count() == 0
+    page.goto(f"{server.url}/console/organisations/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action non autorisée")
+    assert page.locator("main form").count() == 0
+    page.goto(f"{server.url}/dashboard")
+    expect(page.locator("h1")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_main_pages_pass_axe_and_read_in_english(
+    browser: Browser, server: Server, width: int
+) -> None:
+    if server.settings.backend == "postgres" and width == 768:
+        pytest.skip("one width on PostgreSQL is enough: the pages are the same")
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    tag = f"{server.settings.backend}{width}"
+    page = staff_page(browser, server, f"axe.{tag}@labo.example")
+    register(page, server, "association", f"Secours populaire {tag}", "67")
+    register(page, server, "company", f"Schneider {tag}", "67")
+    url = open_partnership(page, server, f"Secours populaire {tag}", f"Schneider {tag}")
+    page.set_viewport_size({"width": width, "height": 900})
+    axe = Axe()
+    pages = {
+        "home": "/",
+        "organisations": "/console/organisations",
+        "organisation-new": "/console/organisations/new",
+        "partnerships": "/console/partnerships",
+        "partnership-new": "/console/partnerships/new",
+        "partnership": url.removeprefix(server.url),
+    }
+    for name, path in pages.items():
+        page.goto(server.url + path)
+        results = axe.run(page)
+        bad = [
+            (v["id"], v["impact"], v["help"])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], (name, bad)
+        shoot(page, f"{name}-{width}")
+    english = new_page(browser, locale="en-GB", width=width)
+    english.goto(server.url + "/sign-in")
+    expect(english.get_by_role("heading", level=1)).to_have_text("Sign in to Partnerlab")
+    english.goto(server.url + "/language?lang=fr&next=/sign-in")
+    expect(english.get_by_role("heading", level=1)).to_have_text("Se connecter à Partnerlab")
+    shoot(page, f"sign-in-{width}")
+    english.context.close()
+    page.context.close()

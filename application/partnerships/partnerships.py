@@ -51,7 +51,10 @@ class PartnershipService:
         occurred_on: date,
         origin_reference_id: str | None = None,
         note: str | None = None,
+        separate_reason: str | None = None,
     ) -> CommandResult:
+        """Open a partnership; a second open one of the same pair is refused unless
+        ``separate_reason`` says why it is separate on purpose (recorded in the event)."""
         association = self._organizations.organization(
             caller, association_id, field="association_id"
         )
@@ -64,8 +67,18 @@ class PartnershipService:
             actor=caller.actor,
             today=self.clock(),
             note=note,
+            separate_reason=separate_reason,
         )
-        return self._log.record(partnership, expected_version=None)
+        claims = self._organizations.claims
+        if separate_reason is not None:
+            return self._log.record(partnership, expected_version=None)
+        claim = claims.pair_claim(partnership, caller.actor)
+        return claims.record(
+            lambda: self._log.record(partnership, None, also=[claim]),
+            claim,
+            caller.lab,
+            claims.pair_refusal,
+        )
 
     def record_meeting(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from partnerlab.cli.app import cli
 from partnerlab.cli.audit import audit_cli
+from partnerlab.cli.check import check
 from partnerlab.cli.db import db_cli
 from partnerlab.cli.demo import demo
 from partnerlab.cli.followups import followups_cli
@@ -25,6 +26,7 @@ cli.command()(demo)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(followups_cli, name="follow-ups")
+cli.command()(check)
 
 
 def main() -> None:

@@ -55,7 +55,7 @@ def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
 
 
 @router.get(
-    "/subsidies/{subsidy_id}/history",
+    "/funding/subsidies/{subsidy_id}/history",
     response_model=list[HistoryEntryPublic],
     responses=documented(404, 422),
 )

@@ -386,9 +386,7 @@ def test_the_close_lists_mutual_follow_ups_and_leaves_one_sided_ones_to_staff() 
     held(session, p[1], FOLLOW_UP, INFORMATIVE)
     held(session, p[2], INFORMATIVE, INFORMATIVE)
 
-    session.close(
-        occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True
-    )
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     assert session.follow_ups == [p[0]]
     assert session.one_sided == [p[1]]
@@ -400,9 +398,7 @@ def test_the_close_lists_mutual_follow_ups_and_leaves_one_sided_ones_to_staff() 
 
 def test_nothing_is_recorded_after_the_close() -> None:
     session = scheduled_session(associations(1), companies(1))
-    session.close(
-        occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True
-    )
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     with pytest.raises(SessionClosed):
         held(session, session.scheduled_pairs[0], FOLLOW_UP, FOLLOW_UP)
@@ -474,9 +470,7 @@ def test_the_close_follows_up_exactly_the_pairs_both_sides_wanted(
 ) -> None:
     session, recorded = drawn
 
-    session.close(
-        occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True
-    )
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     both = {p for p, (h, a, c) in recorded.items() if h and a is c is FOLLOW_UP}
     one = {p for p, (h, a, c) in recorded.items() if h and [a, c].count(FOLLOW_UP) == 1}

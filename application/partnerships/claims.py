@@ -1,10 +1,11 @@
-"""Uniqueness rules of the catalogue, race-safe: a legal identifier held by one organisation of
-a lab, one open partnership per association and company (unless separate on purpose).
+"""Uniqueness rules of the catalogue: a legal identifier held by one organisation of a lab
+(race-safe), one open partnership per association and company (unless separate on purpose).
 
-Each rule is a ``Claim`` (domain/partnerships/claims.py) saved in the same transaction as the
-record that takes it; a concurrent writer of the same claim fails on the event store's unique
-(originator_id, version) and is told who holds it. Records made before the rules have no claim:
-the catalogue read model is asked about them too.
+An identifier is a ``Claim`` (domain/partnerships/claims.py) saved in the same transaction as
+the organisation that takes it; a concurrent writer of the same claim fails on the event
+store's unique (originator_id, version) and is told who holds it. Records made before the rule
+have no claim: the catalogue read model is asked about them too. Open pairs are checked in the
+catalogue only (see ``require_no_open_pair``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from domain.partnerships.claims import (
     claim_id,
     identifier_key,
     name_key,
-    pair_key,
 )
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
@@ -36,9 +36,12 @@ ALL = PageRequest(limit=1_000_000, offset=0)
 
 
 class Claims:
-    def __init__(self, log: LabEventLog, catalog: CatalogView | None) -> None:
+    def __init__(
+        self, log: LabEventLog, catalog: CatalogView | None, settle: Callable[[], None]
+    ) -> None:
         self._log = log
         self._catalog = catalog
+        self._settle = settle
 
     # ------------------------------------------------------------------ legal identifiers
 
@@ -91,24 +94,17 @@ class Claims:
 
     # ------------------------------------------------------------------ open pairs
 
-    def pair_claim(self, partnership: Partnership, actor: str) -> Claim:
-        """The claim a new partnership saves with itself; ``DuplicateOpenPartnership`` when
-        the pair already has an open partnership."""
-        key = pair_key(partnership.association_id, partnership.company_id)
-        claim = self._claim(partnership.lab, key)
-        if claim is not None:
-            holder = self._load(claim.holder_id)
-            if _open(holder, partnership.lab):
-                raise _duplicate_pair(holder)
+    def require_no_open_pair(self, partnership: Partnership) -> None:
+        """``DuplicateOpenPartnership`` when the pair already has an open partnership.
+
+        Read from the catalogue once it has caught up with the log: no claim is written for
+        pairs (every opening would add an event to the log), so two openings of one pair in
+        the same instant may both pass; ``partnerlab check`` lists such pairs."""
         existing = self.open_partnership_of_pair(
             partnership.lab, partnership.association_id, partnership.company_id
         )
         if existing is not None:
             raise _duplicate_pair(existing)
-        if claim is None:
-            return Claim.take(lab=partnership.lab, key=key, holder_id=partnership.id, actor=actor)
-        claim.hand_to(partnership.id, actor=actor)
-        return claim
 
     def open_partnership_of_pair(
         self, lab: str, association_id: UUID, company_id: UUID
@@ -117,6 +113,7 @@ class Claims:
         rule, or by the activity policy, have no claim)."""
         if self._catalog is None:
             return None
+        self._settle()
         page = self._catalog.list_partnerships(
             lab,
             PartnershipFilter(association_id=association_id, company_id=company_id),
@@ -160,10 +157,6 @@ class Claims:
             return None
 
         return refuse
-
-    @staticmethod
-    def pair_refusal(holder: Any) -> Exception | None:
-        return _duplicate_pair(holder) if isinstance(holder, Partnership) else None
 
     def _claim(self, lab: str, key: str) -> Claim | None:
         found = self._load(claim_id(lab, key))

@@ -35,7 +35,7 @@ class OrganizationService:
         self._log = log
         self._catalog = catalog
         self._read_models = read_models
-        self.claims = Claims(log, catalog)
+        self.claims = Claims(log, catalog, self._settle)
 
     def register_organization(
         self,
@@ -58,8 +58,7 @@ class OrganizationService:
             field_of_activity=field_of_activity,
             description=description,
         )
-        if self._read_models is not None:
-            self._read_models.settled()  # the catalogue knows every earlier registration
+        self._settle()  # the catalogue knows every earlier registration
         claim = self.claims.identifier_claim(organization, caller.actor)
         warnings = self.claims.look_alikes(organization)
         result = self.claims.record(
@@ -123,6 +122,10 @@ class OrganizationService:
             caller, Organization, organization_id, "organisation", field
         )
         return organization
+
+    def _settle(self) -> None:
+        if self._read_models is not None:
+            self._read_models.settled()
 
     @property
     def has_catalog(self) -> bool:

@@ -69,16 +69,9 @@ class PartnershipService:
             note=note,
             separate_reason=separate_reason,
         )
-        claims = self._organizations.claims
-        if separate_reason is not None:
-            return self._log.record(partnership, expected_version=None)
-        claim = claims.pair_claim(partnership, caller.actor)
-        return claims.record(
-            lambda: self._log.record(partnership, None, also=[claim]),
-            claim,
-            caller.lab,
-            claims.pair_refusal,
-        )
+        if separate_reason is None:
+            self._organizations.claims.require_no_open_pair(partnership)
+        return self._log.record(partnership, expected_version=None)
 
     def record_meeting(
         self,

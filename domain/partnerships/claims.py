@@ -1,11 +1,11 @@
-"""Claims: what may be held by one record at a time in a lab (a legal identifier, an open
-partnership between one association and one company).
+"""Claims: what may be held by one record at a time in a lab (a legal identifier; ``pair_key``
+names an open partnership of one association and one company, should pairs be claimed too).
 
 A claim's id is derived from the lab and the thing claimed (``claim_id``), so two writers
 claiming the same thing create the same aggregate: the event store's unique
 (originator_id, version) lets only one of them record it. A claim is saved in the same
 transaction as the record that takes it. When its holder lets go (an organisation archived or
-its identifier changed, a partnership abandoned), the next record takes it over
+its identifier changed), the next record takes it over
 (``Claim.hand_to``, again one version that only one writer can record).
 
 Replay never re-checks: records made before claims existed have none (``partnerlab check``

@@ -44,9 +44,8 @@ def test_history_shows_who_recorded_what_when_and_where(
         "2014-09-15",
     ]
     assert {h["actor"] for h in history} == {"claire@labo-partenariats.example"}
-    # Log positions: 1 is Claire's key, 2 and 3 the partners, 4 to 9 this partnership but 5,
-    # the claim of the pair's one open partnership, saved with the opening.
-    assert [h["position"] for h in history] == [4, 6, 7, 8, 9]
+    # Log positions: 1 is Claire's key, 2 and 3 the partners, 4 to 8 this partnership.
+    assert [h["position"] for h in history] == [4, 5, 6, 7, 8]
     assert history[3]["data"]["committed"]["skills_days"] == "12.5"
     fix = history[4]
     assert fix["data"]["previous"] == {"skills_days": "12.5"}
@@ -104,10 +103,9 @@ def test_lineage_as_json_and_as_a_page(
 
 
 def test_the_audit_log_pages_and_filters(client_as: ClientAs, contracted: dict[str, Any]) -> None:
-    # issued at position 9, after Claire's key, her 6 events and the claim of the open pair
-    client = client_as("auditor")
+    client = client_as("auditor")  # issued at position 8, after Claire's key and her 6 events
     log = client.get(f"{API}/audit/events").json()
-    assert [e["position"] for e in log["items"]] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [e["position"] for e in log["items"]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert [e["aggregate_type"] for e in log["items"]][:2] == ["ApiKey", "Organization"]
     assert log["next_after"] is None
     page = client.get(f"{API}/audit/events", params={"after": 2, "limit": 2}).json()
@@ -125,11 +123,11 @@ def test_the_audit_log_pages_and_filters(client_as: ClientAs, contracted: dict[s
 def test_the_chain_verifies_and_a_kept_digest_is_checked(
     client_as: ClientAs, contracted: dict[str, Any]
 ) -> None:
-    client = client_as("auditor")  # the auditor's key is the 9th event (after the pair's claim)
+    client = client_as("auditor")  # the auditor's key is the 8th event
     digest = client.get(f"{API}/audit/digest").json()
-    assert digest["position"] == 9
+    assert digest["position"] == 8
     verified = client.get(f"{API}/audit/verify").json()
-    assert verified == {"ok": True, "checked": 9, "head": digest, "first_mismatch": None}
+    assert verified == {"ok": True, "checked": 8, "head": digest, "first_mismatch": None}
     against = client.get(f"{API}/audit/verify", params=digest).json()
     assert against["ok"] is True
     forged = client.get(f"{API}/audit/verify", params={"position": 6, "link": "0" * 64}).json()

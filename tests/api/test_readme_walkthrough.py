@@ -99,9 +99,8 @@ def test_the_readme_walkthrough_runs_as_written(
         staff = Caller(lab="alsace", actor=ACTOR)
         runtime.app.read_models.wait_for_projections()
         history = runtime.app.audit.audit_events(staff, AuditFilter())
-        assert [e.event_type for e in history][-7:] == [
+        assert [e.event_type for e in history][-6:] == [
             "Opened",
-            "Taken",  # the claim of the pair's one open partnership, saved with the opening
             "IdeaProposed",
             "CoConstructionStarted",
             "CoConstructionProgressed",

@@ -153,11 +153,20 @@ def response_for(error: Exception) -> ProblemResponse:
 
 
 def _domain_problem(error: DomainError) -> ProblemResponse:
+    # What a rule names beside its message (the record holding an identifier...).
+    extensions: dict[str, Any] = dict(getattr(error, "extensions", None) or {})
     if isinstance(error, InvalidValue):
-        return problem(422, error.rule, error.message, field=error.field, title="Invalid value")
+        return problem(
+            422, error.rule, error.message, field=error.field, title="Invalid value", **extensions
+        )
     if isinstance(error, LifecycleViolation):
         return problem(
-            409, error.rule, error.message, field=error.field, title="Lifecycle rule violated"
+            409,
+            error.rule,
+            error.message,
+            field=error.field,
+            title="Lifecycle rule violated",
+            **extensions,
         )
     return problem(422, error.rule, error.message, field=error.field, title="Rule violated")
 

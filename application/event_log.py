@@ -9,7 +9,7 @@ order and the read models follow one sequence of positions.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
@@ -130,13 +130,20 @@ class LabEventLog(Application[UUID]):
         with store_errors():
             return list(self.repository.event_store.get(aggregate_id))
 
-    def record(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
-        """Save the aggregate's new events; a concurrent write is a version mismatch (with
-        ``If-Match``) or a concurrent write (without)."""
-        _stamp_acting_key(aggregate)
+    def record(
+        self,
+        aggregate: Aggregate,
+        expected_version: int | None,
+        also: Sequence[Aggregate] = (),
+    ) -> CommandResult:
+        """Save the aggregate's new events (and those of ``also``, in the same transaction); a
+        concurrent write is a version mismatch (with ``If-Match``) or a concurrent write
+        (without)."""
+        for saved in (aggregate, *also):
+            _stamp_acting_key(saved)
         try:
             with store_errors():
-                recordings = self.save(aggregate)
+                recordings = self.save(aggregate, *also)
         except IntegrityError:
             if expected_version is not None:
                 raise VersionMismatch(

@@ -38,6 +38,7 @@ from application.followers import ProjectionFollower
 from application.followups.ports import FollowUpStore
 from application.followups.service import FollowUpService
 from application.idempotency import IdempotencyService, IdempotencyStore
+from application.partnerships.checks import DataChecks
 from application.partnerships.organizations import OrganizationService
 from application.partnerships.partnerships import PartnershipService
 from application.partnerships.ports import CatalogView
@@ -82,7 +83,7 @@ class PartnerLab:
         self.log = log if log is not None else LabEventLog(env)
         self.clock = clock
         self.read_models = ReadModels(self.log, follower)
-        self.organizations = OrganizationService(self.log, catalog)
+        self.organizations = OrganizationService(self.log, catalog, self.read_models)
         self.partnerships = PartnershipService(self.log, self.organizations, clock)
         core = ActivityCore(self.log, self.organizations, self.read_models, activities, clock)
         self.speed_dating = SpeedDatingService(core)
@@ -119,6 +120,7 @@ class PartnerLab:
         )
         self.contact_persons = ContactPersonService(self.log, self.organizations, contacts)
         self.follow_ups = FollowUpService(followups, self.read_models, clock)
+        self.checks = DataChecks(self.log, catalog, self.read_models)
 
     def close(self) -> None:
         self.log.close()

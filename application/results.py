@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -17,6 +17,8 @@ class CommandResult:
     id: UUID
     version: int
     position: int | None
+    warnings: tuple[str, ...] = field(default=(), kw_only=True)
+    """What the caller should know although the write was recorded (a look-alike name...)."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The read model is filled with the items 10,000 partnerships in every stage call for (derived
 by ``application.followups.items`` from real aggregates, then stored by the store's own
 ``replace``), on SQLite and on PostgreSQL; the figure is the median of 20 reads of the whole
-list of open items for today, and of one staff member's list.
+list of open items for today, of one staff member's list, and of the first page (the API's
+default of ``DEFAULT_PAGE`` items, with the total count) and a page deep in the list, which
+the database filters, orders and cuts (``LIMIT``/``OFFSET`` on an index by lab and due date).
 
     python -m benchmarks.follow_ups [--partnerships 10000]
 """
@@ -20,6 +22,7 @@ from uuid import UUID, uuid4
 
 from application.followups.items import FollowUpItem
 from application.followups.ports import FollowUpQuery
+from application.followups.service import DEFAULT_PAGE
 from infrastructure.database import Database, PostgresDatabase, SQLiteDatabase
 from infrastructure.followups.store import SqlFollowUpStore
 
@@ -49,20 +52,40 @@ def items_for(n: int) -> dict[UUID, list[FollowUpItem]]:
     return subjects
 
 
-def measure(database: Database, n: int) -> tuple[int, float, float]:
+def _median_ms(read: object, times: int = 20) -> float:
+    timings = []
+    for _ in range(times):
+        start = time.perf_counter()
+        read()  # type: ignore[operator]
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
+
+
+def measure(database: Database, n: int) -> tuple[int, dict[str, float]]:
     store = SqlFollowUpStore(database)
     store.create_tables()
     store.replace(items_for(n), position=1)
-    timings_all, timings_owner = [], []
-    found = 0
-    for _ in range(20):
-        start = time.perf_counter()
-        found = len(store.open_items(FollowUpQuery(LAB, TODAY)))
-        timings_all.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        store.open_items(FollowUpQuery(LAB, TODAY, owner="staff-3"))
-        timings_owner.append(time.perf_counter() - start)
-    return found, statistics.median(timings_all) * 1000, statistics.median(timings_owner) * 1000
+    found = len(store.open_items(FollowUpQuery(LAB, TODAY)))
+
+    def page(offset: int) -> None:
+        query = FollowUpQuery(LAB, TODAY, limit=DEFAULT_PAGE, offset=offset)
+        store.open_items(query)
+        store.count_items(query)
+
+    figures = {
+        "whole list": _median_ms(lambda: store.open_items(FollowUpQuery(LAB, TODAY))),
+        "one owner": _median_ms(
+            lambda: store.open_items(FollowUpQuery(LAB, TODAY, owner="staff-3"))
+        ),
+        f"first page of {DEFAULT_PAGE} + total": _median_ms(lambda: page(0)),
+        "page at offset 5000 + total": _median_ms(lambda: page(5000)),
+    }
+    return found, figures
+
+
+def report(name: str, n: int, found: int, figures: dict[str, float]) -> None:
+    shown = ", ".join(f"{label} {ms:.1f} ms" for label, ms in figures.items())
+    print(f"{name:<10} {n} partnerships: {found} open items; {shown} (target < 50 ms)")
 
 
 def main() -> None:
@@ -72,12 +95,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = SQLiteDatabase(Path(tmp) / "bench.sqlite3")
-        found, whole, owner = measure(sqlite, args.partnerships)
+        found, figures = measure(sqlite, args.partnerships)
         sqlite.close()
-        print(
-            f"SQLite     {args.partnerships} partnerships: {found} open items, "
-            f"whole list {whole:.1f} ms, one owner {owner:.1f} ms (target < 50 ms)"
-        )
+        report("SQLite", args.partnerships, found, figures)
     import psycopg
 
     name = f"pl_bench_followups_{uuid4().hex[:8]}"
@@ -85,12 +105,9 @@ def main() -> None:
         admin.execute(f"CREATE DATABASE {name}")
     try:
         pg = PostgresDatabase(args.postgres.replace("dbname=postgres", f"dbname={name}"))
-        found, whole, owner = measure(pg, args.partnerships)
+        found, figures = measure(pg, args.partnerships)
         pg.close()
-        print(
-            f"PostgreSQL {args.partnerships} partnerships: {found} open items, "
-            f"whole list {whole:.1f} ms, one owner {owner:.1f} ms (target < 50 ms)"
-        )
+        report("PostgreSQL", args.partnerships, found, figures)
     finally:
         with psycopg.connect(args.postgres, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name}")

@@ -57,6 +57,35 @@ def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
 
 
 @router.get(
+    "/funding/subsidies/{subsidy_id}/history",
+    response_model=list[HistoryEntryPublic],
+    responses=documented(404, 422),
+)
+def subsidy_history(
+    subsidy_id: Annotated[UUID, Path(description="The subsidy's id.")],
+    lab: LabDep,
+    caller: ReaderDep,
+) -> list[HistoryEntryPublic]:
+    """Every recorded event of the subsidy: its grant, then each correction with the previous
+    and the new amount, the reason, who recorded it and when."""
+    return [history_public(e) for e in lab.audit.subsidy_history(caller, subsidy_id)]
+
+
+@router.get(
+    "/organizations/{organization_id}/history",
+    response_model=list[HistoryEntryPublic],
+    responses=documented(404, 422),
+)
+def organization_history(
+    organization_id: Annotated[UUID, Path(description="The organisation's id.")],
+    lab: LabDep,
+    caller: ReaderDep,
+) -> list[HistoryEntryPublic]:
+    """Every recorded event of the organisation; each update names the values it replaced."""
+    return [history_public(e) for e in lab.audit.organization_history(caller, organization_id)]
+
+
+@router.get(
     "/partnerships/{partnership_id}/history",
     response_model=list[HistoryEntryPublic],
     responses=documented(404, 422),

@@ -26,12 +26,14 @@ from api.problems import documented
 from api.reporting.params import Format, wants_csv
 from application.context import Caller
 from application.followups.items import KINDS, FollowUpItem
+from application.followups.service import DEFAULT_PAGE
 from application.lab import PartnerLab
 from application.results import CommandResult
 
 router = APIRouter(tags=["follow-ups"])
 
 CALENDAR_PATH = "/follow-ups/calendar"
+MAX_PAGE = 1000
 
 
 class FollowUpPublic(Output):
@@ -48,6 +50,9 @@ class FollowUpPublic(Output):
 class FollowUpListPublic(Output):
     today: date
     items: list[FollowUpPublic]
+    total: int | None = Field(default=None, description="How many items match, over every page.")
+    limit: int | None = Field(default=None, description="The page size used.")
+    offset: int = Field(default=0, description="How many matching items were skipped.")
 
 
 class AssignmentCreate(Input):
@@ -128,20 +133,44 @@ def list_follow_ups(
     kind: Annotated[str | None, Query(description=f"One of: {', '.join(KINDS)}.")] = None,
     due_before: Annotated[QueryDate, Query(description="Due before this date.")] = None,
     format: Format = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_PAGE,
+            description=f"Items per page (JSON: {DEFAULT_PAGE} unless given; CSV: all).",
+        ),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> Response:
     """What needs doing today, by due date: stalled partnerships, contracts ending within 60
-    days, evaluations due, speed-dating sessions with missing outcomes, unpaid fees."""
+    days, evaluations due, speed-dating sessions with missing outcomes, unpaid fees. Paged
+    (``limit``, ``offset``; ``total`` says how many match)."""
     today = lab.follow_ups.clock()
-    items = lab.follow_ups.list_follow_ups(
-        caller, owner=owner, kind=kind, due_before=due_before, today=today
+    csv_wanted = wants_csv(request, format)
+    page = lab.follow_ups.follow_up_page(
+        caller,
+        owner=owner,
+        kind=kind,
+        due_before=due_before,
+        today=today,
+        limit=limit if limit is not None or csv_wanted else DEFAULT_PAGE,
+        offset=offset,
     )
-    if wants_csv(request, format):
+    items = page.items
+    if csv_wanted:
         return Response(
             follow_ups_csv(items),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="follow-ups.csv"'},
         )
-    body = FollowUpListPublic(today=today, items=[_public(i) for i in items])
+    body = FollowUpListPublic(
+        today=today,
+        items=[_public(i) for i in items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Response(body.model_dump_json(), media_type="application/json")
 
 

@@ -135,6 +135,24 @@ class SpeedDatingService:
             ),
         )
 
+    def withdraw_catch_up_rounds(
+        self,
+        caller: Caller,
+        session_id: UUID,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Take back the catch-up rounds before any of their meetings is held."""
+        return self._change_session(
+            caller,
+            session_id,
+            expected_version,
+            lambda s: s.withdraw_catch_up(
+                actor=caller.actor, today=self._core.clock(), reason=reason
+            ),
+        )
+
     def check_in_participant(
         self,
         caller: Caller,
@@ -203,6 +221,7 @@ class SpeedDatingService:
         *,
         occurred_on: date,
         note: str | None = None,
+        confirm_missing_outcomes: bool = False,
         expected_version: int | None = None,
     ) -> CommandResult:
         """Close the session; a policy then opens the partnerships of mutual follow-ups."""
@@ -211,7 +230,11 @@ class SpeedDatingService:
             session_id,
             expected_version,
             lambda s: s.close(
-                occurred_on=occurred_on, actor=caller.actor, today=self._core.clock(), note=note
+                occurred_on=occurred_on,
+                actor=caller.actor,
+                today=self._core.clock(),
+                note=note,
+                confirm_missing_outcomes=confirm_missing_outcomes,
             ),
         )
 

@@ -59,14 +59,50 @@ def describe(event_type: str, data: dict[str, Any]) -> str:
         case "Registered":
             return f"Organisation registered: {data['name']} ({_value(data['kind'])})"
         case "Updated":
+            previous = data.get("previous")
+            if isinstance(previous, dict):
+                return "Organisation updated: " + ", ".join(
+                    f"{key}: {_value(previous.get(key))} -> {_value(data['changes'][key])}"
+                    for key in sorted(data["changes"])
+                )
             return "Organisation updated: " + ", ".join(sorted(data["changes"]))
+        case "AmountCorrected":
+            return (
+                f"Amount corrected: {_value(data['previous_eur'])} EUR -> "
+                f"{_value(data['amount_eur'])} EUR ({data['reason']})"
+            )
+        case "Granted":
+            return (
+                f"Subsidy granted by {data['funder']} for {data['year']}: "
+                f"{_value(data['amount_eur'])} EUR"
+            )
         case "Archived":
             return "Organisation archived"
     return event_type
 
 
-def history_entry(event: Any, position: int | None) -> HistoryEntry:
-    data = {k: v for k, v in vars(event).items() if k not in BOOKKEEPING}
+def with_previous_values(events: list[Any]) -> list[dict[str, Any]]:
+    """Each event's data; an organisation's update also gets the values it replaced
+    (``previous``), followed from the registration on, so its history reads as a correction."""
+    state: dict[str, Any] = {}
+    datas: list[dict[str, Any]] = []
+    for event in events:
+        data = {k: v for k, v in vars(event).items() if k not in BOOKKEEPING}
+        name = type(event).__name__
+        if name == "Registered":
+            state = dict(data)
+        elif name == "Updated" and isinstance(data.get("changes"), dict):
+            data["previous"] = {key: state.get(key) for key in data["changes"]}
+            state.update(data["changes"])
+        datas.append(data)
+    return datas
+
+
+def history_entry(
+    event: Any, position: int | None, data: dict[str, Any] | None = None
+) -> HistoryEntry:
+    if data is None:
+        data = {k: v for k, v in vars(event).items() if k not in BOOKKEEPING}
     event_type = type(event).__name__
     timestamp: datetime = event.timestamp
     return HistoryEntry(

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from application.audit.chain import Digest, Verification
-from application.audit.history import history_entry
+from application.audit.history import history_entry, with_previous_values
 from application.audit.merkle_log import record_leaf
 from application.audit.ports import AuditEntry, AuditFilter, AuditTrail, HeadSigner, MerkleTree
 from application.audit.views import HistoryEntry, LineageView, OriginView
@@ -24,6 +24,7 @@ from application.partnerships.presenters import partnership_view
 from application.partnerships.views import PartnershipFilter, PartnershipSummary, PartnershipView
 from application.read_models import ReadModels
 from application.results import PageRequest
+from domain.activities.funding import Subsidy
 from domain.audit.tree_head import SignedTreeHead, TreeHead
 
 OriginActivity = Callable[[Caller, str | None], dict[str, Any]]
@@ -103,7 +104,16 @@ class AuditService:
         if self._trail is not None:
             self._read_models.wait_for_projections(read_models=AUDIT_INDEX, lab=lab)
             positions = self._audit().positions(aggregate_id)
-        return [history_entry(e, positions.get(e.originator_version)) for e in events]
+        return [
+            history_entry(e, positions.get(e.originator_version), data)
+            for e, data in zip(events, with_previous_values(events), strict=True)
+        ]
+
+    def subsidy_history(self, caller: Caller, subsidy_id: UUID) -> list[HistoryEntry]:
+        """The subsidy's grant and every correction: previous and new amount, reason, who
+        and when."""
+        self._log.owned(caller, Subsidy, subsidy_id, "subsidy")
+        return self._history(subsidy_id, caller.lab)
 
     def partnership_known_at(
         self, caller: Caller, partnership_id: UUID, known_at: datetime

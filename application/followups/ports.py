@@ -18,6 +18,9 @@ class FollowUpQuery:
     owner: str | None = None
     kind: str | None = None
     due_before: date | None = None
+    limit: int | None = None
+    """At most this many items (``None``: all of them), from ``offset`` on."""
+    offset: int = 0
 
 
 class FollowUpStore(Protocol):
@@ -31,6 +34,10 @@ class FollowUpStore(Protocol):
 
     def open_items(self, query: FollowUpQuery) -> list[FollowUpItem]:
         """Items open on ``query.today`` (visible from then, not yet past), by due date."""
+        ...
+
+    def count_items(self, query: FollowUpQuery) -> int:
+        """How many items ``open_items`` would give without ``limit`` and ``offset``."""
         ...
 
     def sent_keys(self, week: str, staff: str) -> set[str]:

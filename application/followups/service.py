@@ -14,6 +14,7 @@ from application.errors import NotFound, StoreUnavailable
 from application.followups.items import KINDS, FollowUpItem
 from application.followups.ports import FollowUpQuery, FollowUpStore
 from application.read_models import ReadModels
+from application.results import Page
 from domain.errors import InvalidValue
 from domain.values import require_text
 
@@ -41,6 +42,10 @@ class DigestReport:
     week: str
     mailed: dict[str, int]
     """Items mailed per staff member this run (0 when everything was already sent)."""
+
+
+DEFAULT_PAGE = 100
+"""Items per page of the follow-up list unless the caller asks for another size."""
 
 
 def iso_week(day: date) -> str:
@@ -78,14 +83,39 @@ class FollowUpService:
         today: date | None = None,
     ) -> list[FollowUpItem]:
         """The lab's open items, by due date; ``due_before`` keeps those due before it."""
+        return self.follow_up_page(
+            caller, owner=owner, kind=kind, due_before=due_before, today=today, limit=None
+        ).items
+
+    def follow_up_page(
+        self,
+        caller: Caller,
+        *,
+        owner: str | None = None,
+        kind: str | None = None,
+        due_before: date | None = None,
+        today: date | None = None,
+        limit: int | None = DEFAULT_PAGE,
+        offset: int = 0,
+    ) -> Page[FollowUpItem]:
+        """One page of the lab's open items, by due date (``limit=None``: all of them); the
+        database filters, orders and cuts the page."""
         if kind is not None and kind not in KINDS:
             raise UnknownFollowUpKind(
                 f"{kind!r} is not a follow-up kind ({', '.join(KINDS)})", field="kind"
             )
         self._read_models.settled()
-        return self.store().open_items(
-            FollowUpQuery(caller.lab, today or self.clock(), owner, kind, due_before)
+        query = FollowUpQuery(
+            caller.lab, today or self.clock(), owner, kind, due_before, limit, offset
         )
+        items = self.store().open_items(query)
+        if limit is None:
+            total = offset + len(items)
+        elif offset == 0 and len(items) < limit:
+            total = len(items)
+        else:
+            total = self.store().count_items(query)
+        return Page(items=items, total=total, limit=limit or len(items), offset=offset)
 
     def send_digest(self, lab: str, mailer: Mailer, *, today: date | None = None) -> DigestReport:
         """Mail each staff member the items they own that were not mailed to them this ISO

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 from application.context import Caller
 from application.errors import StoreUnavailable
 from application.event_log import LabEventLog, check_version
+from application.partnerships.claims import Claims
 from application.partnerships.ports import CatalogView
 from application.partnerships.presenters import organization_view
 from application.partnerships.views import (
@@ -15,6 +17,7 @@ from application.partnerships.views import (
     OrganizationSummary,
     OrganizationView,
 )
+from application.read_models import ReadModels
 from application.results import CommandResult, Page, PageRequest
 from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
@@ -23,9 +26,16 @@ from domain.values import OrganizationKind
 class OrganizationService:
     """The lab's catalogue of associations and companies."""
 
-    def __init__(self, log: LabEventLog, catalog: CatalogView | None) -> None:
+    def __init__(
+        self,
+        log: LabEventLog,
+        catalog: CatalogView | None,
+        read_models: ReadModels | None = None,
+    ) -> None:
         self._log = log
         self._catalog = catalog
+        self._read_models = read_models
+        self.claims = Claims(log, catalog, self._settle)
 
     def register_organization(
         self,
@@ -48,7 +58,16 @@ class OrganizationService:
             field_of_activity=field_of_activity,
             description=description,
         )
-        return self._log.record(organization, expected_version=None)
+        self._settle()  # the catalogue knows every earlier registration
+        claim = self.claims.identifier_claim(organization, caller.actor)
+        warnings = self.claims.look_alikes(organization)
+        result = self.claims.record(
+            lambda: self._log.record(organization, None, also=[claim] if claim is not None else []),
+            claim,
+            caller.lab,
+            self.claims.identifier_refusal(str(organization.legal_identifier), "legal_identifier"),
+        )
+        return replace(result, warnings=tuple(warnings))
 
     def update_organization(
         self,
@@ -60,8 +79,19 @@ class OrganizationService:
     ) -> CommandResult:
         organization = self.organization(caller, organization_id)
         check_version(organization, expected_version)
+        before = organization.legal_identifier
         organization.update(actor=caller.actor, **changes)
-        return self._log.record(organization, expected_version)
+        claim = None
+        if organization.legal_identifier != before:
+            claim = self.claims.identifier_claim(organization, caller.actor)
+        return self.claims.record(
+            lambda: self._log.record(
+                organization, expected_version, also=[claim] if claim is not None else []
+            ),
+            claim,
+            caller.lab,
+            self.claims.identifier_refusal(str(organization.legal_identifier), "legal_identifier"),
+        )
 
     def archive_organization(
         self,
@@ -92,6 +122,10 @@ class OrganizationService:
             caller, Organization, organization_id, "organisation", field
         )
         return organization
+
+    def _settle(self) -> None:
+        if self._read_models is not None:
+            self._read_models.settled()
 
     @property
     def has_catalog(self) -> bool:

@@ -51,7 +51,10 @@ class PartnershipService:
         occurred_on: date,
         origin_reference_id: str | None = None,
         note: str | None = None,
+        separate_reason: str | None = None,
     ) -> CommandResult:
+        """Open a partnership; a second open one of the same pair is refused unless
+        ``separate_reason`` says why it is separate on purpose (recorded in the event)."""
         association = self._organizations.organization(
             caller, association_id, field="association_id"
         )
@@ -64,7 +67,10 @@ class PartnershipService:
             actor=caller.actor,
             today=self.clock(),
             note=note,
+            separate_reason=separate_reason,
         )
+        if separate_reason is None:
+            self._organizations.claims.require_no_open_pair(partnership)
         return self._log.record(partnership, expected_version=None)
 
     def record_meeting(

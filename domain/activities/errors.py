@@ -121,3 +121,19 @@ class AlreadyProposed(LifecycleViolation):
 
 class PartnershipAlreadyOpened(LifecycleViolation):
     rule = "partnership-opened-once"
+
+
+class OutcomesMissing(LifecycleViolation):
+    """Closing with scheduled meetings whose outcome was never recorded, unconfirmed."""
+
+    rule = "outcomes-recorded-before-close"
+
+
+class NoCatchUpPlan(LifecycleViolation):
+    rule = "catch-up-plan-exists"
+
+
+class CatchUpAlreadyHeld(LifecycleViolation):
+    """A catch-up plan whose meetings have started to be held can no longer be withdrawn."""
+
+    rule = "catch-up-withdrawn-before-held"

@@ -12,19 +12,23 @@ printed timetable can always be reproduced even if the scheduler changes later.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.activities.errors import (
     ActivityOfAnotherLab,
+    CatchUpAlreadyHeld,
     DurationOutOfRange,
     InterestWithoutMeeting,
     MeetingAlreadyHeld,
     MeetingNotHeld,
     MeetingNotScheduled,
+    NoCatchUpPlan,
     NotEnoughParticipants,
     NothingToCatchUp,
+    OutcomesMissing,
     ParticipantAlreadyRegistered,
     ParticipantNotRegistered,
     ScheduleMissing,
@@ -70,6 +74,13 @@ class SpeedDatingSession(Aggregate):
     """Associations stay seated at their table; companies move one table per round."""
 
     TOPIC = "partnerlab:SpeedDatingSession"
+    class_version = 2
+    """Version 2: a closed session knows the meetings whose outcome was missing at the close."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken by version 1 predate ``missing_outcomes``."""
+        state.setdefault("missing_outcomes", [])
 
     class Event(Aggregate.Event):
         TOPIC = "partnerlab:SpeedDatingSession.Event"
@@ -114,6 +125,14 @@ class SpeedDatingSession(Aggregate):
         occurred_on: date
         actor: str
 
+    class CatchUpWithdrawn(Event):
+        """Catch-up rounds taken back before any of their meetings was held."""
+
+        TOPIC = "partnerlab:SpeedDatingSession.CatchUpWithdrawn"
+        round_numbers: list[int]
+        reason: str | None
+        actor: str
+
     class ParticipantCheckedIn(Event):
         TOPIC = "partnerlab:SpeedDatingSession.ParticipantCheckedIn"
         organization_id: UUID
@@ -134,14 +153,24 @@ class SpeedDatingSession(Aggregate):
 
     class Closed(Event):
         """The decision of the close is recorded with it: the pairs where both sides want to
-        follow up (a policy opens their partnerships) and those where only one side does."""
+        follow up (a policy opens their partnerships) and those where only one side does.
+
+        Version 2: ``missing_outcomes``, the scheduled meetings whose outcome was never
+        recorded (a close with any needs the caller's confirmation)."""
 
         TOPIC = "partnerlab:SpeedDatingSession.Closed"
+        class_version = 2
         follow_ups: list[Pair]
         one_sided: list[Pair]
         occurred_on: date
         actor: str
         note: str | None
+        missing_outcomes: list[Pair]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Sessions closed before the rule: which outcomes were missing was not recorded."""
+            state["missing_outcomes"] = []
 
     # ------------------------------------------------------------------ creation
 
@@ -177,6 +206,7 @@ class SpeedDatingSession(Aggregate):
         self.closed_on: date | None = None
         self.follow_ups: list[Pair] = []
         self.one_sided: list[Pair] = []
+        self.missing_outcomes: list[Pair] = []
 
     @classmethod
     def plan(
@@ -307,17 +337,26 @@ class SpeedDatingSession(Aggregate):
     ) -> None:
         """Extra rounds, after the last one, for scheduled meetings that were not held.
 
-        Without ``pairs``: every missed meeting between two participants who are not no-shows.
+        Without ``pairs``: every meeting marked as not held (an outcome ``held: false``)
+        between two participants who are not no-shows, and not already in a catch-up round;
+        meetings whose outcome is simply missing are not re-planned.
         The chosen pairs are scheduled in the fewest rounds possible (edge colouring); each
         association keeps its table.
         """
         self._require_day_has_come(today)
         self._require_schedule()
         if pairs is None:
+            planned = {
+                pair_key(m.association_id, m.company_id)
+                for r in self.rounds
+                if r.catch_up
+                for m in r.meetings
+            }
             chosen = [
                 p
                 for p in self.scheduled_pairs
-                if not self._held(p)
+                if self._marked_missed(p)
+                and p.key not in planned
                 and self.attendance.get(str(p.association_id)) != "no_show"
                 and self.attendance.get(str(p.company_id)) != "no_show"
             ]
@@ -338,6 +377,24 @@ class SpeedDatingSession(Aggregate):
         self._schedule_catch_up(
             rounds=_published(schedule, tables, first_number=len(self.rounds) + 1, catch_up=True),
             occurred_on=self.held_on,
+            actor=require_text(actor, "actor"),
+        )
+
+    def withdraw_catch_up(self, *, actor: str, today: date, reason: str | None = None) -> None:
+        """Take back the catch-up rounds, as long as none of their meetings was held."""
+        self._require_day_has_come(today)
+        catch_up = [r for r in self.rounds if r.catch_up]
+        if not catch_up:
+            raise NoCatchUpPlan("there is no catch-up plan to withdraw")
+        held = [_pair(m) for r in catch_up for m in r.meetings if self._held(_pair(m))]
+        if held:
+            raise CatchUpAlreadyHeld(
+                f"{len(held)} catch-up meeting(s) were already held ({held[0].key}...): the plan "
+                "can no longer be withdrawn"
+            )
+        self._withdraw_catch_up(
+            round_numbers=[r.number for r in catch_up],
+            reason=optional_text(reason),
             actor=require_text(actor, "actor"),
         )
 
@@ -381,20 +438,38 @@ class SpeedDatingSession(Aggregate):
             actor=require_text(actor, "actor"),
         )
 
-    def close(self, *, occurred_on: date, actor: str, today: date, note: str | None = None) -> None:
+    def close(
+        self,
+        *,
+        occurred_on: date,
+        actor: str,
+        today: date,
+        note: str | None = None,
+        confirm_missing_outcomes: bool = False,
+    ) -> None:
         """Close the session: pairs where both sides want to follow up will open partnerships;
-        those where one side only does are listed for staff to decide."""
+        those where one side only does are listed for staff to decide. Meetings whose outcome
+        was never recorded refuse the close unless ``confirm_missing_outcomes``; they are then
+        recorded with it."""
         self._require_day_has_come(today)
         self._require_schedule()
         require_on_or_after(occurred_on, self.held_on, "occurred_on", "the session")
         require_fact_date(occurred_on, today, "occurred_on")
         outcomes = [self.outcomes[p.key] for p in self.scheduled_pairs if p.key in self.outcomes]
+        missing = [p for p in self.scheduled_pairs if p.key not in self.outcomes]
+        if missing and not confirm_missing_outcomes:
+            raise OutcomesMissing(
+                f"{len(missing)} scheduled meeting(s) have no outcome recorded (first: "
+                f"{missing[0].key}); record them, or confirm closing without them",
+                field="confirm_missing_outcomes",
+            )
         self._close(
             follow_ups=[_pair(o) for o in outcomes if o.mutual_follow_up],
             one_sided=[_pair(o) for o in outcomes if o.one_sided_follow_up],
             occurred_on=occurred_on,
             actor=require_text(actor, "actor"),
             note=optional_text(note),
+            missing_outcomes=missing,
         )
 
     def require_held(self, pair: Pair) -> None:
@@ -432,6 +507,10 @@ class SpeedDatingSession(Aggregate):
     ) -> None:
         self.rounds.extend(rounds)
 
+    @event(CatchUpWithdrawn)
+    def _withdraw_catch_up(self, round_numbers: list[int], reason: str | None, actor: str) -> None:
+        self.rounds = [r for r in self.rounds if r.number not in round_numbers]
+
     @event(ParticipantCheckedIn)
     def _check_in(self, organization_id: UUID, occurred_on: date, actor: str) -> None:
         self.attendance[str(organization_id)] = "checked_in"
@@ -452,10 +531,12 @@ class SpeedDatingSession(Aggregate):
         occurred_on: date,
         actor: str,
         note: str | None,
+        missing_outcomes: list[Pair],
     ) -> None:
         self.closed_on = occurred_on
         self.follow_ups = list(follow_ups)
         self.one_sided = list(one_sided)
+        self.missing_outcomes = list(missing_outcomes)
 
     def _drop_schedule(self) -> None:
         self.rounds = []
@@ -535,6 +616,10 @@ class SpeedDatingSession(Aggregate):
     def _held(self, pair: Pair) -> bool:
         outcome = self.outcomes.get(pair.key)
         return outcome is not None and outcome.held
+
+    def _marked_missed(self, pair: Pair) -> bool:
+        outcome = self.outcomes.get(pair.key)
+        return outcome is not None and not outcome.held
 
     def _require_open(self) -> None:
         if self.closed_on is not None:

@@ -92,7 +92,11 @@ class Partnership(Aggregate):
         TOPIC = "partnerlab:Partnership.Created"
 
     class Opened(Created):
+        """Version 2: ``separate_reason`` says why a second open partnership of the same
+        association and company was opened on purpose (``None`` otherwise)."""
+
         TOPIC = "partnerlab:Partnership.Opened"
+        class_version = 2
         lab: str
         association_id: UUID
         company_id: UUID
@@ -100,6 +104,12 @@ class Partnership(Aggregate):
         occurred_on: date
         actor: str
         note: str | None
+        separate_reason: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Partnerships opened before the one-open-pair rule were never marked separate."""
+            state["separate_reason"] = None
 
     class MeetingHeld(Event):
         TOPIC = "partnerlab:Partnership.MeetingHeld"
@@ -208,6 +218,7 @@ class Partnership(Aggregate):
         occurred_on: date,
         actor: str,
         note: str | None,
+        separate_reason: str | None = None,
     ) -> None:
         self.lab = lab
         self.association_id = association_id
@@ -238,6 +249,7 @@ class Partnership(Aggregate):
         today: date,
         note: str | None = None,
         id: UUID | None = None,
+        separate_reason: str | None = None,
     ) -> Partnership:
         """Open a partnership with the first meeting of one association and one company.
 
@@ -268,6 +280,9 @@ class Partnership(Aggregate):
             occurred_on=occurred_on,
             actor=require_text(actor, "actor"),
             note=optional_text(note),
+            separate_reason=(
+                None if separate_reason is None else require_text(separate_reason, "reason")
+            ),
         )
 
     # ------------------------------------------------------------------ commands

@@ -42,6 +42,10 @@ def _ddl(dialect: str) -> list[str]:
         f" due_on {date_type} NOT NULL, visible_until {date_type},"
         " PRIMARY KEY (lab, item_key))",
         "CREATE INDEX IF NOT EXISTS pl_followups_lab_due ON pl_followups (lab, due_on)",
+        "CREATE INDEX IF NOT EXISTS pl_followups_lab_due_key"
+        " ON pl_followups (lab, due_on, item_key)",
+        "CREATE INDEX IF NOT EXISTS pl_followups_lab_owner_due"
+        " ON pl_followups (lab, owner, due_on, item_key)",
         "CREATE INDEX IF NOT EXISTS pl_followups_subject ON pl_followups (subject_id)",
         "CREATE TABLE IF NOT EXISTS pl_followup_digests ("
         " week TEXT NOT NULL, staff TEXT NOT NULL, item_key TEXT NOT NULL,"
@@ -49,6 +53,25 @@ def _ddl(dialect: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS pl_followup_feeds ("
         " token_hash TEXT PRIMARY KEY, lab TEXT NOT NULL, staff TEXT NOT NULL)",
     ]
+
+
+def _where(query: FollowUpQuery) -> tuple[str, dict[str, Any]]:
+    where = [
+        "lab = %(lab)s",
+        "visible_from <= %(today)s",
+        "(visible_until IS NULL OR visible_until >= %(today)s)",
+    ]
+    params: dict[str, Any] = {"lab": query.lab, "today": query.today}
+    if query.owner is not None:
+        where.append("owner = %(owner)s")
+        params["owner"] = query.owner
+    if query.kind is not None:
+        where.append("kind = %(kind)s")
+        params["kind"] = query.kind
+    if query.due_before is not None:
+        where.append("due_on < %(due_before)s")
+        params["due_before"] = query.due_before
+    return " AND ".join(where), params
 
 
 def _date(value: Any) -> date:
@@ -128,28 +151,24 @@ class SqlFollowUpStore:
             )
 
     def open_items(self, query: FollowUpQuery) -> list[FollowUpItem]:
-        where = [
-            "lab = %(lab)s",
-            "visible_from <= %(today)s",
-            "(visible_until IS NULL OR visible_until >= %(today)s)",
-        ]
-        params: dict[str, Any] = {"lab": query.lab, "today": query.today}
-        if query.owner is not None:
-            where.append("owner = %(owner)s")
-            params["owner"] = query.owner
-        if query.kind is not None:
-            where.append("kind = %(kind)s")
-            params["kind"] = query.kind
-        if query.due_before is not None:
-            where.append("due_on < %(due_before)s")
-            params["due_before"] = query.due_before
+        """Filtered, ordered and paged by the database: only the page's rows are read."""
+        clause, params = _where(query)
+        page = ""
+        if query.limit is not None:
+            page = " LIMIT %(limit)s OFFSET %(offset)s"
+            params = {**params, "limit": query.limit, "offset": query.offset}
         rows = self.db.query(
             "SELECT lab, item_key, kind, subject_type, subject_id, owner, title, visible_from,"
-            f" due_on, visible_until FROM pl_followups WHERE {' AND '.join(where)}"
-            " ORDER BY due_on, item_key",
+            f" due_on, visible_until FROM pl_followups WHERE {clause}"
+            f" ORDER BY due_on, item_key{page}",
             params,
         )
         return [_item(r) for r in rows]
+
+    def count_items(self, query: FollowUpQuery) -> int:
+        clause, params = _where(query)
+        rows = self.db.query(f"SELECT COUNT(*) AS n FROM pl_followups WHERE {clause}", params)
+        return int(rows[0]["n"])
 
     def sent_keys(self, week: str, staff: str) -> set[str]:
         rows = self.db.query(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from partnerlab.cli.app import cli
 from partnerlab.cli.audit import audit_cli
+from partnerlab.cli.check import check
 from partnerlab.cli.db import db_cli
 from partnerlab.cli.demo import demo
 from partnerlab.cli.followups import followups_cli
@@ -27,6 +28,7 @@ cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(followups_cli, name="follow-ups")
 cli.add_typer(users_cli, name="users")
+cli.command()(check)
 
 
 def main() -> None:

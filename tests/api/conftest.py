@@ -174,17 +174,18 @@ def open_partnership(
     occurred_on: str = "2014-03-12",
     origin: str = "speed_dating",
     reference_id: str | None = "speed-dating-2014-03",
+    separate: str | None = None,
 ) -> dict[str, Any]:
-    response = write(
-        client,
-        "/partnerships",
-        {
-            "association_id": association["id"],
-            "company_id": company["id"],
-            "origin": {"kind": origin, "reference_id": reference_id},
-            "occurred_on": occurred_on,
-        },
-    )
+    """``separate``: the reason a second open partnership of the pair is opened on purpose."""
+    body: dict[str, Any] = {
+        "association_id": association["id"],
+        "company_id": company["id"],
+        "origin": {"kind": origin, "reference_id": reference_id},
+        "occurred_on": occurred_on,
+    }
+    if separate is not None:
+        body["separate_on_purpose"] = {"reason": separate}
+    response = write(client, "/partnerships", body)
     assert response.status_code == 201, response.text
     partnership: dict[str, Any] = response.json()
     return partnership

@@ -612,7 +612,10 @@ def test_listing_filters_partnerships(client: TestClient, partners: Partners) ->
 
 
 def test_listing_partnerships_is_paginated(client: TestClient, partners: Partners) -> None:
-    opened = {open_partnership(client, partners.food_bank, partners.ibm)["id"] for _ in range(3)}
+    opened = {
+        open_partnership(client, partners.food_bank, partners.ibm, separate=f"project {n}")["id"]
+        for n in range(3)
+    }
 
     pages = [
         client.get(f"{API}/partnerships", params={"limit": 2, "offset": offset}).json()

@@ -117,7 +117,13 @@ def test_a_past_report_gives_the_same_bytes_after_newer_corrections(
         "corrections",
         {"target_version": 4, "changes": {"signed_on": "2015-01-10"}, "reason": "misread"},
     )
-    late = open_partnership(client, partners.food_bank, partners.ibm, occurred_on="2014-01-05")
+    late = open_partnership(
+        client,
+        partners.food_bank,
+        partners.ibm,
+        occurred_on="2014-01-05",
+        separate="another project",
+    )
     position = max(corrected["position"], late["position"])
 
     after = {

@@ -285,7 +285,7 @@ def test_the_big_screen_shows_the_round_under_way(client: TestClient, scheduled:
 def test_closing_twice_with_the_same_key_records_one_close(
     client: TestClient, scheduled: Session
 ) -> None:
-    body = {"occurred_on": SESSION_ON}
+    body = {"occurred_on": SESSION_ON, "confirm_missing_outcomes": True}
     first = write(client, scheduled.path("/close"), body, key="close-spring-2014")
     replay = write(client, scheduled.path("/close"), body, key="close-spring-2014")
 

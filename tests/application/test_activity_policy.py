@@ -74,7 +74,9 @@ def a_closed_session(app: PartnerLab) -> tuple[UUID, list[UUID], list[UUID]]:
             association_interest=a,
             company_interest=c,
         )
-    app.speed_dating.close_speed_dating(STAFF, session, occurred_on=SESSION_ON)
+    app.speed_dating.close_speed_dating(
+        STAFF, session, occurred_on=SESSION_ON, confirm_missing_outcomes=True
+    )
     return session, [food_bank, parents], [ibm, games]
 
 

@@ -217,6 +217,9 @@ class _CatalogWithOrganizations:
     def list_organizations(self, lab: str, filters: object, page: object) -> Page[object]:
         return Page(items=[], total=self.total, limit=1, offset=0)
 
+    def list_partnerships(self, lab: str, filters: object, page: object) -> Page[object]:
+        return Page(items=[], total=0, limit=1, offset=0)
+
 
 def test_a_lab_with_organisations_gets_nothing() -> None:
     app = PartnerLab(IN_MEMORY, clock=lambda: TODAY, catalog=_CatalogWithOrganizations(3))  # type: ignore[arg-type]

@@ -125,7 +125,7 @@ def set_up(http: httpx.Client, headers: dict[str, str]) -> list[str]:
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     partnerships = []
-    for _ in range(PARTNERSHIPS):
+    for n in range(PARTNERSHIPS):
         response = http.post(
             f"{API}/partnerships",
             json={
@@ -133,6 +133,7 @@ def set_up(http: httpx.Client, headers: dict[str, str]) -> list[str]:
                 "company_id": ids[1],
                 "origin": {"kind": "speed_dating", "reference_id": "speed-dating-2014-03"},
                 "occurred_on": "2014-03-12",
+                "separate_on_purpose": {"reason": f"project {n}"},
             },
             headers=headers,
         )

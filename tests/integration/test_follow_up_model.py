@@ -92,6 +92,7 @@ def test_follow_ups_match_a_recomputation_on_a_generated_data_set(
             company_id=rng.choice(companies),
             origin_kind=OriginKind.SPONTANEOUS,
             occurred_on=day,
+            separate_reason=f"generated partnership {i}",  # pairs drawn at random may repeat
         ).id
         steps = rng.randrange(0, 6)
         try:

@@ -329,6 +329,8 @@ def test_catch_up_rounds_come_after_the_last_round_with_each_association_at_its_
     for pair in session.scheduled_pairs:
         if pair.company_id != late:
             held(session, pair)
+        else:
+            missed(session, pair)
     tables = {a: session.table_of(a) for a in session.associations}
 
     session.schedule_catch_up(actor=STAFF, today=SESSION_ON)
@@ -361,6 +363,19 @@ def test_catch_up_is_for_missed_meetings_only() -> None:
         session.schedule_catch_up(actor=STAFF, today=SESSION_ON)
 
 
+def missed(session: SpeedDatingSession, pair: Pair) -> None:
+    """Mark a scheduled meeting as not held."""
+    session.record_outcome(
+        association_id=pair.association_id,
+        company_id=pair.company_id,
+        held=False,
+        association_interest=NONE,
+        company_interest=NONE,
+        actor=STAFF,
+        today=SESSION_ON,
+    )
+
+
 # -- the close -----------------------------------------------------------------------------------
 
 
@@ -371,7 +386,7 @@ def test_the_close_lists_mutual_follow_ups_and_leaves_one_sided_ones_to_staff() 
     held(session, p[1], FOLLOW_UP, INFORMATIVE)
     held(session, p[2], INFORMATIVE, INFORMATIVE)
 
-    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY)
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     assert session.follow_ups == [p[0]]
     assert session.one_sided == [p[1]]
@@ -383,7 +398,7 @@ def test_the_close_lists_mutual_follow_ups_and_leaves_one_sided_ones_to_staff() 
 
 def test_nothing_is_recorded_after_the_close() -> None:
     session = scheduled_session(associations(1), companies(1))
-    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY)
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     with pytest.raises(SessionClosed):
         held(session, session.scheduled_pairs[0], FOLLOW_UP, FOLLOW_UP)
@@ -455,7 +470,7 @@ def test_the_close_follows_up_exactly_the_pairs_both_sides_wanted(
 ) -> None:
     session, recorded = drawn
 
-    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY)
+    session.close(occurred_on=SESSION_ON, actor=STAFF, today=TODAY, confirm_missing_outcomes=True)
 
     both = {p for p, (h, a, c) in recorded.items() if h and a is c is FOLLOW_UP}
     one = {p for p, (h, a, c) in recorded.items() if h and [a, c].count(FOLLOW_UP) == 1}

@@ -16,6 +16,7 @@ from api.activities.responses import Format, activities_page, etag, wanted_forma
 from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate, PairCreate
 from api.activities.schemas.speed_datings import (
     CatchUpCreate,
+    CatchUpWithdrawal,
     CloseCreate,
     FollowUpsPublic,
     OutcomeCreate,
@@ -177,6 +178,25 @@ def schedule_catch_up(
         body,
         lambda lab, caller, version: lab.speed_dating.schedule_catch_up_rounds(
             caller, session_id, pairs=_pairs(body.pairs if body else None), expected_version=version
+        ),
+        SESSION_WRITTEN,
+    )
+
+
+@router.post(
+    "/{session_id}/catch-up/withdrawal",
+    status_code=201,
+    response_model=SpeedDatingWritten,
+    responses=WRITE_PROBLEMS,
+)
+def withdraw_catch_up(
+    session_id: SessionId, write: WriteDep, body: CatchUpWithdrawal | None = None
+) -> StarletteResponse:
+    """Withdraw the catch-up rounds, as long as none of their meetings was held."""
+    return write.run(
+        body,
+        lambda lab, caller, version: lab.speed_dating.withdraw_catch_up_rounds(
+            caller, session_id, reason=body.reason if body else None, expected_version=version
         ),
         SESSION_WRITTEN,
     )

@@ -65,6 +65,17 @@ class OutcomeCreate(Input):
 class CloseCreate(Input):
     occurred_on: IsoDate = Field(description="When the session was closed (a fact).")
     note: LongText | None = None
+    confirm_missing_outcomes: StrictBool = Field(
+        default=False,
+        description="Close although scheduled meetings have no outcome recorded (otherwise "
+        "refused: rule outcomes-recorded-before-close); which were missing is recorded.",
+    )
+
+
+class CatchUpWithdrawal(Input):
+    """Take back the catch-up rounds before any of their meetings is held."""
+
+    reason: LongText | None = None
 
 
 class ParticipantPublic(Output):

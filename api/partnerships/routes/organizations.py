@@ -52,7 +52,9 @@ def location(organization_id: UUID) -> str:
 def written(status_code: int) -> Presenter:
     def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> StarletteResponse:
         view = lab.organizations.get_organization(caller, result.id)
-        body = OrganizationWritten.model_validate({**asdict(view), "position": result.position})
+        body = OrganizationWritten.model_validate(
+            {**asdict(view), "position": result.position, "warnings": list(result.warnings)}
+        )
         headers = {"ETag": etag(result.version)}
         if status_code == 201:
             headers["Location"] = location(result.id)

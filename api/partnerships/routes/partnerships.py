@@ -104,6 +104,7 @@ def open_partnership(body: PartnershipCreate, write: WriteDep) -> StarletteRespo
             origin_reference_id=body.origin.reference_id,
             occurred_on=body.occurred_on,
             note=body.note,
+            separate_reason=(body.separate_on_purpose.reason if body.separate_on_purpose else None),
         ),
         written(opened=True),
     )

@@ -66,6 +66,11 @@ class OrganizationWritten(OrganizationPublic):
     position: int | None = Field(
         description="Position of the write in the event log (for read-your-writes)."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What to check although the write was recorded: an organisation whose "
+        "name matches this one ignoring accents, case and punctuation.",
+    )
 
 
 class OrganizationSummaryPublic(Output):

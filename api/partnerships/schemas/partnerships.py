@@ -35,6 +35,12 @@ class OriginCreate(Input):
     )
 
 
+class SeparateOnPurpose(Input):
+    """Why this partnership is separate from the pair's open one (recorded with it)."""
+
+    reason: LongText
+
+
 class PartnershipCreate(Input):
     """Open a partnership with the first meeting of an association and a company."""
 
@@ -43,6 +49,11 @@ class PartnershipCreate(Input):
     origin: OriginCreate
     occurred_on: IsoDate
     note: LongText | None = None
+    separate_on_purpose: SeparateOnPurpose | None = Field(
+        default=None,
+        description="Open it although the association and the company already have an open "
+        "partnership, saying why (otherwise refused: rule one-open-partnership-per-pair).",
+    )
 
 
 class MeetingCreate(Input):

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from api.deps import WriteDep
 from api.problems import documented
 from api.writes import Presenter, Write
+from application.context import Caller
 from application.lab import PartnerLab
 from application.results import CommandResult
 
@@ -92,15 +93,18 @@ def _endpoint(
 ) -> Callable[..., Response]:
     id_name, id_type = record_id
 
+    use_case = row.use_case.__name__
+
     def endpoint(*, body: BaseModel, write: Write, **path: UUID) -> Response:
         target = path[id_name]
-        return write.run(
-            body,
-            lambda lab, caller, version: row.use_case(
-                service(lab), caller, target, expected_version=version, **row.fields(body)
-            ),
-            present,
-        )
+
+        def command(lab: PartnerLab, caller: Caller, version: int | None) -> CommandResult:
+            # Looked up on the service itself at call time (not the function the row names),
+            # as a hand-written route would call it.
+            run: Callable[..., CommandResult] = getattr(service(lab), use_case)
+            return run(caller, target, expected_version=version, **row.fields(body))
+
+        return write.run(body, command, present)
 
     # What FastAPI reads: the record's id from the path, the row's body, the write's headers.
     keyword = inspect.Parameter.KEYWORD_ONLY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 from uuid import UUID
@@ -242,8 +243,17 @@ def test_no_string_is_a_key_unless_it_was_issued(token: str) -> None:
         lab.keys.authenticate(token)
 
 
+VISIBLE_NAME = st.text(
+    # Names a person can read: no control, format (invisible, bidirectional) or unassigned
+    # characters, and already in NFC (names are normalised and refuse the others).
+    alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn")),
+    min_size=1,
+    max_size=40,
+).filter(lambda text: text.strip() and unicodedata.is_normalized("NFC", text))
+
+
 @given(
-    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    name=VISIBLE_NAME,
     role=st.sampled_from(Role),
     days=st.none() | st.integers(min_value=1, max_value=3650),
 )

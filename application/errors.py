@@ -77,3 +77,10 @@ class PastSettled(ConcurrentWrite):
     Nothing was recorded; the write can be retried (it is stamped afresh)."""
 
     rule = "past-settled"
+
+
+class ProjectionsBehind(StoreUnavailable):
+    """The read models a read needs have not caught up with the log within the bound (or not
+    reached the position asked for); nothing is wrong with the request: retry shortly."""
+
+    rule = "projections-behind"

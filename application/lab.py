@@ -72,6 +72,7 @@ class PartnerLab:
         contacts: ContactDirectory | None = None,
         followups: FollowUpStore | None = None,
         key_pepper: bytes = b"",
+        read_wait_seconds: float = 5.0,
         merkle_tree: MerkleTree | None = None,
         head_signer: HeadSigner | None = None,
         head_every_events: int = 1000,
@@ -82,7 +83,7 @@ class PartnerLab:
     ) -> None:
         self.log = log if log is not None else LabEventLog(env)
         self.clock = clock
-        self.read_models = ReadModels(self.log, follower)
+        self.read_models = ReadModels(self.log, follower, read_wait_seconds)
         self.organizations = OrganizationService(self.log, catalog, self.read_models)
         self.partnerships = PartnershipService(self.log, self.organizations, clock)
         core = ActivityCore(self.log, self.organizations, self.read_models, activities, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from application.errors import ProjectionStopped
+from application.errors import ProjectionsBehind, ProjectionStopped
 from application.event_log import LabEventLog, store_errors
 from application.followers import ProjectionFollower
 from domain.errors import InvalidValue
@@ -25,14 +25,21 @@ class ReadModels:
     not wait (tests in memory, the CLI when projections run elsewhere).
     """
 
-    def __init__(self, log: LabEventLog, follower: ProjectionFollower | None = None) -> None:
+    def __init__(
+        self,
+        log: LabEventLog,
+        follower: ProjectionFollower | None = None,
+        wait_seconds: float = 5.0,
+    ) -> None:
         self._log = log
         self.follower = follower
+        self.wait_seconds = wait_seconds
+        """How long a read waits for its read models before answering 503."""
 
     def wait_for_projections(
         self,
         position: int | None = None,
-        timeout: float = 5.0,
+        timeout: float | None = None,
         *,
         read_models: Sequence[str] | None = None,
         lab: str | None = None,
@@ -48,9 +55,18 @@ class ReadModels:
         target = position if position is not None else self.log_head()
         if target is None:
             return True
-        reached = self.follower.wait_until(target, timeout, read_models)
+        reached = self.follower.wait_until(
+            target, self.wait_seconds if timeout is None else timeout, read_models
+        )
         if lab is not None and read_models:
             self._refuse_stopped(read_models, lab)
+            if not reached:
+                # A lab's read never serves a read model that is behind the log: 503 and
+                # Retry-After, as when it is stopped (never an unrelated read model's fault).
+                raise ProjectionsBehind(
+                    f"the read model {', '.join(read_models)} has not caught up with the log"
+                    " yet; retry shortly"
+                )
         return reached
 
     def _refuse_stopped(

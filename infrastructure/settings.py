@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     projections_in_process: bool = True
+    read_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    """How long a read waits for its own read models to reach the log's head before answering
+    503 ``projections-behind`` with Retry-After."""
     default_lab: str = "alsace"
     max_body_bytes: int = 1_000_000
     rate_limit_per_key: str | None = "300/second"

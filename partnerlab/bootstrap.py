@@ -172,6 +172,7 @@ def build_runtime(
         contacts=contacts,
         followups=followups,
         key_pepper=settings.api_key_pepper.get_secret_value().encode(),
+        read_wait_seconds=settings.read_wait_seconds,
         merkle_tree=audit.tree,
         head_signer=signer,
         head_every_events=settings.audit_head_every_events,

@@ -15,7 +15,7 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from application.context import Caller
-from application.errors import StoreUnavailable
+from application.errors import ProjectionsBehind, StoreUnavailable
 from application.followers import REPORTS
 from application.read_models import ReadModels
 from application.reporting.figures import (
@@ -60,12 +60,6 @@ MAX_STALLED_DAYS = 36_500
 
 class InvalidReportQuery(InvalidValue):
     rule = "report-query-invalid"
-
-
-class ProjectionsBehind(StoreUnavailable):
-    """The projections have not reached the position asked for within the bound; retry."""
-
-    rule = "projections-behind"
 
 
 class ReportingService:

@@ -65,4 +65,7 @@ def create_app(
     from api.partnerships import console as partnerships_console
 
     app.include_router(partnerships_console.router)
+    from api.reporting import console as reporting_console
+
+    app.include_router(reporting_console.router)
     return app

@@ -68,4 +68,7 @@ def create_app(
     from api.reporting import console as reporting_console
 
     app.include_router(reporting_console.router)
+    from api.activities import console as activities_console
+
+    app.include_router(activities_console.router)
     return app

@@ -25,8 +25,8 @@ from typing import Literal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from api.console.labels import N_, category, stage
 from application.activities.views import FundingReport, FundingYear

@@ -71,4 +71,7 @@ def create_app(
     from api.activities import console as activities_console
 
     app.include_router(activities_console.router)
+    from api.audit import console as audit_console
+
+    app.include_router(audit_console.router)
     return app

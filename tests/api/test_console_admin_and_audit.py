@@ -65,8 +65,8 @@ def test_an_admin_changes_a_role_and_disables_an_account(client: TestClient) -> 
     row = page[page.index(f'id="account-{account.group(1)}"') :]
     assert "staff.roles@labo.example" in row.split("</tr>")[0]
     version = re.search(r'name="version" value="(\d+)"', row).group(1)  # type: ignore[union-attr]
-    changed = admin.post(f"/console/admin/accounts/{account.group(1)}/role",
-                         data={"csrf_token": csrf_of(page), "role": "viewer", "version": version})  # fmt: skip
+    sent = {"csrf_token": csrf_of(page), "role": "viewer", "version": version}
+    changed = admin.post(f"/console/admin/accounts/{account.group(1)}/role", data=sent)
     assert changed.status_code == 303
     stale = admin.post(f"/console/admin/accounts/{account.group(1)}/disable",
                        data={"csrf_token": csrf_of(page), "version": version})  # fmt: skip

@@ -71,6 +71,9 @@ def create_app(
     from api.activities import console as activities_console
 
     app.include_router(activities_console.router)
+    from api.activities import console_lists
+
+    app.include_router(console_lists.router)
     from api.audit import console as audit_console
 
     app.include_router(audit_console.router)

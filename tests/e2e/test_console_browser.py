@@ -517,6 +517,10 @@ def test_the_new_pages_pass_axe(browser: Browser, server: Server, width: int) ->
         "reports": "/console/reports",
         "speed-datings": "/console/speed-dating",
         "speed-dating-new": "/console/speed-dating/new",
+        "events": "/console/events",
+        "consulting": "/console/consulting",
+        "trainings": "/console/trainings",
+        "funding": "/console/funding",
     }
     if first.count():
         session = (first.get_attribute("href") or "").split("#")[0]
@@ -534,3 +538,20 @@ def test_the_new_pages_pass_axe(browser: Browser, server: Server, width: int) ->
         assert bad == [], (name, bad)
         shoot(page, f"{name}-{width}")
     page.context.close()
+    if width != 1280:
+        return  # the admin's and auditor's pages: at desktop width (they are read at a desk)
+    admin = new_page(browser, width=width)
+    email = f"admin.axe{width}@labo.example"
+    set_password_and_sign_in(admin, server, cli_create_account(server, email, "admin"), email)
+    for name, path in {"accounts": "/console/admin/accounts", "keys": "/console/admin/keys",
+                       "audit": "/console/audit?verify=1"}.items():  # fmt: skip
+        admin.goto(server.url + path)
+        results = axe.run(admin)
+        bad = [
+            (v["id"], v["impact"], v["help"])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], (name, bad)
+        shoot(admin, f"{name}-{width}")
+    admin.context.close()

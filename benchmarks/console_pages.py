@@ -8,15 +8,19 @@ network, no browser): the median of repeated requests after a warm-up.
 
     python -m benchmarks.console_pages                 # 10,000 partnerships
     python -m benchmarks.console_pages --size 2000     # quicker
+    python -m benchmarks.console_pages --sqlite        # on a throw-away SQLite file
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -27,9 +31,11 @@ from application.lab import PartnerLab
 from application.partnerships.views import PartnershipFilter
 from application.reporting.ports import ReportScope
 from application.results import PageRequest
+from benchmarks import report_dataset
 from benchmarks.report_dataset import LAB, TODAY, DatasetWriter
 from benchmarks.support import ADMIN_DSN, settings_for, throwaway_database
 from domain.access.api_key import Role
+from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 
 REPEAT = 10
@@ -51,11 +57,25 @@ def timed_ms(client: TestClient, path: str, repeat: int = REPEAT) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--sqlite", action="store_true", help="a throw-away SQLite file instead")
     args = parser.parse_args()
-    print(f"console pages benchmark, {date.today().isoformat()}, PostgreSQL at {ADMIN_DSN}")
-    with throwaway_database("partnerlab_console_bench") as database:
-        settings = settings_for(database, fast_password_hashing=True, default_lab=LAB)
+    where = "SQLite" if args.sqlite else f"PostgreSQL at {ADMIN_DSN}"
+    print(f"console pages benchmark, {date.today().isoformat()}, {where}")
+    with contextlib.ExitStack() as stack:
+        if args.sqlite:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            settings = Settings(
+                sqlite_path=folder / "bench.sqlite3",
+                fast_password_hashing=True,
+                default_lab=LAB,
+            )
+        else:
+            database = stack.enter_context(throwaway_database("partnerlab_console_bench"))
+            settings = settings_for(database, fast_password_hashing=True, default_lab=LAB)
         started = time.perf_counter()
+        # Few large transactions: with many 200-event batches, the chained recorder fails on
+        # PostgreSQL ("the last operation didn't produce records", reported to the lead).
+        report_dataset.SAVE_EVERY = 2_500
         filling = build_runtime(settings, run_projections=False, clock=lambda: TODAY)
         writer = DatasetWriter(filling.app)
         writer.add(args.size)

@@ -120,3 +120,33 @@ def test_an_auditor_reads_a_partnership_as_of_a_date_and_verifies_the_chain(
     assert auditor.get("/console/audit?partnership=nope").status_code == 422
     staff = console_client(client, "staff.audit@labo.example", Role.STAFF)
     assert staff.get("/console/audit").status_code == 403
+
+
+def test_home_shows_the_latest_milestones_recorded(client: TestClient, today: date) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    lab = runtime.app
+    caller = Caller(lab=runtime.settings.default_lab, actor="claire@labo.example")
+    a = lab.organizations.register_organization(
+        caller, kind=OrganizationKind.ASSOCIATION, name="Emmaüs", territory="67"
+    )
+    c = lab.organizations.register_organization(
+        caller, kind=OrganizationKind.COMPANY, name="Schneider", territory="67"
+    )
+    opened = lab.partnerships.open_partnership(
+        caller, association_id=a.id, company_id=c.id, origin_kind=OriginKind.SPONTANEOUS,
+        occurred_on=today - timedelta(days=30),
+    )  # fmt: skip
+    lab.partnerships.record_meeting(caller, opened.id, occurred_on=today - timedelta(days=10))
+    other = Caller(lab="elsewhere", actor="someone@else.example")
+    lab.organizations.register_organization(
+        other, kind=OrganizationKind.COMPANY, name="Ailleurs", territory="75"
+    )
+    staff = console_client(client, "staff.home@labo.example")
+    home = staff.get("/").text
+    listed = home[home.index('id="milestones"') :].split("</ul>")[0]
+    assert listed.count("<li>") == 2
+    assert listed.index("rencontre") < listed.index("ouvert")  # newest first
+    assert f"/console/partnerships/{opened.id}" in listed
+    assert "claire@labo.example" in listed
+    viewer = console_client(client, "viewer.home@labo.example", Role.VIEWER)
+    assert 'id="milestones"' not in viewer.get("/").text

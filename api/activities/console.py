@@ -324,7 +324,7 @@ def outcomes_page(request: Request, user: UserDep, session_id: UUID) -> HTMLResp
     return _session_page(request, user, session_id, "activities/outcomes.html")
 
 
-ACTIONS = ("register", "schedule", "check-in", "no-show", "outcomes", "close")
+ACTIONS = ("register", "schedule", "check-in", "no-show", "outcomes", "close", "open-pair")
 TEMPLATES = {
     "check-in": "activities/check_in.html",
     "no-show": "activities/check_in.html",
@@ -436,6 +436,15 @@ def _session_action(request: Request, form: Form, session_id: UUID, action: str)
             )
             lab.read_models.wait_for_projections()
             return f"{base}#follow-ups"
+        if action == "open-pair":
+            opened = service.open_partnership_from_session(
+                caller,
+                session_id,
+                association_id=_uuid(form.get("association_id"), "association_id"),
+                company_id=_uuid(form.get("company_id"), "company_id"),
+            )
+            lab.read_models.wait_for_projections()
+            return f"/console/partnerships/{opened.id}"
         raise FormValueError("action", "lifecycle")
 
     try:

@@ -123,6 +123,19 @@ def test_a_ten_by_ten_session_from_planning_to_the_partnerships_it_opens(
     opened = re.findall(r'href="/console/partnerships/([0-9a-f-]{36})"', page)
     assert len(opened) == len(both)
     assert "Voulu d'un seul côté" in page
+    one_sided = page[page.index('id="one-sided"') :].split("</ul>")[0]
+    association = re.search(r'name="association_id" value="([^"]+)"', one_sided)
+    company = re.search(r'name="company_id" value="([^"]+)"', one_sided)
+    assert association
+    assert company
+    pair = {"association_id": association.group(1), "company_id": company.group(1)}
+    decided = _post(browser, f"{url}/open-pair", page, pair)
+    assert decided.status_code == 303
+    assert decided.headers["location"].startswith("/console/partnerships/")
+    page = browser.get(url).text
+    one_sided = page[page.index('id="one-sided"') :].split("</ul>")[0]
+    assert "/console/partnerships/" in one_sided
+    assert "open-pair" not in one_sided
 
 
 def test_a_viewer_sees_no_speed_dating_forms(client: TestClient) -> None:

@@ -70,4 +70,16 @@ def create_app(
     from api.partnerships import console as partnerships_console
 
     app.include_router(partnerships_console.router)
+    from api.reporting import console as reporting_console
+
+    app.include_router(reporting_console.router)
+    from api.activities import console as activities_console
+
+    app.include_router(activities_console.router)
+    from api.activities import console_lists
+
+    app.include_router(console_lists.router)
+    from api.audit import console as audit_console
+
+    app.include_router(audit_console.router)
     return app

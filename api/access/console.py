@@ -3,7 +3,9 @@ admin's accounts page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +15,7 @@ from api.console.labels import Labels
 from api.console.language import local_path
 from api.console.locales import request_locale, translator
 from api.console.messages import explain
+from api.console.parsing import FormValueError, day
 from api.console.session import (
     ADMINS,
     SESSION_COOKIE,
@@ -22,16 +25,24 @@ from api.console.session import (
     check_csrf,
     context,
     lab_of,
+    new_form_token,
     pre_session_token,
     read_form,
+    record_once,
     remember_pre_session,
     see_other,
     session_user,
     signed_in,
 )
 from api.console.templating import page
-from application.access.accounts import SESSION_VALID_FOR, SignInRefused, password_link
-from application.errors import ApplicationError
+from application.access.accounts import (
+    SESSION_VALID_FOR,
+    ConsoleUser,
+    SignInRefused,
+    password_link,
+)
+from application.access.api_keys import IssuedKey
+from application.errors import ApplicationError, VersionMismatch
 from domain.access.api_key import Role
 from domain.errors import DomainError
 
@@ -180,7 +191,7 @@ ROLE_ORDER = (Role.STAFF, Role.AUDITOR, Role.VIEWER, Role.ADMIN)
 
 
 def _accounts_page(
-    request: Request, user: UserDep, status_code: int = 200, **values: object
+    request: Request, user: ConsoleUser, status_code: int = 200, **values: object
 ) -> HTMLResponse:
     locale = request_locale(request)
     _ = translator(locale)
@@ -195,6 +206,7 @@ def _accounts_page(
             user,
             accounts=lab.accounts.list_accounts(user.caller),
             role_options=[(r.value, _(Labels.role[r.value])) for r in ROLE_ORDER],
+            new_token=new_form_token,
             **({"link": None, "created_email": "", "values": {}, "errors": {}} | values),
         ),
     )
@@ -247,3 +259,156 @@ def _create_account(request: Request, form: Form) -> Response:
         link=password_link(base, created.link_token),
         created_email=created.account.email,
     )
+
+
+# Accounts: role and disabling ------------------------------------------------------------
+
+
+@router.post("/console/admin/accounts/{account_id}/{action}")
+async def change_account(request: Request, account_id: UUID, action: str) -> Response:
+    form = await read_form(request)
+    return await run_in_threadpool(_change_account, request, form, account_id, action)
+
+
+def _change_account(request: Request, form: Form, account_id: UUID, action: str) -> Response:
+    user = signed_in(request)
+    locale = request_locale(request)
+    check_csrf(request, form, user)
+    allowed(user, ADMINS, locale)
+    accounts = lab_of(request).accounts
+    try:
+        version = int(form.get("version")) or None
+    except ValueError:
+        version = None
+
+    def act() -> str:
+        if action == "role":
+            try:
+                role = Role(form.get("role"))
+            except ValueError:
+                raise FormValueError(f"role-{account_id}", "value-required") from None
+            accounts.change_role(user.caller, account_id, role=role, expected_version=version)
+        elif action == "disable":
+            accounts.disable_account(
+                user.caller,
+                account_id,
+                reason=form.get("reason") or None,
+                expected_version=version,
+            )
+        else:
+            raise FormValueError("action", "lifecycle")
+        lab_of(request).read_models.wait_for_projections()
+        return "/console/admin/accounts#accounts"
+
+    try:
+        return record_once(request, user, form, act)
+    except FormValueError as error:
+        return _accounts_page(
+            request, user, 422, errors={error.field: explain(error.rule, error.rule, locale)}
+        )
+    except (ApplicationError, DomainError) as error:
+        return _accounts_page(
+            request,
+            user,
+            409 if isinstance(error, VersionMismatch) else 422,
+            errors={f"role-{account_id}": explain(error.rule, error.message, locale)},
+        )
+
+
+# API keys --------------------------------------------------------------------------------
+
+KEYS = "/console/admin/keys"
+
+
+def _keys_page(
+    request: Request, user: ConsoleUser, status_code: int = 200, **values: object
+) -> HTMLResponse:
+    locale = request_locale(request)
+    _ = translator(locale)
+    lab = lab_of(request)
+    return page(
+        "access/keys.html",
+        locale,
+        status_code=status_code,
+        headers=NO_STORE,
+        **context(
+            request,
+            user,
+            keys=lab.keys.list_api_keys(user.caller),
+            role_options=[(r.value, _(Labels.role[r.value])) for r in ROLE_ORDER],
+            new_token=new_form_token,
+            **({"issued": None, "values": {}, "errors": {}} | values),
+        ),
+    )
+
+
+@router.get(KEYS, response_class=HTMLResponse)
+def keys_page(request: Request, user: UserDep) -> HTMLResponse:
+    allowed(user, ADMINS, request_locale(request))
+    return _keys_page(request, user)
+
+
+@router.post(KEYS)
+async def issue_key(request: Request) -> Response:
+    form = await read_form(request)
+    return await run_in_threadpool(_issue_key, request, form)
+
+
+def _issue_key(request: Request, form: Form) -> Response:
+    """Issue a key and show its token on this answer only (a resent form shows the list)."""
+    user = signed_in(request)
+    locale = request_locale(request)
+    check_csrf(request, form, user)
+    allowed(user, ADMINS, locale)
+    lab = lab_of(request)
+    issued: list[IssuedKey] = []
+
+    def act() -> str:
+        try:
+            role = Role(form.get("role"))
+        except ValueError:
+            raise FormValueError("role", "value-required") from None
+        expires = form.get("expires_on")
+        expires_at = None
+        if expires:
+            end = day(expires, "expires_on")
+            expires_at = datetime.combine(end, time(23, 59, 59), tzinfo=UTC)
+        issued.append(
+            lab.keys.issue_api_key(
+                user.caller, name=form.get("name"), role=role, expires_at=expires_at
+            )
+        )
+        lab.read_models.wait_for_projections()
+        return KEYS
+
+    try:
+        answer = record_once(request, user, form, act)
+    except FormValueError as error:
+        errors = {error.field: explain(error.rule, error.rule, locale)}
+        return _keys_page(request, user, 422, values=form.fields, errors=errors)
+    except (ApplicationError, DomainError) as error:
+        errors = {error.field or "name": explain(error.rule, error.message, locale)}
+        return _keys_page(request, user, 422, values=form.fields, errors=errors)
+    if not issued:
+        return answer
+    return _keys_page(request, user, 201, issued=issued[0])
+
+
+@router.post(KEYS + "/{key_id}/revoke")
+async def revoke_key(request: Request, key_id: UUID) -> Response:
+    form = await read_form(request)
+    return await run_in_threadpool(_revoke_key, request, form, key_id)
+
+
+def _revoke_key(request: Request, form: Form, key_id: UUID) -> Response:
+    user = signed_in(request)
+    check_csrf(request, form, user)
+    allowed(user, ADMINS, request_locale(request))
+    lab = lab_of(request)
+
+    def act() -> str:
+        lab.keys.revoke_api_key(user.caller, key_id, reason=form.get("reason") or None)
+        lab.read_models.wait_for_projections()
+        return KEYS
+
+    return record_once(request, user, form, act)

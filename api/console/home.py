@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -13,13 +15,27 @@ from application.results import PageRequest
 
 router = APIRouter(include_in_schema=False)
 LATEST = 10
+STEP_EVENTS = {
+    "Opened": "opening",
+    "MeetingHeld": "meeting",
+    "IdeaProposed": "idea",
+    "CoConstructionStarted": "co_construction",
+    "CoConstructionProgressed": "progress",
+    "ContractSigned": "contract",
+    "ContractRenewed": "renewal",
+    "EvaluationRecorded": "evaluation",
+    "Abandoned": "abandonment",
+}
+"""The partnership events whose words are the milestones' (``Labels.milestone``)."""
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep) -> HTMLResponse:
     lab = lab_of(request)
     follow_ups = latest = None
+    milestones: list[Any] | None = None
     if user.role in READERS:
+        milestones = lab.audit.latest_milestones(user.caller, LATEST)
         follow_ups = lab.follow_ups.list_follow_ups(user.caller)[:50]
         latest = lab.partnerships.list_partnerships(
             user.caller, PartnershipFilter(), PageRequest(limit=LATEST)
@@ -28,5 +44,12 @@ def home(request: Request, user: UserDep) -> HTMLResponse:
         "console/home.html",
         request_locale(request),
         headers={"Cache-Control": "no-store"},
-        **context(request, user, follow_ups=follow_ups, latest=latest),
+        **context(
+            request,
+            user,
+            follow_ups=follow_ups,
+            latest=latest,
+            milestones=milestones,
+            step_words=STEP_EVENTS,
+        ),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -51,6 +52,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 PAGE_SIZE = 25
 ORGS = "/console/organisations"
 PARTNERSHIPS = "/console/partnerships"
+STALLED_AFTER_DAYS = 90
+"""Without a milestone for this many days, an open partnership before a contract is stalled
+(the reports' default)."""
 
 
 class Refused(Exception):
@@ -267,18 +271,29 @@ def partnerships(
     stage: Annotated[str, Query(max_length=30)] = "",
     status: Annotated[str, Query(max_length=30)] = "",
     category: Annotated[str, Query(max_length=40)] = "",
+    territory: Annotated[str, Query(max_length=3)] = "",
+    origin: Annotated[str, Query(max_length=30)] = "",
+    stalled: Annotated[str, Query(max_length=3)] = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     locale = request_locale(request)
     allowed(user, READERS, locale)
     stages = {s.value: s for s in Stage}
     categories = {c.value: c for c in Category}
-    found = lab_of(request).partnerships.list_partnerships(
+    origins = {o.value: o for o in OriginKind}
+    lab = lab_of(request)
+    stalled_before = (
+        lab.partnerships.clock() - timedelta(days=STALLED_AFTER_DAYS) if stalled else None
+    )
+    found = lab.partnerships.list_partnerships(
         user.caller,
         PartnershipFilter(
             stage=stages.get(stage),
             status=status if status in ("open", "abandoned") else None,
             category=categories.get(category),
+            origin_kind=origins.get(origin),
+            territory=territory.strip() or None,
+            stalled_before=stalled_before,
         ),
         PageRequest(limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE),
     )
@@ -290,11 +305,24 @@ def partnerships(
         stage=stage,
         status_filter=status,
         category=category,
+        territory=territory,
+        origin=origin,
+        stalled=bool(stalled),
+        stalled_days=STALLED_AFTER_DAYS,
         page_number=page_number,
         pages=max(1, -(-found.total // PAGE_SIZE)),
         query_for=lambda n: urlencode(
-            {"stage": stage, "status": status, "category": category, "page": n}
+            {
+                "stage": stage,
+                "status": status,
+                "category": category,
+                "territory": territory,
+                "origin": origin,
+                "stalled": stalled,
+                "page": n,
+            }
         ),
+        origin_options=_options(dict(Labels.origin), locale),
         stage_options=_options(dict(Labels.stage), locale),
         status_options=_options({"open": "open", "abandoned": "abandoned"}, locale),
         category_options=_options(dict(Labels.category), locale),

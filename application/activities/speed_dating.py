@@ -4,6 +4,7 @@ close; the timetable, per table, per participant and on the big screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
@@ -32,9 +33,22 @@ from application.results import CommandResult, Page, PageRequest
 from domain.activities.errors import ScheduleMissing
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.values import Interest, Pair
+from domain.errors import DomainError
 from domain.values import OriginKind
 
 LABEL = "speed-dating session"
+
+
+@dataclass(frozen=True)
+class OutcomeEntry:
+    """One meeting's outcome in a batch (``record_meeting_outcomes``)."""
+
+    association_id: UUID
+    company_id: UUID
+    held: bool
+    association_interest: Interest = Interest.NONE
+    company_interest: Interest = Interest.NONE
+    note: str | None = None
 
 
 class SpeedDatingService:
@@ -213,6 +227,34 @@ class SpeedDatingService:
                 note=note,
             ),
         )
+
+    def record_meeting_outcomes(
+        self,
+        caller: Caller,
+        session_id: UUID,
+        outcomes: list[OutcomeEntry],
+        *,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Record many meetings' outcomes at once (the console's grid of a whole session):
+        all of them or, if one is refused, none (the refusal names the pair in ``field``)."""
+        session = self._session(caller, session_id, expected_version)
+        for entry in outcomes:
+            try:
+                session.record_outcome(
+                    association_id=entry.association_id,
+                    company_id=entry.company_id,
+                    held=entry.held,
+                    association_interest=entry.association_interest,
+                    company_interest=entry.company_interest,
+                    actor=caller.actor,
+                    today=self._core.clock(),
+                    note=entry.note,
+                )
+            except DomainError as error:
+                error.field = f"outcome:{entry.association_id}:{entry.company_id}"
+                raise
+        return self._core.save(session, expected_version)
 
     def close_speed_dating(
         self,

@@ -191,6 +191,20 @@ class AuditService:
         with store_errors():
             return self._audit().entries(caller.lab, filters, after, limit)
 
+    def latest_milestones(
+        self, caller: Caller, limit: int = 10, window: int = 1000
+    ) -> list[AuditEntry]:
+        """The lab's partnership steps most recently recorded (newest first), among the log's
+        last ``window`` positions (a quiet lab in a busy log may show fewer)."""
+        if self._trail is None:
+            return []
+        self._read_models.wait_for_projections()
+        head = self._read_models.log_head() or 0
+        with store_errors():
+            recent = self._audit().entries(caller.lab, AuditFilter(), max(0, head - window), window)
+        steps = [e for e in recent if e.aggregate_type == "Partnership"]
+        return steps[::-1][:limit]
+
     def audit_digest(self) -> Digest | None:
         with store_errors():
             return self._audit().digest()

@@ -133,6 +133,11 @@ class PartnershipFilter:
     association_id: UUID | None = None
     company_id: UUID | None = None
     origin_reference_id: str | None = None
+    origin_kind: OriginKind | None = None
+    territory: str | None = None
+    """Either partner's département (67, 2A...)."""
+    stalled_before: date | None = None
+    """Only open partnerships before a contract whose last milestone is before this day."""
 
 
 @dataclass(frozen=True)

@@ -391,6 +391,22 @@ class SqlCatalogView:
         if filters.origin_reference_id is not None:
             where.append("p.origin_reference_id = %(origin_reference_id)s")
             params["origin_reference_id"] = filters.origin_reference_id
+        if filters.origin_kind is not None:
+            where.append("p.origin_kind = %(origin_kind)s")
+            params["origin_kind"] = filters.origin_kind.value
+        if filters.territory:
+            where.append(
+                "EXISTS (SELECT 1 FROM pl_organizations t WHERE t.territory = %(territory)s"
+                " AND t.id IN (p.association_id, p.company_id))"
+            )
+            params["territory"] = filters.territory.strip().upper()
+        if filters.stalled_before is not None:
+            where.append(
+                "p.status = 'open' AND p.stage_rank < %(contract_rank)s"
+                " AND p.last_milestone_on < %(stalled_before)s"
+            )
+            params["contract_rank"] = Stage.CONTRACT.rank
+            params["stalled_before"] = filters.stalled_before
         clause = " AND ".join(where)
         total = self.db.query(
             f"SELECT COUNT(*) AS n FROM pl_partnerships p WHERE {clause}",

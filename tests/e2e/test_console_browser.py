@@ -384,3 +384,174 @@ def test_the_main_pages_pass_axe_and_read_in_english(
     shoot(page, f"sign-in-{width}")
     english.context.close()
     page.context.close()
+
+
+def _organisations_of_the_lab(server: Server, tag: str, size: int) -> None:
+    """Ten associations and ten companies, registered through the application (their forms
+    are driven by the tests above)."""
+    lab = server.lab
+    caller = Caller(lab="alsace", actor="setup@labo.example")
+    from domain.values import OrganizationKind
+
+    for kind, name in ((OrganizationKind.ASSOCIATION, "Asso"), (OrganizationKind.COMPANY, "Entr")):
+        for n in range(size):
+            lab.organizations.register_organization(  # type: ignore[attr-defined]
+                caller, kind=kind, name=f"{name} {tag} {n:02d}", territory="67"
+            )
+    lab.read_models.wait_for_projections()  # type: ignore[attr-defined]
+
+
+def test_a_ten_by_ten_speed_dating_from_creation_to_the_partnerships_it_opens(
+    browser: Browser, server: Server
+) -> None:
+    tag = server.settings.backend
+    size = 10
+    _organisations_of_the_lab(server, f"sd{tag}", size)
+    page = staff_page(browser, server, f"sd.{tag}@labo.example")
+    page.goto(f"{server.url}/console/speed-dating/new")
+    page.get_by_label("Titre").fill(f"Rencontres d'automne {tag}")
+    page.get_by_label("Date").fill(TODAY.isoformat())
+    page.get_by_label("Lieu").fill("CCI Strasbourg")
+    page.get_by_label("Entreprise d'accueil").select_option(label=f"Entr sd{tag} 00")
+    page.get_by_role("button", name="Prévoir la session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Rencontres d'automne {tag}")
+    session_url = page.url.split("#")[0]
+
+    page.locator("summary", has_text="Inscrire des participants").click()
+    for box in page.locator("#organization_id input[type=checkbox]").all():
+        if f"sd{tag}" in (box.evaluate("b => b.parentElement.textContent") or ""):
+            box.check()
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    expect(page.locator("#participants tbody tr")).to_have_count(2 * size)
+    page.get_by_role("button", name="Établir le planning").click()
+    expect(page.locator("#schedule")).to_contain_text("10 tours, 100 rencontres.")
+    shoot(page, f"speed-dating-{tag}")
+
+    screen_url = page.locator("#big-screen").get_attribute("href")
+    assert screen_url
+    screen = page.context.new_page()
+    screen.goto(server.url + screen_url)
+    expect(screen.locator("body")).to_contain_text(f"Rencontres d'automne {tag}")
+    shoot(screen, f"big-screen-{tag}")
+    screen.close()
+
+    page.goto(f"{session_url}/check-in")
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet at the door
+    for _ in range(2 * size):
+        page.locator("#check-in button", has_text="Arrivé").first.click()
+        page.wait_for_load_state()
+    expect(page.locator("#check-in .attendance-checked_in")).to_have_count(2 * size)
+    shoot(page, f"check-in-{tag}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{session_url}/outcomes")
+    rows = page.locator("#grid tbody tr")
+    expect(rows).to_have_count(size * size)
+    follow_ups = 3
+    for index in range(follow_ups):
+        row = rows.nth(index)
+        row.locator("select[name^=ai-]").select_option("follow_up")
+        row.locator("select[name^=ci-]").select_option("follow_up")
+    rows.nth(follow_ups).locator("select[name^=ai-]").select_option("follow_up")  # one side
+    rows.nth(size * size - 1).locator("select[name^=held-]").select_option("")  # not known
+    shoot(page, f"outcomes-{tag}")
+    page.get_by_role("button", name="Enregistrer tous les résultats").click()
+    expect(page.locator("#outcome-count")).to_contain_text("99 rencontres sur 100")
+
+    page.get_by_role("button", name="Clôturer la session").click()
+    expect(page.locator("#confirm_missing-error")).to_be_visible()  # one outcome is missing
+    page.locator("#confirm_missing").check()
+    page.get_by_role("button", name="Clôturer la session").click()
+    expect(page.locator("#status")).to_have_text("clôturée")
+    opened = page.locator("#opened a")
+    expect(opened).to_have_count(follow_ups)
+    opened.first.click()
+    expect(page.locator("#stage")).to_contain_text("rencontre")
+    page.context.close()
+
+
+def test_a_report_downloads_as_csv_and_xlsx(browser: Browser, server: Server) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    tag = server.settings.backend
+    page = staff_page(browser, server, f"reports.{tag}@labo.example")
+    page.goto(f"{server.url}/console/reports")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapports")
+    section = page.locator("section", has=page.locator("#figure-pipeline"))
+    with page.expect_download() as csv_download:
+        section.get_by_role("link", name="Télécharger en CSV").click()
+    content = Path(csv_download.value.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Étape", "Partenariats en cours"]
+    assert rows[-1][0] == "Total"
+    total = int(rows[-1][1])
+    assert total >= 1
+    with page.expect_download() as xlsx_download:
+        section.get_by_role("link", name="Télécharger en Excel (XLSX)").click()
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == ["Étape", "Partenariats en cours"]
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[0] == "Total"
+    assert isinstance(last[1], int)
+    assert last[1] == total
+    shoot(page, f"reports-{tag}")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_new_pages_pass_axe(browser: Browser, server: Server, width: int) -> None:
+    if server.settings.backend == "postgres":
+        pytest.skip("the pages are the same on PostgreSQL")
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = staff_page(browser, server, f"axe2.{width}@labo.example")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/console/speed-dating")
+    first = page.locator("#sessions tbody a").first
+    pages = {
+        "reports": "/console/reports",
+        "speed-datings": "/console/speed-dating",
+        "speed-dating-new": "/console/speed-dating/new",
+        "events": "/console/events",
+        "consulting": "/console/consulting",
+        "trainings": "/console/trainings",
+        "funding": "/console/funding",
+    }
+    if first.count():
+        session = (first.get_attribute("href") or "").split("#")[0]
+        pages |= {"speed-dating": session, "check-in": f"{session}/check-in",
+                  "outcomes": f"{session}/outcomes"}  # fmt: skip
+    axe = Axe()
+    for name, path in pages.items():
+        page.goto(server.url + path)
+        results = axe.run(page)
+        bad = [
+            (v["id"], v["impact"], v["help"])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], (name, bad)
+        shoot(page, f"{name}-{width}")
+    page.context.close()
+    if width != 1280:
+        return  # the admin's and auditor's pages: at desktop width (they are read at a desk)
+    admin = new_page(browser, width=width)
+    email = f"admin.axe{width}@labo.example"
+    set_password_and_sign_in(admin, server, cli_create_account(server, email, "admin"), email)
+    for name, path in {"accounts": "/console/admin/accounts", "keys": "/console/admin/keys",
+                       "audit": "/console/audit?verify=1"}.items():  # fmt: skip
+        admin.goto(server.url + path)
+        results = axe.run(admin)
+        bad = [
+            (v["id"], v["impact"], v["help"])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], (name, bad)
+        shoot(admin, f"{name}-{width}")
+    admin.context.close()

@@ -432,6 +432,7 @@ def _session_action(request: Request, form: Form, session_id: UUID, action: str)
                 session_id,
                 occurred_on=day(form.get("occurred_on"), "occurred_on"),
                 note=optional(form.get("note")),
+                confirm_missing_outcomes=missing > 0,
                 expected_version=expected,
             )
             lab.read_models.wait_for_projections()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 
@@ -17,6 +17,9 @@ class CommandResult:
     id: UUID
     version: int
     position: int | None
+    aggregate: Any = field(default=None, compare=False, repr=False, kw_only=True)
+    """The aggregate as the write left it (when the use case has it), so that the response
+    can show it without loading it again."""
 
 
 @dataclass(frozen=True)

@@ -115,14 +115,17 @@ def api_server(
     extra_env: Mapping[str, str] | None = None,
     timeout: float = 30,
     factory: str = "api.app:create_app",
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``uvicorn --factory api.app:create_app`` in its own process; yields its URL."""
+    """``uvicorn --factory api.app:create_app`` in its own process (``workers`` > 1: a
+    supervisor and that many worker processes, as ``partnerlab serve --workers``); yields its
+    URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "--factory", factory,
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log",
+            "--no-access-log", *(["--workers", str(workers)] if workers > 1 else []),
         ],
         cwd=ROOT,
         env=child_env(settings, extra_env),

@@ -46,6 +46,7 @@ LEVELS = (1, 8, 32)
 WORKERS = (1, 2)
 """Server processes: ``partnerlab serve --workers N`` with N = 1, then 2 (this machine's
 cores)."""
+FORMER_SETTINGS = {"PARTNERLAB_AGGREGATE_CACHE_SIZE": "0", "PARTNERLAB_POSTGRES_PRE_PING": "true"}
 SLICES = 3
 PARTNERSHIPS_PER_CLIENT = 20
 """Each client spreads its meetings over partnerships of its own, so that they keep a
@@ -187,19 +188,33 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         headers = credentials(settings, actor="bench@labo.example")
         for workers in WORKERS:
             figures += _serve_and_measure(settings, headers, seconds, workers)
+        # The settings as they were before issue 13 (no aggregate cache, a pre-ping per
+        # checkout), one process: the same run's "before".
+        figures += _serve_and_measure(settings, headers, seconds, 1, FORMER_SETTINGS)
     for figure in figures:
         print(figure.line())
     return figures
 
 
 def _serve_and_measure(
-    settings: Settings, headers: dict[str, str], seconds: float, workers: int
+    settings: Settings,
+    headers: dict[str, str],
+    seconds: float,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
 ) -> list[Figure]:
-    """Both endpoints served by ``workers`` uvicorn processes (``partnerlab serve --workers``)."""
+    """Both endpoints served by ``workers`` uvicorn processes (``partnerlab serve --workers``);
+    with ``extra_env``, the former settings (figures without a target)."""
     figures: list[Figure] = []
     served = "" if workers == 1 else f", {workers} workers"
+    if extra_env:
+        served += ", former settings"
+    target = None if extra_env else 0.6
     factory = "benchmarks.http_app:create_bench_app"
-    with api_server(settings, factory=factory, workers=workers) as (url, server):
+    with api_server(settings, factory=factory, workers=workers, extra_env=extra_env) as (
+        url,
+        server,
+    ):
         at_start = rss_mb(server.pid)
         warm_app, warm_bare = client_paths(settings, 4 * workers)
         measure(url, warm_app, headers, seconds / 3)  # warm up both (every worker)
@@ -232,7 +247,7 @@ def _serve_and_measure(
                     "/s",
                     bare.rate,
                     "bare endpoint",
-                    target=0.6,
+                    target=target,
                 )
             )
             figures.append(
@@ -243,7 +258,7 @@ def _serve_and_measure(
                     "ms",
                     app.ms(50),
                     "p50",
-                    target=5.0,
+                    target=None if extra_env else 5.0,
                     at_most=True,
                 )
             )
@@ -258,7 +273,7 @@ def _serve_and_measure(
                     higher_is_better=False,
                 )
             )
-        if workers == 1:
+        if workers == 1 and not extra_env:
             peak = peak_rss_mb(server.pid)
             figures.append(
                 Figure(

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from partnerlab.cli.app import SOURCE_ROOT, database_errors, open_database, out
+from partnerlab.http_protocol import NO_DELAY_PROTOCOL
 
 
 def serve(
@@ -64,6 +65,9 @@ def serve(
                 host=settings.host,
                 port=settings.port,
                 workers=workers,
+                # Workers serve from a socket uvicorn binds: put TCP_NODELAY back (40 ms a
+                # request otherwise, see partnerlab/http_protocol.py).
+                http=NO_DELAY_PROTOCOL,
             )
         return
     if reload:

@@ -128,6 +128,7 @@ def test_serve_with_workers_has_uvicorn_import_the_factory_in_each_process(
         "host": "127.0.0.1",
         "port": 8123,
         "workers": 2,
+        "http": "partnerlab.http_protocol:NoDelayH11Protocol",
     }
     refused = runner.invoke(cli, ["serve", "--workers", "0"])
     assert refused.exit_code == 2

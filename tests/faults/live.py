@@ -21,6 +21,7 @@ import httpx
 
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
+from partnerlab.http_protocol import NO_DELAY_PROTOCOL
 from tests.faults.cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +109,11 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
             process.wait(timeout=timeout)
 
 
+def workers_options(workers: int) -> list[str]:
+    """uvicorn's options for ``workers`` processes, as ``partnerlab serve --workers`` runs."""
+    return ["--workers", str(workers), "--http", NO_DELAY_PROTOCOL] if workers > 1 else []
+
+
 @contextmanager
 def api_server(
     settings: Settings,
@@ -125,7 +131,7 @@ def api_server(
         [
             sys.executable, "-m", "uvicorn", "--factory", factory,
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log", *(["--workers", str(workers)] if workers > 1 else []),
+            "--no-access-log", *workers_options(workers),
         ],
         cwd=ROOT,
         env=child_env(settings, extra_env),

@@ -56,11 +56,15 @@ RAW_DDL = (
 def threaded(writers: int, per_writer: int, work: Callable[[int, int], None]) -> float:
     """Operations per second of ``writers`` threads each calling ``work(writer, n)``."""
     start = threading.Barrier(writers + 1)
+    failures: list[BaseException] = []
 
     def run(writer: int) -> None:
         start.wait()
-        for n in range(per_writer):
-            work(writer, n)
+        try:
+            for n in range(per_writer):
+                work(writer, n)
+        except BaseException as error:  # raised below: a failed writer is no fast writer
+            failures.append(error)
 
     threads = [threading.Thread(target=run, args=(w,)) for w in range(writers)]
     for thread in threads:
@@ -69,6 +73,8 @@ def threaded(writers: int, per_writer: int, work: Callable[[int, int], None]) ->
     started = time.perf_counter()
     for thread in threads:
         thread.join()
+    if failures:
+        raise failures[0]
     return writers * per_writer / (time.perf_counter() - started)
 
 

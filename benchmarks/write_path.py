@@ -35,6 +35,7 @@ from application.lab import PartnerLab
 from benchmarks.support import Figure, dsn_for, settings_for, throwaway_database
 from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
+from infrastructure.audit.chained_recorders import ChainedPostgresApplicationRecorder
 from partnerlab.bootstrap import Runtime, build_runtime
 
 TODAY = date(2026, 11, 26)
@@ -229,6 +230,15 @@ def library_rate(recorder: PostgresApplicationRecorder, template: StoredEvent, c
     return count / (time.perf_counter() - started)
 
 
+class ThreeRoundTripsRecorder(ChainedPostgresApplicationRecorder):
+    """The chained recorder as it was: the audit state read in a round trip of its own."""
+
+    single_sync = False
+
+
+THREE_ROUND_TRIPS = "benchmarks.write_path:ThreeRoundTripsRecorder"
+
+
 def tuned_app(runtime: Runtime, extra: dict[str, str]) -> PartnerLab:
     return PartnerLab(env=runtime.settings.eventsourcing_env() | extra, clock=lambda: TODAY)
 
@@ -261,8 +271,19 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         variants = {
             "no aggregate cache": tuned_app(runtime, {"AGGREGATE_CACHE_MAXSIZE": ""}),
             "pre-ping": tuned_app(runtime, {"POSTGRES_PRE_PING": "true"}),
-            "no cache + pre-ping (before)": tuned_app(
+            "no cache + pre-ping": tuned_app(
                 runtime, {"AGGREGATE_CACHE_MAXSIZE": "", "POSTGRES_PRE_PING": "true"}
+            ),
+            "the audit state read apart": tuned_app(
+                runtime, {"APPLICATION_RECORDER_TOPIC": THREE_ROUND_TRIPS}
+            ),
+            "all of the former (before)": tuned_app(
+                runtime,
+                {
+                    "AGGREGATE_CACHE_MAXSIZE": "",
+                    "POSTGRES_PRE_PING": "true",
+                    "APPLICATION_RECORDER_TOPIC": THREE_ROUND_TRIPS,
+                },
             ),
         }
         plain = library_recorder(database, functions=False)

@@ -294,6 +294,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             " last_position = excluded.last_position, frontier = excluded.frontier"
         ).format(*state)
 
+    single_sync = True
+    """False: the library's path through the hooks below (three round trips; the benchmark
+    compares both)."""
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -308,6 +312,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
            inserted), then the link, the nodes and the frontier go with ``COMMIT``.
         """
         assert kwargs.get("tracking") is None, "an application recorder records no tracking"
+        if not self.single_sync:
+            inserted: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return inserted
         if not stored_events:
             return None
         exc: Exception | None = None

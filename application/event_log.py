@@ -101,6 +101,13 @@ class LabEventLog(Application[UUID]):
         with store_errors():
             return self.repository.get(aggregate_id, version=version)
 
+    def current(self, aggregate_id: UUID) -> Any:
+        """The aggregate as stored now, for reading only: with the aggregate cache on, the
+        cached object itself (brought up to date from the store, not copied), which the caller
+        must not change; without the cache, a fresh load."""
+        with store_errors():
+            return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+
     def exists(self, aggregate_id: UUID) -> bool:
         try:
             self.get(aggregate_id)
@@ -158,6 +165,7 @@ class LabEventLog(Application[UUID]):
             id=aggregate.id,
             version=aggregate.version,
             position=max(positions) if positions else None,
+            aggregate=aggregate,
         )
 
     def head(self) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 
@@ -19,6 +19,9 @@ class CommandResult:
     position: int | None
     warnings: tuple[str, ...] = field(default=(), kw_only=True)
     """What the caller should know although the write was recorded (a look-alike name...)."""
+    aggregate: Any = field(default=None, compare=False, repr=False, kw_only=True)
+    """The aggregate as the write left it (when the use case has it), so that the response
+    can show it without loading it again."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """HTTP: milestones per second and latency through uvicorn, against a bare endpoint.
 
-One uvicorn process serves the API (PostgreSQL, projections in their own process as in
-production, so none run here) and, beside it, a bare FastAPI endpoint that validates the
-same body and does one INSERT of the same shape under the same table lock
+One uvicorn process serves the API, then two (``partnerlab serve --workers 2``): PostgreSQL,
+projections in their own process as in production, so none run here; beside the API, the same
+server has a bare FastAPI endpoint that validates the same body and does one INSERT of the
+same shape under the same table lock
 (``benchmarks.http_app``). 1, 8 and 32 clients keep one keep-alive connection each and post
 meetings, each over 20 partnerships of its own, for a fixed time, the two endpoints taking turns
 in three slices (a busy machine drifts; both see the same drift); the load generator is a few
@@ -42,6 +43,10 @@ from partnerlab.bootstrap import build_runtime
 from tests.faults.live import api_server, credentials
 
 LEVELS = (1, 8, 32)
+WORKERS = (1, 2)
+"""Server processes: ``partnerlab serve --workers N`` with N = 1, then 2 (this machine's
+cores)."""
+FORMER_SETTINGS = {"PARTNERLAB_AGGREGATE_CACHE_SIZE": "0", "PARTNERLAB_POSTGRES_PRE_PING": "true"}
 SLICES = 3
 PARTNERSHIPS_PER_CLIENT = 20
 """Each client spreads its meetings over partnerships of its own, so that they keep a
@@ -162,11 +167,17 @@ def client_paths(settings: Settings, clients: int) -> tuple[list[list[str]], lis
         [f"/api/v1/partnerships/{pid}/meetings" for pid in opened[c::clients]]
         for c in range(clients)
     ]
-    bare = [
+    return app, bare_paths(clients)
+
+
+def bare_paths(clients: int) -> list[list[str]]:
+    """Bare paths of new ids for each client. The bare endpoint counts versions in its
+    process, so an id is used by one connection only (with several workers, the next
+    connection may reach another process)."""
+    return [
         [f"/bench/raw-meetings/{uuid.uuid4()}" for _ in range(PARTNERSHIPS_PER_CLIENT)]
         for _ in range(clients)
     ]
-    return app, bare
 
 
 def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
@@ -175,63 +186,94 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
     with throwaway_database() as database:
         settings = settings_for(database, projections_in_process=False)
         headers = credentials(settings, actor="bench@labo.example")
-        with api_server(settings, factory="benchmarks.http_app:create_bench_app") as (url, server):
-            at_start = rss_mb(server.pid)
-            warm_app, warm_bare = client_paths(settings, 4)
-            measure(url, warm_app, headers, seconds / 3)  # warm up both
-            measure(url, warm_bare, headers, seconds / 3)
-            print(
-                f"{'clients':>7} {'endpoint':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-                f" {'p99/p50':>7}  statuses"
+        for workers in WORKERS:
+            figures += _serve_and_measure(settings, headers, seconds, workers)
+        # The settings as they were before issue 13 (no aggregate cache, a pre-ping per
+        # checkout), one process: the same run's "before".
+        figures += _serve_and_measure(settings, headers, seconds, 1, FORMER_SETTINGS)
+    for figure in figures:
+        print(figure.line())
+    return figures
+
+
+def _serve_and_measure(
+    settings: Settings,
+    headers: dict[str, str],
+    seconds: float,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
+) -> list[Figure]:
+    """Both endpoints served by ``workers`` uvicorn processes (``partnerlab serve --workers``);
+    with ``extra_env``, the former settings (figures without a target)."""
+    figures: list[Figure] = []
+    served = "" if workers == 1 else f", {workers} workers"
+    if extra_env:
+        served += ", former settings"
+    target = None if extra_env else 0.6
+    factory = "benchmarks.http_app:create_bench_app"
+    with api_server(settings, factory=factory, workers=workers, extra_env=extra_env) as (
+        url,
+        server,
+    ):
+        at_start = rss_mb(server.pid)
+        warm_app, warm_bare = client_paths(settings, 4 * workers)
+        measure(url, warm_app, headers, seconds / 3)  # warm up both (every worker)
+        measure(url, warm_bare, headers, seconds / 3)
+        print(f"-- {workers} server process(es)")
+        print(
+            f"{'clients':>7} {'endpoint':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+            f" {'p99/p50':>7}  statuses"
+        )
+        for clients in LEVELS:
+            app_paths, raw_paths = client_paths(settings, clients)
+            loads = {"app": Load(), "bare": Load()}
+            for _ in range(SLICES):  # in turns: both see the same drift of a busy machine
+                loads["app"].add(measure(url, app_paths, headers, seconds / SLICES))
+                loads["bare"].add(measure(url, raw_paths, headers, seconds / SLICES))
+                raw_paths = bare_paths(clients)
+            for name, load in loads.items():
+                print(
+                    f"{clients:>7} {name:<9} {load.rate:>8.1f} {load.ms(50):>8.2f}"
+                    f" {load.ms(99):>8.2f} {load.ms(99) / load.ms(50):>7.2f}"
+                    f"  {dict(load.statuses)}"
+                )
+            app, bare = loads["app"], loads["bare"]
+            assert set(app.statuses) == {201}, app.statuses
+            figures.append(
+                Figure(
+                    "http",
+                    f"{clients} client(s){served}: milestones/s",
+                    app.rate,
+                    "/s",
+                    bare.rate,
+                    "bare endpoint",
+                    target=target,
+                )
             )
-            for clients in LEVELS:
-                app_paths, raw_paths = client_paths(settings, clients)
-                loads = {"app": Load(), "bare": Load()}
-                for _ in range(SLICES):  # in turns: both see the same drift of a busy machine
-                    loads["app"].add(measure(url, app_paths, headers, seconds / SLICES))
-                    loads["bare"].add(measure(url, raw_paths, headers, seconds / SLICES))
-                for name, load in loads.items():
-                    print(
-                        f"{clients:>7} {name:<9} {load.rate:>8.1f} {load.ms(50):>8.2f}"
-                        f" {load.ms(99):>8.2f} {load.ms(99) / load.ms(50):>7.2f}"
-                        f"  {dict(load.statuses)}"
-                    )
-                app, bare = loads["app"], loads["bare"]
-                assert set(app.statuses) == {201}, app.statuses
-                figures.append(
-                    Figure(
-                        "http",
-                        f"{clients} client(s): milestones/s",
-                        app.rate,
-                        "/s",
-                        bare.rate,
-                        "bare endpoint",
-                        target=0.6,
-                    )
+            figures.append(
+                Figure(
+                    "http",
+                    f"{clients} client(s){served}: p99 / p50 latency",
+                    app.ms(99),
+                    "ms",
+                    app.ms(50),
+                    "p50",
+                    target=None if extra_env else 5.0,
+                    at_most=True,
                 )
-                figures.append(
-                    Figure(
-                        "http",
-                        f"{clients} client(s): p99 / p50 latency",
-                        app.ms(99),
-                        "ms",
-                        app.ms(50),
-                        "p50",
-                        target=5.0,
-                        at_most=True,
-                    )
+            )
+            figures.append(
+                Figure(
+                    "http",
+                    f"{clients} client(s){served}: p50 latency",
+                    app.ms(50),
+                    "ms",
+                    bare.ms(50),
+                    "bare p50",
+                    higher_is_better=False,
                 )
-                figures.append(
-                    Figure(
-                        "http",
-                        f"{clients} client(s): p50 latency",
-                        app.ms(50),
-                        "ms",
-                        bare.ms(50),
-                        "bare p50",
-                        higher_is_better=False,
-                    )
-                )
+            )
+        if workers == 1 and not extra_env:
             peak = peak_rss_mb(server.pid)
             figures.append(
                 Figure(
@@ -244,8 +286,6 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
                     higher_is_better=False,
                 )
             )
-    for figure in figures:
-        print(figure.line())
     return figures
 
 

@@ -7,7 +7,9 @@ calls, after a warm-up) in three scopes:
 
 - ``now``: the default, answered from the maintained aggregate (the target applies here);
 - ``territory``: a filter the aggregate does not hold, answered from the summary rows;
-- ``as_of+known_at``: a past date as known at a past time, the exact bitemporal path.
+- ``as_of+known_at``: a past date as known at a past time: computed on the exact bitemporal
+  path the first time (cold), then kept (``application.reporting.past_reports``);
+- the same, forgetting the kept answer before each call (what every first time costs).
 
     python -m benchmarks.report_latency                       # 10k then 100k partnerships
     python -m benchmarks.report_latency --sizes 2000 20000    # quicker
@@ -23,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from application.context import Caller
+from application.lab import PartnerLab
 from application.reporting.ports import ReportScope
 from benchmarks.report_dataset import LAB, TODAY, DatasetWriter
 from benchmarks.report_rebuild import ADMIN_DSN, settings_for, throwaway_database
@@ -67,7 +70,22 @@ def measure(runtime: Runtime, known_at: datetime) -> dict[tuple[str, str], tuple
         repeat = REPEAT if scope_name == "now" else 5
         for report_name, report in reports.items():
             results[(report_name, scope_name)] = timed(partial(report, scope), repeat)
+    # The same past reports, forgetting the kept answers before each call: what a past report
+    # costs when it is not kept (every first time, in every process), cold and warm.
+    past = scopes["as_of+known_at"]
+    for report_name, report in reports.items():
+        results[(report_name, NOT_KEPT)] = timed(partial(forgetting, app, report, past), 5)
     return results
+
+
+NOT_KEPT = "past, not kept"
+
+
+def forgetting(
+    app: PartnerLab, report: Callable[[ReportScope], object], scope: ReportScope
+) -> object:
+    app.reports.past_reports.clear()
+    return report(scope)
 
 
 def main() -> None:
@@ -81,6 +99,7 @@ def main() -> None:
 SCOPE_TARGETS = {
     "territory": "reports filtered by territory",
     "as_of+known_at": "reports as_of + known_at a past moment",
+    NOT_KEPT: "past reports as_of + known_at, not kept (computed each time)",
 }
 
 

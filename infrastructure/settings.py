@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     """Seconds a SQLite write waits for another writer's lock before answering 503."""
     rebuild_batch_size: int = Field(default=5_000, ge=1)
     """Events per batch of ``partnerlab project --rebuild`` (memory held, progress steps)."""
+    postgres_pre_ping: bool = False
+    """Check every pooled connection with a round trip before each use. Off: eventsourcing's
+    recorders retry a statement that fails on a dead connection (the pool drops it), so the
+    check only costs a round trip per checkout. See docs/PERFORMANCE.md."""
+    aggregate_cache_size: int = Field(default=1000, ge=0)
+    """Aggregates kept in memory by each process (0: none). A cached aggregate is brought up
+    to date from the store before every use (eventsourcing's fast-forward: one query for
+    the events after its version), so a command never decides on a stale one, even when other
+    processes write to the same database."""
     host: str = "127.0.0.1"
     port: int = 8000
     projections_in_process: bool = True
@@ -125,6 +134,19 @@ class Settings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment mapping eventsourcing's infrastructure factory reads."""
+        return self._persistence_env() | self._cache_env()
+
+    def _cache_env(self) -> dict[str, str]:
+        if not self.aggregate_cache_size:
+            return {}
+        return {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            # Never off: fast-forwarding is what makes the cache safe across processes.
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            "AGGREGATE_CACHE_FASTFORWARD_SKIPPING": "n",
+        }
+
+    def _persistence_env(self) -> dict[str, str]:
         if self.backend == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -149,7 +171,7 @@ class Settings(BaseSettings):
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout),
             "POSTGRES_LOCK_TIMEOUT": "5",
-            "POSTGRES_PRE_PING": "true",
+            "POSTGRES_PRE_PING": "true" if self.postgres_pre_ping else "false",
             "APPLICATION_RECORDER_TOPIC": (
                 "infrastructure.audit.chained_recorders:ChainedPostgresApplicationRecorder"
             ),

@@ -211,7 +211,7 @@ class ApiKeyService:
         match = _TOKEN.match(token)
         if match is None:
             raise NotAuthenticated("the API key is malformed (expected plk_<id>_<secret>)")
-        key = self._load_key(UUID(hex=match.group(1)))
+        key = self._load_key(UUID(hex=match.group(1)), read_only=True)
         if key is None or not hmac.compare_digest(
             key.secret_hash, hash_secret(self.key_pepper, match.group(2))
         ):
@@ -273,9 +273,13 @@ class ApiKeyService:
             raise StoreUnavailable("the dashboard sessions are not configured")
         return self.dashboard_sessions
 
-    def _load_key(self, key_id: UUID) -> ApiKey | None:
+    def _load_key(self, key_id: UUID, *, read_only: bool = False) -> ApiKey | None:
+        """The key as stored now. ``read_only`` (authentication): with the aggregate cache on,
+        the cached key checked against its latest stored version (one query returning no row
+        when nothing changed, so a revocation recorded by any process is seen by the very next
+        request), without copying it."""
         try:
-            key = self._log.get(key_id)
+            key = self._log.current(key_id) if read_only else self._log.get(key_id)
         except AggregateNotFoundError:
             return None
         return key if isinstance(key, ApiKey) else None

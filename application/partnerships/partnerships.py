@@ -307,6 +307,19 @@ class PartnershipService:
         at_version = self._log.get(partnership_id, version=version)
         return partnership_view(at_version)
 
+    def written_partnership(self, caller: Caller, result: CommandResult) -> PartnershipView:
+        """The partnership as a write left it: from the aggregate the write had in hand (no
+        load), or loaded at the written version when the result does not carry it."""
+        written = result.aggregate
+        if (
+            isinstance(written, Partnership)
+            and written.lab == caller.lab
+            and written.id == result.id
+            and written.version == result.version
+        ):
+            return partnership_view(written)
+        return self.get_partnership(caller, result.id, version=result.version)
+
     def list_partnerships(
         self, caller: Caller, filters: PartnershipFilter, page: PageRequest
     ) -> Page[PartnershipSummary]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from application.context import Caller
@@ -25,6 +26,7 @@ from application.reporting.figures import (
     signed_report,
     time_in_stage_report,
 )
+from application.reporting.past_reports import PastReports
 from application.reporting.ports import (
     ABANDONED,
     COMMIT,
@@ -56,6 +58,7 @@ REPORT_TIMEZONE = ZoneInfo("Europe/Paris")
 POSITION_WAIT_SECONDS = 5.0
 STALLED_LIST_LIMIT = 100
 MAX_STALLED_DAYS = 36_500
+T = TypeVar("T")
 
 
 class InvalidReportQuery(InvalidValue):
@@ -71,8 +74,11 @@ class ReportingService:
         read_models: ReadModels,
         clock: Callable[[], date],
         projection_monitor: ProjectionMonitor | None = None,
+        past_reports: PastReports | None = None,
     ) -> None:
         self.reports = reports
+        self.past_reports = past_reports if past_reports is not None else PastReports()
+        """Reports as known at a settled moment, kept once answered (they never change)."""
         self._read_models = read_models
         self.clock = clock
         self.projection_monitor = projection_monitor
@@ -112,7 +118,11 @@ class ReportingService:
         resolved, rows = self._figures(caller, scope, (STAY, REACH), position)
         reference = resolved.as_of or self.clock()
         last_before = date.fromordinal(reference.toordinal() - stalled_after_days)
-        stalled = self._store().stalled(caller.lab, resolved, last_before, STALLED_LIST_LIMIT)
+        stalled = self._past(
+            ("stalled", caller.lab, resolved, last_before, STALLED_LIST_LIMIT),
+            resolved,
+            lambda: self._store().stalled(caller.lab, resolved, last_before, STALLED_LIST_LIMIT),
+        )
         return time_in_stage_report(
             resolved,
             rows,
@@ -183,6 +193,9 @@ class ReportingService:
         position: int | None,
     ) -> tuple[ReportScope, list[MetricRow]]:
         resolved = self.resolve_scope(scope)
+        key = ("metrics", caller.lab, resolved, tuple(metrics))
+        if resolved.known_at is not None and (kept := self.past_reports.get(key)) is not None:
+            return resolved, list(kept)  # settled when it was kept: no wait, no query
         # A report as known at a moment never changes once answered: settle the past up to it
         # and read only once the read models hold everything recorded by then.
         if resolved.known_at is not None and not self._read_models.settle_past(
@@ -193,7 +206,16 @@ class ReportingService:
                 field="known_at",
             )
         self.await_position(position, lab=caller.lab)
-        return resolved, self._store().metrics(caller.lab, resolved, metrics)
+        rows = self._store().metrics(caller.lab, resolved, metrics)
+        if resolved.known_at is not None:
+            self.past_reports.put(key, tuple(rows))
+        return resolved, rows
+
+    def _past(self, key: tuple[object, ...], resolved: ReportScope, read: Callable[[], T]) -> T:
+        """``read()``, kept when the scope is a settled past (``_figures`` settled it)."""
+        if resolved.known_at is None:
+            return read()
+        return self.past_reports.kept(key, read)
 
     def resolve_scope(self, scope: ReportScope) -> ReportScope:
         """Check the scope; ``known_at`` alone means "as it stood then, as known then"."""

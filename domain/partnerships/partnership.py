@@ -690,6 +690,26 @@ class Partnership(Aggregate):
             )
         )
 
+    # ------------------------------------------------------------------ copies
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Partnership:
+        """An independent copy, for a command working on a cached partnership (the
+        application's aggregate cache hands each command a copy, so that a refused or failed
+        write leaves the cached one as stored).
+
+        Copying every milestone would cost more than loading the partnership again; it is not
+        needed: every container of a partnership is copied, its items are shared, because the
+        items are never changed in place (milestones and corrections are frozen, a correction
+        replaces the milestone, an assignment is appended). Keep it so: a command that changed
+        an item in place would change the cached copy too.
+        """
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update(
+            {name: _copy_container(value) for name, value in self.__dict__.items()}
+        )
+        return copied
+
     # ------------------------------------------------------------------ derived state
 
     def as_it_stood_on(self, day: date) -> Partnership | None:
@@ -888,6 +908,16 @@ def _current(milestone: Milestone, key: str) -> Any:
     if key in ("occurred_on", "note"):
         return getattr(milestone, key)
     return milestone.details.get(key)
+
+
+def _copy_container(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 def _apply_changes(milestone: Milestone, changes: dict[str, Any]) -> Milestone:

@@ -109,3 +109,27 @@ def test_the_command_lists_its_commands() -> None:
     assert result.exit_code == 0
     for command in ("serve", "db", "project", "demo"):
         assert command in result.output
+
+
+def test_serve_with_workers_has_uvicorn_import_the_factory_in_each_process(
+    clean_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: object, **options: Any) -> None:
+        served.update(options, app=app)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    result = runner.invoke(cli, ["serve", "--port", "8123", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert served == {
+        "app": "api.app:create_app",
+        "factory": True,
+        "host": "127.0.0.1",
+        "port": 8123,
+        "workers": 2,
+        "http": "partnerlab.http_protocol:NoDelayH11Protocol",
+    }
+    refused = runner.invoke(cli, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2
+    assert "--workers" in refused.output

@@ -21,6 +21,7 @@ import httpx
 
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
+from partnerlab.http_protocol import NO_DELAY_PROTOCOL
 from tests.faults.cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,11 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
             process.wait(timeout=timeout)
 
 
+def workers_options(workers: int) -> list[str]:
+    """uvicorn's options for ``workers`` processes, as ``partnerlab serve --workers`` runs."""
+    return ["--workers", str(workers), "--http", NO_DELAY_PROTOCOL] if workers > 1 else []
+
+
 @contextmanager
 def api_server(
     settings: Settings,
@@ -117,14 +123,17 @@ def api_server(
     extra_env: Mapping[str, str] | None = None,
     timeout: float = 30,
     factory: str = "api.app:create_app",
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``uvicorn --factory api.app:create_app`` in its own process; yields its URL."""
+    """``uvicorn --factory api.app:create_app`` in its own process (``workers`` > 1: a
+    supervisor and that many worker processes, as ``partnerlab serve --workers``); yields its
+    URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "--factory", factory,
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log",
+            "--no-access-log", *workers_options(workers),
         ],
         cwd=ROOT,
         env=child_env(settings, extra_env),

@@ -73,7 +73,7 @@ def written(*, opened: bool = False, idea: bool = False) -> Presenter:
     partnership, that of a milestone is the partnership at the milestone's version."""
 
     def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> StarletteResponse:
-        view = lab.partnerships.get_partnership(caller, result.id, version=result.version)
+        view = lab.partnerships.written_partnership(caller, result)
         fields = {**asdict(view), "position": result.position}
         body = (
             IdeaWritten.model_validate({**fields, "idea_id": _idea_id(view, result.version)})

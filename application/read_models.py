@@ -111,6 +111,12 @@ class ReadModels:
             return True
         return self.wait_for_projections(self.log_head(), timeout, read_models=read_models, lab=lab)
 
+    def following(self) -> bool:
+        """Whether the read models are kept up to date by this process: a write's check of a
+        read model waits for it only then (a process whose projections run elsewhere, or not
+        at all, reads the read model as it is)."""
+        return self.follower is not None and bool(getattr(self.follower, "running", True))
+
     def log_head(self) -> int | None:
         return self._log.head()
 

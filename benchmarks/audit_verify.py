@@ -97,6 +97,7 @@ def main() -> None:
             postgres_db=name,
         )
         runtime = build_runtime(settings, run_projections=False)
+        runtime.app.read_models.follower = None  # nothing follows here: no waits
         dsn = psycopg.conninfo.make_conninfo(ADMIN_DSN, dbname=name)
         table = runtime.app.log.recorder.events_table_name  # type: ignore[attr-defined]
         try:

@@ -77,6 +77,7 @@ def main() -> None:
         # PostgreSQL ("the last operation didn't produce records", reported to the lead).
         report_dataset.SAVE_EVERY = 2_500
         filling = build_runtime(settings, run_projections=False, clock=lambda: TODAY)
+        filling.app.read_models.follower = None  # nothing follows here: no waits
         writer = DatasetWriter(filling.app)
         writer.add(args.size)
         filling.close()

@@ -135,6 +135,7 @@ def measure(url: str, paths: list[list[str]], headers: dict[str, str], seconds: 
 def open_partnerships(settings: Settings, count: int) -> list[str]:
     """``count`` new partnerships of the default lab (through the application: quicker)."""
     runtime = build_runtime(settings, run_projections=False)
+    runtime.app.read_models.follower = None  # nothing follows here: no waits
     try:
         app, caller = runtime.app, Caller(lab=settings.default_lab, actor="bench")
         ids = [

@@ -68,6 +68,7 @@ def measure(settings: Settings, args: list[str]) -> Run:
 def filled(database: str, events: int) -> Settings:
     settings = settings_for(database, projections_in_process=False)
     runtime = build_runtime(settings, run_projections=False)
+    runtime.app.read_models.follower = None  # nothing follows here: no waits
     try:
         if events:
             append(runtime.app, prepare(runtime.app), events)

@@ -32,6 +32,7 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
     with throwaway_database() as database:
         settings = settings_for(database)
         runtime = build_runtime(settings, run_projections=False)
+        runtime.app.read_models.follower = None  # nothing follows here: no waits
         without = PartnerLab(env=settings.eventsourcing_env() | {"IS_SNAPSHOTTING_ENABLED": "n"})
         try:
             app = runtime.app

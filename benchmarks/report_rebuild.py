@@ -80,6 +80,7 @@ def child_baseline(database: str, mode: str) -> dict[str, Any]:
     """Read the notifications batch by batch; insert one row per event with plain psycopg."""
     settings = settings_for(database)
     runtime = build_runtime(settings, run_projections=False, clock=lambda: TODAY)
+    runtime.app.read_models.follower = None  # nothing follows here: no waits
     recorder = runtime.app.log.recorder
     head = recorder.max_notification_id() or 0
     with psycopg.connect(settings.postgres_conninfo()) as conn:
@@ -128,6 +129,7 @@ def child_rebuild(database: str) -> dict[str, Any]:
     from infrastructure.reporting.projection import ReportsRebuild
 
     runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
+    runtime.app.read_models.follower = None  # nothing follows here: no waits
     app = runtime.app
     rebuild = ReportsRebuild(
         store=runtime.stores.reports,
@@ -186,6 +188,7 @@ def main() -> None:
     results = []
     with throwaway_database() as database:
         runtime = build_runtime(settings_for(database), run_projections=False, clock=lambda: TODAY)
+        runtime.app.read_models.follower = None  # nothing follows here: no waits
         writer = DatasetWriter(runtime.app)
         for size in sorted(args.sizes):
             started = time.perf_counter()

@@ -265,6 +265,7 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
     with throwaway_database() as database:
         settings = settings_for(database, postgres_pool_size=8)
         runtime = build_runtime(settings, clock=lambda: TODAY, run_projections=False)
+        runtime.app.read_models.follower = None  # nothing follows here: no waits
         dsn = dsn_for(database)
         # As configured: the aggregate cache on, no pre-ping (settings' defaults since issue
         # 13). The variants put back what was there before, one lever at a time.

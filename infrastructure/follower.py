@@ -375,6 +375,12 @@ class Followers:
             follower.faults = faults
             follower.mapper = mapper
 
+    @property
+    def running(self) -> bool:
+        """Whether this process follows the log (threads started), as the API does with its
+        projections in process."""
+        return any(follower.processes_in_this_process for follower in self.followers)
+
     def start(self) -> None:
         for follower in self.followers:
             follower.start()

@@ -9,6 +9,7 @@ from uuid import UUID
 from application.context import Caller
 from application.errors import StoreUnavailable
 from application.event_log import LabEventLog, check_version
+from application.followers import CATALOG
 from application.partnerships.claims import Claims
 from application.partnerships.ports import CatalogView
 from application.partnerships.presenters import organization_view
@@ -124,8 +125,8 @@ class OrganizationService:
         return organization
 
     def _settle(self) -> None:
-        if self._read_models is not None:
-            self._read_models.settled()
+        if self._read_models is not None and self._read_models.following():
+            self._read_models.settled(read_models=CATALOG)
 
     @property
     def has_catalog(self) -> bool:

@@ -146,7 +146,7 @@ class Authentication:
             if session is None and "text/html" in headers.get("accept", ""):
                 await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
                 return
-        if token is None and reads and "text/html" in headers.get("accept", ""):
+        if token is None and session is None and reads and "text/html" in headers.get("accept", ""):
             await _to_sign_in(scope, receive, send)
             return
         refusal: Response | None = None

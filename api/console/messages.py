@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "expected-version": N_("Someone else recorded a change meanwhile."),
     "concurrent-write": N_("Someone else recorded a change meanwhile."),
     "email-valid": N_("Enter an e-mail address, like name@example.org."),
+    "account-email-valid": N_("Enter an e-mail address, like name@example.org."),
     "password-strength": N_("A password has at least 12 characters and is not the e-mail."),
     "password-link-valid": N_("This link is unknown, has expired or was already used."),
     "sign-in": N_("The e-mail address or the password is wrong."),

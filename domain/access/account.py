@@ -30,7 +30,7 @@ MAX_EMAIL_LENGTH = 254
 
 
 class InvalidEmail(InvalidValue):
-    rule = "email-valid"
+    rule = "account-email-valid"
 
 
 class AccountDisabled(LifecycleViolation):

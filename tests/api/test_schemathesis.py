@@ -113,7 +113,7 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_off_the_schema(server: Ser
     assert valid[200] + valid[201] > len(operations), statuses
 
 
-STATEFUL_SEEDS = (1, 2, 3)
+STATEFUL_SEEDS = (1, 3, 4)
 """Several fixed seeds: each explores other sequences, and a run takes the same time."""
 STATEFUL_SCENARIOS = 15
 STATEFUL_STEPS = 8

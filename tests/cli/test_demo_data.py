@@ -87,6 +87,9 @@ class _Stream:
                 },
             }
             for stored in log.recorder.select_notifications(start=1, limit=100_000)
+            # Identifiers are claimed beside their organisation since issue 14: the data set's
+            # own events are what must not have changed.
+            if not stored.topic.startswith("partnerlab:Claim")
         ]
 
     def plain(self, value: Any) -> Any:
@@ -116,7 +119,8 @@ def test_loading_records_the_same_events_as_the_code_before(tmp_path: Path) -> N
 
     expected, loaded = _Stream().of(before), _Stream().of(app.log)
 
-    assert len(loaded) == summary.events == 180
+    assert len(loaded) == 180
+    assert summary.events >= 180
     assert [e["topic"] for e in loaded] == [e["topic"] for e in expected]
     for position, (event, old) in enumerate(zip(loaded, expected, strict=True), 1):
         assert event == old, f"event {position} differs"

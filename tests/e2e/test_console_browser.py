@@ -347,8 +347,6 @@ def test_a_viewer_sees_no_forms_and_is_refused_a_page(browser: Browser, server: 
 def test_the_main_pages_pass_axe_and_read_in_english(
     browser: Browser, server: Server, width: int
 ) -> None:
-    if server.settings.backend == "postgres" and width == 768:
-        pytest.skip("one width on PostgreSQL is enough: the pages are the same")
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     tag = f"{server.settings.backend}{width}"
@@ -505,8 +503,6 @@ def test_a_report_downloads_as_csv_and_xlsx(browser: Browser, server: Server) ->
 
 @pytest.mark.parametrize("width", [1280, 768])
 def test_the_new_pages_pass_axe(browser: Browser, server: Server, width: int) -> None:
-    if server.settings.backend == "postgres":
-        pytest.skip("the pages are the same on PostgreSQL")
     from axe_playwright_python.sync_playwright import Axe
 
     page = staff_page(browser, server, f"axe2.{width}@labo.example")

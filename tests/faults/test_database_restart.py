@@ -68,6 +68,8 @@ def open_partnerships(http: httpx.Client, headers: dict[str, str], count: int) -
                 "company_id": ids[1],
                 "origin": {"kind": "thematic_event"},
                 "occurred_on": "2014-06-05",
+                # One writer per partnership of the same pair: separate on purpose.
+                "separate_on_purpose": {"reason": "one partnership per writer of the test"},
             },
             headers=headers,
         )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from application.followers import ProjectionFault
-from infrastructure.database import Database
+from infrastructure.database import Cursor, Database
 
 ALL_LABS = "*"
 """The lab of a fault whose event could not be decoded: the whole read model stops."""
@@ -63,6 +63,32 @@ class Fault:
             error=self.error,
             state=self.state,
         )
+
+
+def locked_follower_position(cursor: Cursor, dialect: str, name: str) -> int:
+    """The position kept in ``pl_follower_positions`` for ``name``, locked for the rest of the
+    transaction (the row is created first: FOR UPDATE on an absent row locks nothing)."""
+    cursor.execute(
+        "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
+        " ON CONFLICT (name) DO NOTHING",
+        {"name": name},
+    )
+    lock = " FOR UPDATE" if dialect == "postgres" else ""
+    cursor.execute(
+        f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
+        {"name": name},
+    )
+    row = cursor.fetchone()
+    return int(row["position"]) if row else 0
+
+
+def advance_follower_position(cursor: Cursor, name: str, upto: int) -> None:
+    """Move the position forward to ``upto``; never back."""
+    cursor.execute(
+        "UPDATE pl_follower_positions SET position = %(upto)s"
+        " WHERE name = %(name)s AND position < %(upto)s",
+        {"name": name, "upto": upto},
+    )
 
 
 def rewind_follower_position(database: Database, name: str, position: int) -> None:

@@ -13,7 +13,11 @@ from application.access.ports import AccountRow
 from domain.access.account import Account
 from domain.access.api_key import Role
 from infrastructure.database import Cursor, Database
-from infrastructure.projection_faults import rewind_follower_position
+from infrastructure.projection_faults import (
+    advance_follower_position,
+    locked_follower_position,
+    rewind_follower_position,
+)
 
 NAME = "accounts"
 _TOPIC_PREFIX = "partnerlab:Account."
@@ -63,26 +67,12 @@ class SqlAccountDirectory:
     def apply(self, events: Sequence[tuple[int, Account.Event]], upto: int) -> None:
         """The events and the position reached in one transaction (each applied once)."""
         with self.db.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
-                " ON CONFLICT (name) DO NOTHING",
-                {"name": NAME},
-            )
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
-                {"name": NAME},
-            )
-            row = cursor.fetchone()
-            done = int(row["position"]) if row else 0
+            done = locked_follower_position(cursor, self.db.dialect, NAME)
             for position, event in events:
                 if position > done:
                     _apply(cursor, event)
             if upto > done:
-                cursor.execute(
-                    "UPDATE pl_follower_positions SET position = %(upto)s WHERE name = %(name)s",
-                    {"name": NAME, "upto": upto},
-                )
+                advance_follower_position(cursor, NAME, upto)
 
 
 def _apply(cursor: Cursor, event: Account.Event) -> None:

@@ -17,7 +17,11 @@ from eventsourcing.persistence import Mapper, Notification
 from application.access.ports import ApiKeyRow
 from domain.access.api_key import ApiKey, Role
 from infrastructure.database import Cursor, Database
-from infrastructure.projection_faults import rewind_follower_position
+from infrastructure.projection_faults import (
+    advance_follower_position,
+    locked_follower_position,
+    rewind_follower_position,
+)
 
 NAME = "api-keys"
 _TOPIC_PREFIX = "partnerlab:ApiKey."
@@ -82,30 +86,12 @@ class SqlApiKeyList:
         """Apply the key events and the position reached in one transaction; positions
         already applied are skipped (exactly once, even with two followers racing)."""
         with self.db.transaction() as cursor:
-            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
-            cursor.execute(
-                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
-                " ON CONFLICT (name) DO NOTHING",
-                {"name": NAME},
-            )
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
-                {"name": NAME},
-            )
-            row = cursor.fetchone()
-            done = int(row["position"]) if row else 0
+            done = locked_follower_position(cursor, self.db.dialect, NAME)
             for position, event in events:
                 if position > done:
                     _apply(cursor, event)
             if upto > done:
-                cursor.execute(
-                    "INSERT INTO pl_follower_positions (name, position) VALUES"
-                    " (%(name)s, %(upto)s) ON CONFLICT (name)"
-                    " DO UPDATE SET position = excluded.position"
-                    " WHERE pl_follower_positions.position < excluded.position",
-                    {"name": NAME, "upto": upto},
-                )
+                advance_follower_position(cursor, NAME, upto)
 
 
 def _apply(cursor: Cursor, event: ApiKey.Event) -> None:

@@ -18,9 +18,10 @@ fails to decode) stops the whole read model (lab ``*``) until it is retried.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from application.followers import ProjectionFault
 from infrastructure.database import Cursor, Database
@@ -31,6 +32,8 @@ HELD_TOPIC = "partnerlab:held"
 """The topic of a held notification: every processor tracks it and applies nothing."""
 STOPPED = "stopped"
 REPLAYING = "replaying"
+
+T = TypeVar("T")
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS pl_projection_faults ("
@@ -65,38 +68,96 @@ class Fault:
         )
 
 
-def locked_follower_position(cursor: Cursor, dialect: str, name: str) -> int:
-    """The position kept in ``pl_follower_positions`` for ``name``, locked for the rest of the
-    transaction (the row is created first: FOR UPDATE on an absent row locks nothing)."""
+@dataclass(frozen=True)
+class PositionTable:
+    """Where followers keep how far they got: one row a follower, keyed by its name."""
+
+    table: str = "pl_follower_positions"
+    key: str = "name"
+    column: str = "position"
+
+    def ddl(self) -> str:
+        return (
+            f"CREATE TABLE IF NOT EXISTS {self.table} ("
+            f" {self.key} TEXT PRIMARY KEY, {self.column} BIGINT NOT NULL)"
+        )
+
+
+FOLLOWER_POSITIONS = PositionTable()
+"""``pl_follower_positions``: the table of every follower but the catalogue and follow-ups."""
+
+
+def follower_position(
+    database: Database, name: str, table: PositionTable = FOLLOWER_POSITIONS
+) -> int:
+    """The position kept for ``name`` (0 before its first batch)."""
+    rows = database.query(
+        f"SELECT {table.column} AS position FROM {table.table} WHERE {table.key} = %(name)s",
+        {"name": name},
+    )
+    return int(rows[0]["position"]) if rows else 0
+
+
+def locked_follower_position(
+    cursor: Cursor, dialect: str, name: str, table: PositionTable = FOLLOWER_POSITIONS
+) -> int:
+    """The position kept for ``name``, locked for the rest of the transaction (the row is
+    created first: FOR UPDATE on an absent row locks nothing, and two followers starting on a
+    fresh database would both apply their batch)."""
     cursor.execute(
-        "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
-        " ON CONFLICT (name) DO NOTHING",
+        f"INSERT INTO {table.table} ({table.key}, {table.column}) VALUES (%(name)s, 0)"
+        f" ON CONFLICT ({table.key}) DO NOTHING",
         {"name": name},
     )
     lock = " FOR UPDATE" if dialect == "postgres" else ""
     cursor.execute(
-        f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
+        f"SELECT {table.column} AS position FROM {table.table} WHERE {table.key} = %(name)s{lock}",
         {"name": name},
     )
     row = cursor.fetchone()
     return int(row["position"]) if row else 0
 
 
-def advance_follower_position(cursor: Cursor, name: str, upto: int) -> None:
-    """Move the position forward to ``upto``; never back."""
+def advance_follower_position(
+    cursor: Cursor, name: str, upto: int, table: PositionTable = FOLLOWER_POSITIONS
+) -> None:
+    """Move the position forward to ``upto``; never back (the row is created if absent)."""
     cursor.execute(
-        "UPDATE pl_follower_positions SET position = %(upto)s"
-        " WHERE name = %(name)s AND position < %(upto)s",
+        f"INSERT INTO {table.table} ({table.key}, {table.column}) VALUES (%(name)s, %(upto)s)"
+        f" ON CONFLICT ({table.key}) DO UPDATE SET {table.column} = excluded.{table.column}"
+        f" WHERE {table.table}.{table.column} < excluded.{table.column}",
         {"name": name, "upto": upto},
     )
 
 
-def rewind_follower_position(database: Database, name: str, position: int) -> None:
-    """Move a position kept in ``pl_follower_positions`` back (a retry's replay)."""
+def apply_once(
+    cursor: Cursor,
+    dialect: str,
+    name: str,
+    steps: Iterable[tuple[int, T]],
+    apply: Callable[[Cursor, T], None],
+    upto: int,
+    table: PositionTable = FOLLOWER_POSITIONS,
+) -> None:
+    """A follower's batch in the caller's transaction: lock the position, apply each step
+    whose position is past it, advance it to ``upto``. Steps already applied (a redelivery,
+    or another follower racing) are skipped: each is applied exactly once."""
+    done = locked_follower_position(cursor, dialect, name, table)
+    for position, step in steps:
+        if position > done:
+            apply(cursor, step)
+    if upto > done:
+        advance_follower_position(cursor, name, upto, table)
+
+
+def rewind_follower_position(
+    database: Database, name: str, position: int, table: PositionTable = FOLLOWER_POSITIONS
+) -> None:
+    """Move a follower's position back (a retry's replay)."""
     with database.transaction() as cursor:
         cursor.execute(
-            "UPDATE pl_follower_positions SET position = %(position)s WHERE name = %(name)s"
-            " AND position > %(position)s",
+            f"UPDATE {table.table} SET {table.column} = %(position)s"
+            f" WHERE {table.key} = %(name)s AND {table.column} > %(position)s",
             {"name": name, "position": position},
         )
 

@@ -14,8 +14,9 @@ from domain.access.account import Account
 from domain.access.api_key import Role
 from infrastructure.database import Cursor, Database
 from infrastructure.projection_faults import (
-    advance_follower_position,
-    locked_follower_position,
+    FOLLOWER_POSITIONS,
+    apply_once,
+    follower_position,
     rewind_follower_position,
 )
 
@@ -36,8 +37,7 @@ class SqlAccountDirectory:
                 f" role TEXT NOT NULL, disabled {bool_type} NOT NULL,"
                 f" password_set {bool_type} NOT NULL, version INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS pl_accounts_lab ON pl_accounts (lab, email)",
-                "CREATE TABLE IF NOT EXISTS pl_follower_positions ("
-                " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+                FOLLOWER_POSITIONS.ddl(),
             ]
         )
 
@@ -59,20 +59,12 @@ class SqlAccountDirectory:
         ]
 
     def position(self) -> int:
-        rows = self.db.query(
-            "SELECT position FROM pl_follower_positions WHERE name = %(name)s", {"name": NAME}
-        )
-        return int(rows[0]["position"]) if rows else 0
+        return follower_position(self.db, NAME)
 
     def apply(self, events: Sequence[tuple[int, Account.Event]], upto: int) -> None:
         """The events and the position reached in one transaction (each applied once)."""
         with self.db.transaction() as cursor:
-            done = locked_follower_position(cursor, self.db.dialect, NAME)
-            for position, event in events:
-                if position > done:
-                    _apply(cursor, event)
-            if upto > done:
-                advance_follower_position(cursor, NAME, upto)
+            apply_once(cursor, self.db.dialect, NAME, events, _apply, upto)
 
 
 def _apply(cursor: Cursor, event: Account.Event) -> None:

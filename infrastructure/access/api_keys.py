@@ -18,8 +18,9 @@ from application.access.ports import ApiKeyRow
 from domain.access.api_key import ApiKey, Role
 from infrastructure.database import Cursor, Database
 from infrastructure.projection_faults import (
-    advance_follower_position,
-    locked_follower_position,
+    FOLLOWER_POSITIONS,
+    apply_once,
+    follower_position,
     rewind_follower_position,
 )
 
@@ -64,8 +65,7 @@ class SqlApiKeyList:
                 f" expires_at {time_type}, revoked_at {time_type}, revoked_by TEXT,"
                 " version INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS pl_api_keys_lab ON pl_api_keys (lab, issued_at)",
-                "CREATE TABLE IF NOT EXISTS pl_follower_positions ("
-                " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+                FOLLOWER_POSITIONS.ddl(),
             ]
         )
 
@@ -77,21 +77,13 @@ class SqlApiKeyList:
         return [_row(r) for r in rows]
 
     def position(self) -> int:
-        rows = self.db.query(
-            "SELECT position FROM pl_follower_positions WHERE name = %(name)s", {"name": NAME}
-        )
-        return int(rows[0]["position"]) if rows else 0
+        return follower_position(self.db, NAME)
 
     def apply(self, events: Sequence[tuple[int, ApiKey.Event]], upto: int) -> None:
         """Apply the key events and the position reached in one transaction; positions
         already applied are skipped (exactly once, even with two followers racing)."""
         with self.db.transaction() as cursor:
-            done = locked_follower_position(cursor, self.db.dialect, NAME)
-            for position, event in events:
-                if position > done:
-                    _apply(cursor, event)
-            if upto > done:
-                advance_follower_position(cursor, NAME, upto)
+            apply_once(cursor, self.db.dialect, NAME, events, _apply, upto)
 
 
 def _apply(cursor: Cursor, event: ApiKey.Event) -> None:

@@ -38,6 +38,12 @@ from domain.activities.values import FundingSource
 from domain.partnerships.milestones import CO_CONSTRUCTION, CONTRACT
 from domain.values import OrganizationKind
 from infrastructure.database import Cursor, Database
+from infrastructure.projection_faults import (
+    FOLLOWER_POSITIONS,
+    advance_follower_position,
+    apply_once,
+    follower_position,
+)
 
 NAME = "activities"
 UNKNOWN = "(unknown organisation)"
@@ -46,8 +52,7 @@ UNKNOWN = "(unknown organisation)"
 def _ddl(dialect: str) -> list[str]:
     date_type = "DATE" if dialect == "postgres" else "TEXT"
     return [
-        "CREATE TABLE IF NOT EXISTS pl_follower_positions ("
-        " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+        FOLLOWER_POSITIONS.ddl(),
         "CREATE TABLE IF NOT EXISTS pl_activities ("
         " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,"
         f" held_on {date_type} NOT NULL, venue TEXT, status TEXT NOT NULL, company_id TEXT,"
@@ -78,16 +83,6 @@ def _optional_date(value: Any) -> date | None:
     return None if value is None else _as_date(value)
 
 
-def record_position(cursor: Cursor, name: str, position: int) -> None:
-    """Move a follower's position forward (never back)."""
-    cursor.execute(
-        "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, %(position)s)"
-        " ON CONFLICT (name) DO UPDATE SET position = excluded.position"
-        " WHERE pl_follower_positions.position < excluded.position",
-        {"name": name, "position": position},
-    )
-
-
 class SqlActivitiesView:
     """Implements ``application.activity_ports.ActivitiesView`` on SQLite or PostgreSQL."""
 
@@ -101,14 +96,11 @@ class SqlActivitiesView:
         return self.follower_position(NAME)
 
     def follower_position(self, name: str) -> int:
-        rows = self.db.query(
-            "SELECT position FROM pl_follower_positions WHERE name = %(name)s", {"name": name}
-        )
-        return int(rows[0]["position"]) if rows else 0
+        return follower_position(self.db, name)
 
     def record_position(self, name: str, position: int) -> None:
         with self.db.transaction() as cursor:
-            record_position(cursor, name, position)
+            advance_follower_position(cursor, name, position)
 
     # ------------------------------------------------------------------ changes
 
@@ -116,28 +108,18 @@ class SqlActivitiesView:
         if not batch:
             return
         with self.db.transaction() as cursor:
-            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
-            cursor.execute(
-                "INSERT INTO pl_follower_positions (name, position) VALUES (%(name)s, 0)"
-                " ON CONFLICT (name) DO NOTHING",
-                {"name": NAME},
+            apply_once(
+                cursor,
+                self.db.dialect,
+                NAME,
+                ((tracking.notification_id, changes) for tracking, changes in batch),
+                self._apply_all,
+                max(tracking.notification_id for tracking, _ in batch),
             )
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                f"SELECT position FROM pl_follower_positions WHERE name = %(name)s{lock}",
-                {"name": NAME},
-            )
-            row = cursor.fetchone()
-            done = int(row["position"]) if row else 0
-            last = done
-            for tracking, changes in batch:
-                if tracking.notification_id <= done:
-                    continue
-                for change in changes:
-                    self._apply(cursor, change)
-                last = max(last, tracking.notification_id)
-            if last > done:
-                record_position(cursor, NAME, last)
+
+    def _apply_all(self, cursor: Cursor, changes: Sequence[ActivityChange]) -> None:
+        for change in changes:
+            self._apply(cursor, change)
 
     def _apply(self, cursor: Cursor, change: ActivityChange) -> None:
         if isinstance(change, ActivityRow):

@@ -38,10 +38,18 @@ from application.errors import StoreUnavailable
 from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
-from infrastructure.database import Database
-from infrastructure.projection_faults import HELD_TOPIC, rewind_follower_position
+from infrastructure.database import Cursor, Database
+from infrastructure.projection_faults import (
+    FOLLOWER_POSITIONS,
+    HELD_TOPIC,
+    apply_once,
+    follower_position,
+    rewind_follower_position,
+)
 
 BATCH = 1000
+INDEX = "audit-index"
+"""The audit index's name among the followers."""
 
 
 _COLUMNS = ("originator_id", "originator_version", "topic", "state")
@@ -177,8 +185,7 @@ class SqlAuditTrail:
                 "CREATE INDEX IF NOT EXISTS pl_audit_index_lab ON pl_audit_index (lab, position)",
                 "CREATE INDEX IF NOT EXISTS pl_audit_index_aggregate"
                 " ON pl_audit_index (aggregate_id, version)",
-                "CREATE TABLE IF NOT EXISTS pl_follower_positions ("
-                " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+                FOLLOWER_POSITIONS.ddl(),
                 "CREATE TABLE IF NOT EXISTS pl_aggregate_labs ("
                 " aggregate_id TEXT PRIMARY KEY, lab TEXT NOT NULL)",
             ]
@@ -539,67 +546,54 @@ class SqlAuditTrail:
         return {int(r["version"]): int(r["position"]) for r in rows}
 
     def index_position(self) -> int:
-        rows = self.db.query(
-            "SELECT position FROM pl_follower_positions WHERE name = 'audit-index'"
-        )
-        return int(rows[0]["position"]) if rows else 0
+        return follower_position(self.db, INDEX)
 
     def index(self, entries: Sequence[tuple[AuditEntry, bool]], upto: int) -> None:
         """Record entries (and, for creations, the aggregate's lab) and the position reached,
         in one transaction; positions already indexed are skipped (exactly once)."""
         with self.db.transaction() as cursor:
-            # Create the row before locking it: FOR UPDATE on an absent row locks nothing.
-            cursor.execute(
-                "INSERT INTO pl_follower_positions (name, position) VALUES ('audit-index', 0)"
-                " ON CONFLICT (name) DO NOTHING"
+            apply_once(
+                cursor,
+                self.db.dialect,
+                INDEX,
+                ((entry.position, (entry, creates)) for entry, creates in entries),
+                _index_entry,
+                upto,
             )
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                f"SELECT position FROM pl_follower_positions WHERE name = 'audit-index'{lock}"
-            )
-            row = cursor.fetchone()
-            done = int(row["position"]) if row else 0
-            for entry, creates in entries:
-                if entry.position <= done:
-                    continue
-                if creates:
-                    cursor.execute(
-                        "INSERT INTO pl_aggregate_labs (aggregate_id, lab) VALUES (%(aid)s,"
-                        " %(lab)s) ON CONFLICT (aggregate_id) DO NOTHING",
-                        {"aid": str(entry.aggregate_id), "lab": entry.lab},
-                    )
-                cursor.execute(
-                    "INSERT INTO pl_audit_index (position, lab, aggregate_id, aggregate_type,"
-                    " version, event_type, actor, occurred_on, recorded_at) SELECT"
-                    " %(position)s, l.lab, %(aid)s, %(atype)s, %(version)s, %(etype)s,"
-                    " %(actor)s, %(occurred_on)s, %(recorded_at)s"
-                    " FROM pl_aggregate_labs l WHERE l.aggregate_id = %(aid)s"
-                    " ON CONFLICT (position) DO NOTHING",
-                    {
-                        "position": entry.position,
-                        "aid": str(entry.aggregate_id),
-                        "atype": entry.aggregate_type,
-                        "version": entry.version,
-                        "etype": entry.event_type,
-                        "actor": entry.actor,
-                        "occurred_on": entry.occurred_on,
-                        "recorded_at": entry.recorded_at,
-                    },
-                )
-            if upto > done:
-                cursor.execute(
-                    "INSERT INTO pl_follower_positions (name, position) VALUES"
-                    " ('audit-index', %(upto)s) ON CONFLICT (name)"
-                    " DO UPDATE SET position = excluded.position"
-                    " WHERE pl_follower_positions.position < excluded.position",
-                    {"upto": upto},
-                )
+
+
+def _index_entry(cursor: Cursor, step: tuple[AuditEntry, bool]) -> None:
+    entry, creates = step
+    if creates:
+        cursor.execute(
+            "INSERT INTO pl_aggregate_labs (aggregate_id, lab) VALUES (%(aid)s,"
+            " %(lab)s) ON CONFLICT (aggregate_id) DO NOTHING",
+            {"aid": str(entry.aggregate_id), "lab": entry.lab},
+        )
+    cursor.execute(
+        "INSERT INTO pl_audit_index (position, lab, aggregate_id, aggregate_type,"
+        " version, event_type, actor, occurred_on, recorded_at) SELECT"
+        " %(position)s, l.lab, %(aid)s, %(atype)s, %(version)s, %(etype)s,"
+        " %(actor)s, %(occurred_on)s, %(recorded_at)s"
+        " FROM pl_aggregate_labs l WHERE l.aggregate_id = %(aid)s"
+        " ON CONFLICT (position) DO NOTHING",
+        {
+            "position": entry.position,
+            "aid": str(entry.aggregate_id),
+            "atype": entry.aggregate_type,
+            "version": entry.version,
+            "etype": entry.event_type,
+            "actor": entry.actor,
+            "occurred_on": entry.occurred_on,
+            "recorded_at": entry.recorded_at,
+        },
+    )
 
 
 class AuditIndexProcessor:
     """Indexes every event by lab, actor, type and recording time (the global audit log)."""
 
-    name = "audit-index"
+    name = INDEX
 
     def __init__(self, trail: SqlAuditTrail, mapper: Mapper) -> None:  # type: ignore[type-arg]
         self.trail = trail
@@ -635,4 +629,4 @@ class AuditIndexProcessor:
         self.trail.index(entries, notifications[-1].id)
 
     def rewind(self, position: int) -> None:
-        rewind_follower_position(self.trail.db, "audit-index", position)
+        rewind_follower_position(self.trail.db, INDEX, position)

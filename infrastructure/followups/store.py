@@ -21,20 +21,26 @@ from application.followups.ports import FollowUpQuery
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.training import TrainingSession
 from domain.partnerships.partnership import Partnership
-from infrastructure.database import Database, Row
+from infrastructure.database import Cursor, Database, Row
+from infrastructure.projection_faults import (
+    PositionTable,
+    apply_once,
+    follower_position,
+    rewind_follower_position,
+)
 
 FOLLOWED_TOPICS = tuple(
     f"{cls.TOPIC}." for cls in (Partnership, SpeedDatingSession, TrainingSession)
 )
 """Events of these aggregates change follow-ups (read from the topic: nothing is decoded)."""
 TRACKING_NAME = "followups"
+TRACKING = PositionTable("pl_followup_tracking", "name", "notification_id")
 
 
 def _ddl(dialect: str) -> list[str]:
     date_type = "DATE" if dialect == "postgres" else "TEXT"
     return [
-        "CREATE TABLE IF NOT EXISTS pl_followup_tracking ("
-        " name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)",
+        TRACKING.ddl(),
         "CREATE TABLE IF NOT EXISTS pl_followups ("
         " lab TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL,"
         " subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, owner TEXT,"
@@ -104,50 +110,20 @@ class SqlFollowUpStore:
         self.db.execute_script(_ddl(self.db.dialect))
 
     def position(self) -> int:
-        rows = self.db.query(
-            "SELECT notification_id FROM pl_followup_tracking WHERE name = %(name)s",
-            {"name": TRACKING_NAME},
-        )
-        return int(rows[0]["notification_id"]) if rows else 0
+        return follower_position(self.db, TRACKING_NAME, TRACKING)
 
     def replace(self, subjects: Mapping[UUID, Sequence[FollowUpItem]], position: int) -> None:
+        """Each subject's items replace its previous ones, with the position reached, in one
+        transaction (nothing is written when another follower got there first)."""
         with self.db.transaction() as cursor:
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                f"SELECT notification_id FROM pl_followup_tracking WHERE name = %(name)s{lock}",
-                {"name": TRACKING_NAME},
-            )
-            row = cursor.fetchone()
-            if row is not None and int(row["notification_id"]) >= position:
-                return  # another follower got there first
-            for subject_id, items in subjects.items():
-                cursor.execute(
-                    "DELETE FROM pl_followups WHERE subject_id = %(id)s", {"id": subject_id}
-                )
-                for item in items:
-                    cursor.execute(
-                        "INSERT INTO pl_followups (lab, item_key, kind, subject_type,"
-                        " subject_id, owner, title, visible_from, due_on, visible_until)"
-                        " VALUES (%(lab)s, %(key)s, %(kind)s, %(subject_type)s, %(subject_id)s,"
-                        " %(owner)s, %(title)s, %(visible_from)s, %(due_on)s, %(until)s)",
-                        {
-                            "lab": item.lab,
-                            "key": item.key,
-                            "kind": item.kind,
-                            "subject_type": item.subject_type,
-                            "subject_id": item.subject_id,
-                            "owner": item.owner,
-                            "title": item.title,
-                            "visible_from": item.visible_from,
-                            "due_on": item.due_on,
-                            "until": item.visible_until,
-                        },
-                    )
-            cursor.execute(
-                "INSERT INTO pl_followup_tracking (name, notification_id)"
-                " VALUES (%(name)s, %(id)s) ON CONFLICT (name)"
-                " DO UPDATE SET notification_id = excluded.notification_id",
-                {"name": TRACKING_NAME, "id": position},
+            apply_once(
+                cursor,
+                self.db.dialect,
+                TRACKING_NAME,
+                [(position, subjects)],
+                _replace_items,
+                position,
+                TRACKING,
             )
 
     def open_items(self, query: FollowUpQuery) -> list[FollowUpItem]:
@@ -207,6 +183,30 @@ class SqlFollowUpStore:
             )
 
 
+def _replace_items(cursor: Cursor, subjects: Mapping[UUID, Sequence[FollowUpItem]]) -> None:
+    for subject_id, items in subjects.items():
+        cursor.execute("DELETE FROM pl_followups WHERE subject_id = %(id)s", {"id": subject_id})
+        for item in items:
+            cursor.execute(
+                "INSERT INTO pl_followups (lab, item_key, kind, subject_type,"
+                " subject_id, owner, title, visible_from, due_on, visible_until)"
+                " VALUES (%(lab)s, %(key)s, %(kind)s, %(subject_type)s, %(subject_id)s,"
+                " %(owner)s, %(title)s, %(visible_from)s, %(due_on)s, %(until)s)",
+                {
+                    "lab": item.lab,
+                    "key": item.key,
+                    "kind": item.kind,
+                    "subject_type": item.subject_type,
+                    "subject_id": item.subject_id,
+                    "owner": item.owner,
+                    "title": item.title,
+                    "visible_from": item.visible_from,
+                    "due_on": item.due_on,
+                    "until": item.visible_until,
+                },
+            )
+
+
 class FollowUpsProcessor:
     """Keeps ``pl_followups`` for the log follower (``infrastructure.follower.LogFollower``)."""
 
@@ -228,12 +228,7 @@ class FollowUpsProcessor:
     def rewind(self, position: int) -> None:
         """Move the tracking position back (a retry's replay of held events: items are
         recomputed from the aggregates, so applying them again is harmless)."""
-        with self.store.db.transaction() as cursor:
-            cursor.execute(
-                "UPDATE pl_followup_tracking SET notification_id = %(position)s"
-                " WHERE name = %(name)s AND notification_id > %(position)s",
-                {"name": self.name, "position": position},
-            )
+        rewind_follower_position(self.store.db, self.name, position, TRACKING)
 
     def process(self, notifications: Sequence[Notification]) -> None:
         if not notifications:

@@ -35,8 +35,15 @@ from application.partnerships.views import (
 from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from infrastructure.database import Cursor, Database, Row, fold
+from infrastructure.projection_faults import (
+    PositionTable,
+    apply_once,
+    rewind_follower_position,
+)
 
 STAGES = list(Stage)
+TRACKING = PositionTable("pl_catalog_tracking", "application_name", "notification_id")
+"""The catalogue's positions, one per application it follows."""
 
 
 def _ddl(dialect: str) -> list[str]:
@@ -44,8 +51,7 @@ def _ddl(dialect: str) -> list[str]:
     time_type = "TIMESTAMPTZ" if dialect == "postgres" else "TEXT"
     bool_type = "BOOLEAN" if dialect == "postgres" else "INTEGER"
     return [
-        "CREATE TABLE IF NOT EXISTS pl_catalog_tracking ("
-        " application_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)",
+        TRACKING.ddl(),
         "CREATE TABLE IF NOT EXISTS pl_organizations ("
         " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
         " legal_identifier TEXT, field_of_activity TEXT, territory TEXT NOT NULL,"
@@ -112,51 +118,30 @@ class SqlCatalogView:
         return int(rows[0]["notification_id"]) if rows else None
 
     def rewind(self, application_name: str, position: int) -> None:
-        with self.db.transaction() as cursor:
-            cursor.execute(
-                "UPDATE pl_catalog_tracking SET notification_id = %(id)s"
-                " WHERE application_name = %(app)s AND notification_id > %(id)s",
-                {"app": application_name, "id": position},
-            )
+        rewind_follower_position(self.db, application_name, position, TRACKING)
 
     def apply(self, batch: Sequence[tuple[Tracking, Sequence[CatalogChange]]]) -> None:
         if not batch:
             return
         application_name = batch[-1][0].application_name
+        touched: set[UUID] = set()
+
+        def apply(cursor: Cursor, changes: Sequence[CatalogChange]) -> None:
+            for change in changes:
+                self._apply(cursor, change, touched)
+
         with self.db.transaction() as cursor:
-            # The row exists before it is locked: FOR UPDATE on an absent row locks nothing,
-            # and two followers starting on a fresh database would both apply the batch.
-            cursor.execute(
-                "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
-                " VALUES (%(app)s, 0) ON CONFLICT (application_name) DO NOTHING",
-                {"app": application_name},
+            apply_once(
+                cursor,
+                self.db.dialect,
+                application_name,
+                ((tracking.notification_id, changes) for tracking, changes in batch),
+                apply,
+                max(tracking.notification_id for tracking, _ in batch),
+                TRACKING,
             )
-            lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
-            cursor.execute(
-                "SELECT notification_id FROM pl_catalog_tracking"
-                f" WHERE application_name = %(app)s{lock}",
-                {"app": application_name},
-            )
-            row = cursor.fetchone()
-            done = int(row["notification_id"]) if row else 0
-            touched: set[UUID] = set()
-            last = done
-            for tracking, changes in batch:
-                if tracking.notification_id <= done:
-                    continue
-                for change in changes:
-                    self._apply(cursor, change, touched)
-                last = max(last, tracking.notification_id)
             for partnership_id in touched:
                 self._refresh_partnership(cursor, partnership_id)
-            if last > done:
-                cursor.execute(
-                    "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
-                    " VALUES (%(app)s, %(id)s) ON CONFLICT (application_name)"
-                    " DO UPDATE SET notification_id = excluded.notification_id"
-                    " WHERE pl_catalog_tracking.notification_id < excluded.notification_id",
-                    {"app": application_name, "id": last},
-                )
 
     def _apply(self, cursor: Cursor, change: CatalogChange, touched: set[UUID]) -> None:
         if isinstance(change, OrganizationRow):

@@ -1,26 +1,30 @@
-"""One way to declare the writes on one record (a partnership's milestones, a session's
-check-ins...): a row per write, and one call that registers them all.
+"""One way to declare the writes of a collection and on one record (a partnership's
+milestones, a session's check-ins...): a row per write, and one call that registers them all;
+and the read of one record (``add_record_read``).
 
 Each row keeps what the OpenAPI document says of its operation: its path, its request schema,
 its name (the operation id and summary), its description and the problems it may answer. Every
 row's endpoint does the same thing: read the record's id from the path, run the row's use case
 on that record with the expected version (``If-Match``) and the body's fields, through
-``Write.run`` (idempotent retries), and answer 201 with what the router's presenter shows.
+``Write.run`` (idempotent retries), and answer 201 with what the router's presenter shows. A
+row whose path names no record creates one (the use case is given the body's fields only);
+other path parameters after the record's id are passed to the use case by name.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import Response as StarletteResponse
 
-from api.deps import WriteDep
+from api.deps import LabDep, ReaderDep, WriteDep
 from api.problems import documented
 from api.writes import Presenter, Write
 from application.context import Caller
@@ -31,9 +35,18 @@ WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
 """What a write may answer besides 201 (401 and 403 are documented for every route)."""
 
 
-def body_fields(body: BaseModel) -> dict[str, Any]:
-    """The use case's keyword arguments: the body's fields, as they are named."""
-    return body.model_dump()
+def body_fields(body: BaseModel | None) -> dict[str, Any]:
+    """The use case's keyword arguments: the body's fields, as they are named (none when an
+    optional body is left out: the use case's defaults apply)."""
+    return {} if body is None else body.model_dump()
+
+
+def given_fields(body: BaseModel | None) -> dict[str, Any]:
+    """Only the fields the body gives (a partial update)."""
+    return {} if body is None else body.model_dump(exclude_unset=True)
+
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,9 @@ class RecordWrite:
 
     ``use_case`` is a service's method (``PartnershipService.record_meeting``); ``name`` is the
     operation's (its id and summary), the use case's own when not given; ``response``,
-    ``present`` and ``problems`` default to those ``add_record_writes`` is given.
+    ``present`` and ``problems`` default to those ``add_record_writes`` is given. An
+    ``optional_body`` may be left out; a write that is not ``versioned`` (it opens another
+    record) is given no expected version.
     """
 
     path: str
@@ -55,6 +70,10 @@ class RecordWrite:
     present: Presenter | None = None
     problems: dict[int | str, dict[str, Any]] | None = None
     fields: Callable[[Any], dict[str, Any]] = body_fields
+    optional_body: bool = False
+    versioned: bool = True
+    method: str = "POST"
+    status_code: int = 201
 
 
 def add_record_writes(
@@ -75,10 +94,10 @@ def add_record_writes(
         router.add_api_route(
             write.path,
             _endpoint(write, name, service, record_id, write.present or present),
-            methods=["POST"],
+            methods=[write.method],
             name=name,
             description=write.description,
-            status_code=201,
+            status_code=write.status_code,
             response_model=write.response or response,
             responses=write.problems if write.problems is not None else problems,
         )
@@ -90,32 +109,88 @@ def _endpoint(
     service: Callable[[PartnerLab], object],
     record_id: tuple[str, Any],
     present: Presenter,
-) -> Callable[..., Response]:
+) -> Callable[..., StarletteResponse]:
     id_name, id_type = record_id
-
+    named = _PATH_PARAMETER.findall(row.path)
+    if named and named[0] != id_name:
+        raise ValueError(f"{row.path}: the record's id {id_name} comes first")
     use_case = row.use_case.__name__
 
-    def endpoint(*, body: BaseModel, write: Write, **path: UUID) -> Response:
-        target = path[id_name]
+    def endpoint(*, body: BaseModel | None, write: Write, **path: UUID) -> StarletteResponse:
+        target = [path.pop(id_name)] if named else []
 
         def command(lab: PartnerLab, caller: Caller, version: int | None) -> CommandResult:
             # Looked up on the service itself at call time (not the function the row names),
             # as a hand-written route would call it.
             run: Callable[..., CommandResult] = getattr(service(lab), use_case)
-            return run(caller, target, expected_version=version, **row.fields(body))
+            expected = {"expected_version": version} if named and row.versioned else {}
+            return run(caller, *target, **path, **expected, **row.fields(body))
 
         return write.run(body, command, present)
 
-    # What FastAPI reads: the record's id from the path, the row's body, the write's headers.
+    # What FastAPI reads: the path's ids, the row's body, the write's headers.
     keyword = inspect.Parameter.KEYWORD_ONLY
+    ids = [
+        inspect.Parameter(n, keyword, annotation=id_type if n == id_name else UUID) for n in named
+    ]
+    body = (
+        inspect.Parameter("body", keyword, annotation=row.body | None, default=None)
+        if row.optional_body
+        else inspect.Parameter("body", keyword, annotation=row.body)
+    )
+    write = inspect.Parameter("write", keyword, annotation=WriteDep)
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter(id_name, keyword, annotation=id_type),
-            inspect.Parameter("body", keyword, annotation=row.body),
-            inspect.Parameter("write", keyword, annotation=WriteDep),
-        ],
-        return_annotation=Response,
+        [*ids, write, body] if row.optional_body else [*ids, body, write],
+        return_annotation=StarletteResponse,
     )
     endpoint.__name__ = endpoint.__qualname__ = name
     endpoint.__doc__ = row.description
     return endpoint
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def add_record_read(
+    router: APIRouter,
+    path: str,
+    read: Callable[[PartnerLab], Callable[[Caller, UUID], Any]],
+    *,
+    record_id: tuple[str, Any],
+    response: type[BaseModel],
+    name: str,
+    description: str,
+    problems: dict[int | str, dict[str, Any]],
+) -> None:
+    """``GET <path>``: the record ``read(lab)(caller, record_id)`` shows, as ``response``, with
+    its version as ETag."""
+    id_name, id_type = record_id
+    shown = response
+
+    def endpoint(*, lab: PartnerLab, caller: Caller, response: Response, **path: UUID) -> Any:
+        view = read(lab)(caller, path[id_name])
+        response.headers["ETag"] = etag(view.version)
+        return shown.model_validate(view)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(id_name, keyword, annotation=id_type),
+            inspect.Parameter("lab", keyword, annotation=LabDep),
+            inspect.Parameter("caller", keyword, annotation=ReaderDep),
+            inspect.Parameter("response", keyword, annotation=Response),
+        ],
+        return_annotation=response,
+    )
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = description
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        name=name,
+        description=description,
+        response_model=response,
+        responses=problems,
+    )

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator
-from starlette.responses import Response as StarletteResponse
 
-from api.activities.responses import activities_page, etag, written
+from api.activities.responses import activities_page, written
 from api.activities.schemas.activities import ActivitiesPublic
 from api.activities.schemas.lab_activities import (
     ConsultingCreate,
@@ -20,8 +19,8 @@ from api.activities.schemas.lab_activities import (
     ContributionCreate,
     ProposalCreate,
 )
-from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, QueryDate, printable_or_none
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.organizations import OrganizationsPublic, OrganizationSummaryPublic
@@ -45,16 +44,6 @@ def _view(lab: PartnerLab, caller: Caller, engagement_id: UUID) -> object:
 ENGAGEMENT_WRITTEN = written(_view, ConsultingWritten, "consulting-engagements")
 
 
-@router.post("", status_code=201, response_model=ConsultingWritten, responses=WRITE_PROBLEMS)
-def open_engagement(body: ConsultingCreate, write: WriteDep) -> StarletteResponse:
-    """Record a consulting engagement with a company and its scope."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.consulting.open_consulting(caller, **body.model_dump()),
-        ENGAGEMENT_WRITTEN,
-    )
-
-
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_engagements(
     lab: LabDep,
@@ -74,14 +63,16 @@ def list_engagements(
     return activities_page(page)
 
 
-@router.get("/{engagement_id}", response_model=ConsultingPublic, responses=documented(404, 422))
-def get_engagement(
-    engagement_id: EngagementId, lab: LabDep, caller: ReaderDep, response: Response
-) -> ConsultingPublic:
-    """Show an engagement: the company, associations proposed, contributions paid."""
-    view = lab.consulting.get_consulting(caller, engagement_id)
-    response.headers["ETag"] = etag(view.version)
-    return ConsultingPublic.model_validate(view)
+add_record_read(
+    router,
+    "/{engagement_id}",
+    lambda lab: lab.consulting.get_consulting,
+    record_id=("engagement_id", EngagementId),
+    response=ConsultingPublic,
+    name="get_engagement",
+    description="Show an engagement: the company, associations proposed, contributions paid.",
+    problems=documented(404, 422),
+)
 
 
 @router.get(
@@ -118,6 +109,13 @@ add_record_writes(
     router,
     (
         RecordWrite(
+            "",
+            ConsultingCreate,
+            ConsultingService.open_consulting,
+            "Record a consulting engagement with a company and its scope.",
+            name="open_engagement",
+        ),
+        RecordWrite(
             "/{engagement_id}/proposals",
             ProposalCreate,
             ConsultingService.propose_associations,
@@ -137,22 +135,20 @@ add_record_writes(
     response=ConsultingWritten,
     present=ENGAGEMENT_WRITTEN,
 )
-
-
-@router.post(
-    "/{engagement_id}/partnerships",
-    status_code=201,
-    response_model=PartnershipWritten,
-    responses=WRITE_PROBLEMS,
-)
-def open_partnership(
-    engagement_id: EngagementId, body: ConsultingPartnershipCreate, write: WriteDep
-) -> StarletteResponse:
-    """Open the partnership of the company and an association proposed to it (once)."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.consulting.open_partnership_from_consulting(
-            caller, engagement_id, **body.model_dump()
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{engagement_id}/partnerships",
+            ConsultingPartnershipCreate,
+            ConsultingService.open_partnership_from_consulting,
+            "Open the partnership of the company and an association proposed to it (once).",
+            name="open_partnership",
+            versioned=False,
         ),
-        partnership_written(opened=True),
-    )
+    ),
+    service=lambda lab: lab.consulting,
+    record_id=("engagement_id", EngagementId),
+    response=PartnershipWritten,
+    present=partnership_written(opened=True),
+)

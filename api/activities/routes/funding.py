@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
-from starlette.responses import Response as StarletteResponse
+from fastapi import APIRouter, Path, Query
 
-from api.activities.responses import etag, written
+from api.activities.responses import written
 from api.activities.schemas.lab_activities import (
     FundingLinePublic,
     SubsidyCorrectionCreate,
@@ -17,8 +16,8 @@ from api.activities.schemas.lab_activities import (
     SubsidyPublic,
     SubsidyWritten,
 )
-from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.deps import LabDep, ReaderDep
 from api.problems import documented
 from application.activities.funding import FundingService
 from application.activities.views import FundingFilter
@@ -54,29 +53,27 @@ def funding_lines(
     return [FundingLinePublic.model_validate(line) for line in lines]
 
 
-@router.post("/subsidies", status_code=201, response_model=SubsidyWritten, responses=WRITE_PROBLEMS)
-def record_subsidy(body: SubsidyCreate, write: WriteDep) -> StarletteResponse:
-    """Record a subsidy: funder, the year it funds, amount, when it was granted."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.funding.record_subsidy(caller, **body.model_dump()),
-        SUBSIDY_WRITTEN,
-    )
-
-
-@router.get("/subsidies/{subsidy_id}", response_model=SubsidyPublic, responses=documented(404))
-def get_subsidy(
-    subsidy_id: SubsidyId, lab: LabDep, caller: ReaderDep, response: Response
-) -> SubsidyPublic:
-    """Show a subsidy as it stands (after corrections); its ETag is its version."""
-    view = lab.funding.get_subsidy(caller, subsidy_id)
-    response.headers["ETag"] = etag(view.version)
-    return SubsidyPublic.model_validate(view)
+add_record_read(
+    router,
+    "/subsidies/{subsidy_id}",
+    lambda lab: lab.funding.get_subsidy,
+    record_id=("subsidy_id", SubsidyId),
+    response=SubsidyPublic,
+    name="get_subsidy",
+    description="Show a subsidy as it stands (after corrections); its ETag is its version.",
+    problems=documented(404),
+)
 
 
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "/subsidies",
+            SubsidyCreate,
+            FundingService.record_subsidy,
+            "Record a subsidy: funder, the year it funds, amount, when it was granted.",
+        ),
         RecordWrite(
             "/subsidies/{subsidy_id}/corrections",
             SubsidyCorrectionCreate,

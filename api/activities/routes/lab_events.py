@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
-from starlette.responses import Response as StarletteResponse
+from fastapi import APIRouter, Path, Query
 
-from api.activities.responses import activities_page, etag, written
+from api.activities.responses import activities_page, written
 from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate
 from api.activities.schemas.lab_activities import (
     EventCreate,
@@ -17,8 +16,8 @@ from api.activities.schemas.lab_activities import (
     EventPublic,
     EventWritten,
 )
-from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, QueryDate
 from api.problems import documented
 from application.activities.lab_events import LabEventService
@@ -37,16 +36,6 @@ def _view(lab: PartnerLab, caller: Caller, event_id: UUID) -> object:
 
 
 EVENT_WRITTEN = written(_view, EventWritten, "events")
-
-
-@router.post("", status_code=201, response_model=EventWritten, responses=WRITE_PROBLEMS)
-def plan_event(body: EventCreate, write: WriteDep) -> StarletteResponse:
-    """Plan a thematic event or an open forum (its date is a plan: it may be in the future)."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.lab_events.plan_event(caller, **body.model_dump()),
-        EVENT_WRITTEN,
-    )
 
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
@@ -70,17 +59,27 @@ def list_events(
     return activities_page(page)
 
 
-@router.get("/{event_id}", response_model=EventPublic, responses=documented(404, 422))
-def get_event(event_id: EventId, lab: LabDep, caller: ReaderDep, response: Response) -> EventPublic:
-    """Show an event: who attended, which pairs met there and their partnerships."""
-    view = lab.lab_events.get_event(caller, event_id)
-    response.headers["ETag"] = etag(view.version)
-    return EventPublic.model_validate(view)
+add_record_read(
+    router,
+    "/{event_id}",
+    lambda lab: lab.lab_events.get_event,
+    record_id=("event_id", EventId),
+    response=EventPublic,
+    name="get_event",
+    description="Show an event: who attended, which pairs met there and their partnerships.",
+    problems=documented(404, 422),
+)
 
 
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "",
+            EventCreate,
+            LabEventService.plan_event,
+            "Plan a thematic event or an open forum (its date is a plan: it may be in the future).",
+        ),
         RecordWrite(
             "/{event_id}/attendances",
             OrganizationRefCreate,

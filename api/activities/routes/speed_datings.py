@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.activities.responses import Format, activities_page, etag, wanted_format, written
+from api.activities.responses import Format, activities_page, wanted_format, written
 from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate, PairCreate
 from api.activities.schemas.speed_datings import (
     CatchUpCreate,
@@ -39,10 +39,10 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
-from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
+from api.commands import RecordWrite, add_record_read, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, QueryDate, QueryMoment
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.partnerships import PartnershipWritten
@@ -80,16 +80,6 @@ def _pairs(pairs: list[PairCreate] | None) -> list[Pair] | None:
     return None if pairs is None else [Pair(p.association_id, p.company_id) for p in pairs]
 
 
-@router.post("", status_code=201, response_model=SpeedDatingWritten, responses=WRITE_PROBLEMS)
-def plan_session(body: SpeedDatingCreate, write: WriteDep) -> StarletteResponse:
-    """Plan a session: date and start (a plan, may be in the future), venue, host company."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.speed_dating.plan_speed_dating(caller, **body.model_dump()),
-        SESSION_WRITTEN,
-    )
-
-
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_sessions(
     lab: LabDep,
@@ -106,106 +96,72 @@ def list_sessions(
     return activities_page(page)
 
 
-@router.get("/{session_id}", response_model=SpeedDatingPublic, responses=READ_PROBLEMS)
-def get_session(
-    session_id: SessionId, lab: LabDep, caller: ReaderDep, response: Response
-) -> SpeedDatingPublic:
-    """Show a session: participants, plan, outcomes, follow-ups; its ETag is its version."""
-    view = lab.speed_dating.get_speed_dating(caller, session_id)
-    response.headers["ETag"] = etag(view.version)
-    return SpeedDatingPublic.model_validate(view)
-
-
-@router.post(
-    "/{session_id}/participants/{organization_id}/withdrawal",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
+add_record_read(
+    router,
+    "/{session_id}",
+    lambda lab: lab.speed_dating.get_speed_dating,
+    record_id=("session_id", SessionId),
+    response=SpeedDatingPublic,
+    name="get_session",
+    description="Show a session: participants, plan, outcomes, follow-ups; its ETag is its"
+    " version.",
+    problems=READ_PROBLEMS,
 )
-def withdraw_participant(
-    session_id: SessionId,
-    organization_id: UUID,
-    write: WriteDep,
-    body: WithdrawalCreate | None = None,
-) -> StarletteResponse:
-    """Withdraw a registration before the session is under way."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.withdraw_session_participant(
-            caller,
-            session_id,
-            organization_id=organization_id,
-            reason=body.reason if body else None,
-            expected_version=version,
-        ),
-        SESSION_WRITTEN,
-    )
 
 
-@router.post(
-    "/{session_id}/schedule",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def generate_schedule(
-    session_id: SessionId, write: WriteDep, body: ScheduleCreate | None = None
-) -> StarletteResponse:
-    """Generate (or regenerate, before the first outcome) the rotation plan."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.generate_session_schedule(
-            caller,
-            session_id,
-            excluded=_pairs(body.excluded_pairs if body else None),
-            expected_version=version,
-        ),
-        SESSION_WRITTEN,
-    )
+def _excluded(body: ScheduleCreate | None) -> dict[str, object]:
+    return {"excluded": _pairs(body.excluded_pairs if body else None)}
 
 
-@router.post(
-    "/{session_id}/catch-up",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def schedule_catch_up(
-    session_id: SessionId, write: WriteDep, body: CatchUpCreate | None = None
-) -> StarletteResponse:
-    """Add catch-up rounds for missed meetings, in the fewest rounds they need."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.schedule_catch_up_rounds(
-            caller, session_id, pairs=_pairs(body.pairs if body else None), expected_version=version
-        ),
-        SESSION_WRITTEN,
-    )
+def _catch_up(body: CatchUpCreate | None) -> dict[str, object]:
+    return {"pairs": _pairs(body.pairs if body else None)}
 
 
-@router.post(
-    "/{session_id}/catch-up/withdrawal",
-    status_code=201,
-    response_model=SpeedDatingWritten,
-    responses=WRITE_PROBLEMS,
-)
-def withdraw_catch_up(
-    session_id: SessionId, write: WriteDep, body: CatchUpWithdrawal | None = None
-) -> StarletteResponse:
-    """Withdraw the catch-up rounds, as long as none of their meetings was held."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.speed_dating.withdraw_catch_up_rounds(
-            caller, session_id, reason=body.reason if body else None, expected_version=version
-        ),
-        SESSION_WRITTEN,
-    )
-
-
-# The writes that run one use case on the session with the body's fields.
+# The writes on the sessions: one use case each, run with the body's fields.
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "",
+            SpeedDatingCreate,
+            SpeedDatingService.plan_speed_dating,
+            "Plan a session: date and start (a plan, may be in the future), venue, host company.",
+            name="plan_session",
+        ),
+        RecordWrite(
+            "/{session_id}/participants/{organization_id}/withdrawal",
+            WithdrawalCreate,
+            SpeedDatingService.withdraw_session_participant,
+            "Withdraw a registration before the session is under way.",
+            name="withdraw_participant",
+            optional_body=True,
+        ),
+        RecordWrite(
+            "/{session_id}/schedule",
+            ScheduleCreate,
+            SpeedDatingService.generate_session_schedule,
+            "Generate (or regenerate, before the first outcome) the rotation plan.",
+            name="generate_schedule",
+            optional_body=True,
+            fields=_excluded,
+        ),
+        RecordWrite(
+            "/{session_id}/catch-up",
+            CatchUpCreate,
+            SpeedDatingService.schedule_catch_up_rounds,
+            "Add catch-up rounds for missed meetings, in the fewest rounds they need.",
+            name="schedule_catch_up",
+            optional_body=True,
+            fields=_catch_up,
+        ),
+        RecordWrite(
+            "/{session_id}/catch-up/withdrawal",
+            CatchUpWithdrawal,
+            SpeedDatingService.withdraw_catch_up_rounds,
+            "Withdraw the catch-up rounds, as long as none of their meetings was held.",
+            name="withdraw_catch_up",
+            optional_body=True,
+        ),
         RecordWrite(
             "/{session_id}/participants",
             OrganizationRefCreate,
@@ -255,21 +211,23 @@ def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowU
     return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
 
 
-@router.post(
-    "/{session_id}/partnerships",
-    status_code=201,
-    response_model=PartnershipWritten,
-    responses=WRITE_PROBLEMS,
-)
-def open_partnership(session_id: SessionId, body: PairCreate, write: WriteDep) -> StarletteResponse:
-    """Staff's decision: open the partnership of a pair that met here (at most once)."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.speed_dating.open_partnership_from_session(
-            caller, session_id, association_id=body.association_id, company_id=body.company_id
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "/{session_id}/partnerships",
+            PairCreate,
+            SpeedDatingService.open_partnership_from_session,
+            "Staff's decision: open the partnership of a pair that met here (at most once).",
+            name="open_partnership",
+            versioned=False,
         ),
-        partnership_written(opened=True),
-    )
+    ),
+    service=lambda lab: lab.speed_dating,
+    record_id=("session_id", SessionId),
+    response=PartnershipWritten,
+    present=partnership_written(opened=True),
+)
 
 
 # -- the timetable -------------------------------------------------------------------------------

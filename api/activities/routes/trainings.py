@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
-from starlette.responses import Response as StarletteResponse
+from fastapi import APIRouter, Path, Query
 
-from api.activities.responses import activities_page, etag, written
+from api.activities.responses import activities_page, written
 from api.activities.schemas.activities import ActivitiesPublic
 from api.activities.schemas.lab_activities import (
     EnrolmentCreate,
@@ -17,8 +16,8 @@ from api.activities.schemas.lab_activities import (
     TrainingPublic,
     TrainingWritten,
 )
-from api.commands import WRITE_PROBLEMS, RecordWrite, add_record_writes
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, QueryDate
 from api.problems import documented
 from application.activities.training import TrainingService
@@ -38,16 +37,6 @@ def _view(lab: PartnerLab, caller: Caller, training_id: UUID) -> object:
 TRAINING_WRITTEN = written(_view, TrainingWritten, "trainings")
 
 
-@router.post("", status_code=201, response_model=TrainingWritten, responses=WRITE_PROBLEMS)
-def plan_training(body: TrainingCreate, write: WriteDep) -> StarletteResponse:
-    """Plan a training session (its date is a plan: it may be in the future)."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.trainings.plan_training(caller, **body.model_dump()),
-        TRAINING_WRITTEN,
-    )
-
-
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_trainings(
     lab: LabDep,
@@ -64,19 +53,27 @@ def list_trainings(
     return activities_page(page)
 
 
-@router.get("/{training_id}", response_model=TrainingPublic, responses=documented(404, 422))
-def get_training(
-    training_id: TrainingId, lab: LabDep, caller: ReaderDep, response: Response
-) -> TrainingPublic:
-    """Show a training session: participants, fees agreed and paid."""
-    view = lab.trainings.get_training(caller, training_id)
-    response.headers["ETag"] = etag(view.version)
-    return TrainingPublic.model_validate(view)
+add_record_read(
+    router,
+    "/{training_id}",
+    lambda lab: lab.trainings.get_training,
+    record_id=("training_id", TrainingId),
+    response=TrainingPublic,
+    name="get_training",
+    description="Show a training session: participants, fees agreed and paid.",
+    problems=documented(404, 422),
+)
 
 
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "",
+            TrainingCreate,
+            TrainingService.plan_training,
+            "Plan a training session (its date is a plan: it may be in the future).",
+        ),
         RecordWrite(
             "/{training_id}/participants",
             EnrolmentCreate,

@@ -6,12 +6,13 @@ from dataclasses import asdict
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.deps import LabDep, ReaderDep, WriteDep
+from api.commands import RecordWrite, add_record_read, add_record_writes, etag, given_fields
+from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, printable_or_none
 from api.partnerships.schemas.organizations import (
     OrganizationArchive,
@@ -28,6 +29,7 @@ from api.writes import Presenter
 from application.context import Caller
 from application.followers import CATALOG
 from application.lab import PartnerLab
+from application.partnerships.organizations import OrganizationService
 from application.partnerships.views import OrganizationFilter
 from application.results import CommandResult, PageRequest
 from domain.values import OrganizationKind
@@ -35,14 +37,10 @@ from domain.values import OrganizationKind
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 OrganizationId = Annotated[UUID, Path(description="The organisation's id.")]
+ORGANIZATION_ID = ("organization_id", OrganizationId)
 SearchText = Annotated[str | None, AfterValidator(printable_or_none)]
 
 READ_PROBLEMS = documented(404, 422)
-WRITE_PROBLEMS = documented(400, 404, 409, 412, 413, 422, 503)
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
 
 
 def location(organization_id: UUID) -> str:
@@ -63,21 +61,6 @@ def written(status_code: int) -> Presenter:
         )
 
     return present
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=OrganizationWritten,
-    responses=WRITE_PROBLEMS,
-)
-def register_organization(body: OrganizationCreate, write: WriteDep) -> StarletteResponse:
-    """Register an association or a company in the lab's catalogue."""
-    return write.run(
-        body,
-        lambda lab, caller, _: lab.organizations.register_organization(caller, **body.model_dump()),
-        written(201),
-    )
 
 
 @router.get("", response_model=OrganizationsPublic, responses=documented(422))
@@ -116,44 +99,48 @@ def list_organizations(
     )
 
 
-@router.get("/{organization_id}", response_model=OrganizationPublic, responses=READ_PROBLEMS)
-def get_organization(
-    organization_id: OrganizationId, lab: LabDep, caller: ReaderDep, response: Response
-) -> OrganizationPublic:
-    """Show one organisation as it stands now; its ETag is its version."""
-    view = lab.organizations.get_organization(caller, organization_id)
-    response.headers["ETag"] = etag(view.version)
-    return OrganizationPublic.model_validate(view)
-
-
-@router.patch("/{organization_id}", response_model=OrganizationWritten, responses=WRITE_PROBLEMS)
-def update_organization(
-    organization_id: OrganizationId, body: OrganizationUpdate, write: WriteDep
-) -> StarletteResponse:
-    """Change some of an organisation's fields (those given in the body)."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.organizations.update_organization(
-            caller, organization_id, expected_version=version, **body.model_dump(exclude_unset=True)
-        ),
-        written(200),
-    )
-
-
-@router.post(
-    "/{organization_id}/archive", response_model=OrganizationWritten, responses=WRITE_PROBLEMS
+add_record_read(
+    router,
+    "/{organization_id}",
+    lambda lab: lab.organizations.get_organization,
+    record_id=ORGANIZATION_ID,
+    response=OrganizationPublic,
+    name="get_organization",
+    description="Show one organisation as it stands now; its ETag is its version.",
+    problems=READ_PROBLEMS,
 )
-def archive_organization(
-    organization_id: OrganizationId, write: WriteDep, body: OrganizationArchive | None = None
-) -> StarletteResponse:
-    """Archive an organisation: it stays in history but enters no new partnership."""
-    return write.run(
-        body,
-        lambda lab, caller, version: lab.organizations.archive_organization(
-            caller,
-            organization_id,
-            reason=body.reason if body else None,
-            expected_version=version,
+
+add_record_writes(
+    router,
+    (
+        RecordWrite(
+            "",
+            OrganizationCreate,
+            OrganizationService.register_organization,
+            "Register an association or a company in the lab's catalogue.",
         ),
-        written(200),
-    )
+        RecordWrite(
+            "/{organization_id}",
+            OrganizationUpdate,
+            OrganizationService.update_organization,
+            "Change some of an organisation's fields (those given in the body).",
+            method="PATCH",
+            status_code=200,
+            present=written(200),
+            fields=given_fields,
+        ),
+        RecordWrite(
+            "/{organization_id}/archive",
+            OrganizationArchive,
+            OrganizationService.archive_organization,
+            "Archive an organisation: it stays in history but enters no new partnership.",
+            status_code=200,
+            present=written(200),
+            optional_body=True,
+        ),
+    ),
+    service=lambda lab: lab.organizations,
+    record_id=ORGANIZATION_ID,
+    response=OrganizationWritten,
+    present=written(201),
+)

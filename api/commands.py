@@ -158,21 +158,24 @@ def add_record_read(
     read: Callable[[PartnerLab], Callable[[Caller, UUID], Any]],
     *,
     record_id: tuple[str, Any],
-    response: type[BaseModel],
+    response: Any,
     name: str,
     description: str,
     problems: dict[int | str, dict[str, Any]],
+    show: Callable[[Any], Any] | None = None,
 ) -> None:
-    """``GET <path>``: the record ``read(lab)(caller, record_id)`` shows, as ``response``, with
-    its version as ETag."""
+    """``GET <path>``: what ``read(lab)(caller, record_id)`` gives, shown by ``show``; by
+    default the record as ``response``, with its version as ETag."""
     id_name, id_type = record_id
-    shown = response
 
     def endpoint(*, lab: PartnerLab, caller: Caller, response: Response, **path: UUID) -> Any:
         view = read(lab)(caller, path[id_name])
+        if show is not None:
+            return show(view)
         response.headers["ETag"] = etag(view.version)
         return shown.model_validate(view)
 
+    shown = response
     keyword = inspect.Parameter.KEYWORD_ONLY
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [

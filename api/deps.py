@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from api.auth import RoleCheck
 from api.fields import MAX_VERSION
@@ -15,6 +15,7 @@ from api.problems import ApiError
 from api.writes import Write
 from application.context import Caller
 from application.lab import PartnerLab
+from application.results import PageRequest
 from domain.access.api_key import Role
 from partnerlab.bootstrap import Runtime
 
@@ -128,3 +129,14 @@ def get_write(
 
 
 WriteDep = Annotated[Write, Depends(get_write)]
+
+
+def page_request(
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+) -> PageRequest:
+    """A list's page: ``limit`` items from ``offset``."""
+    return PageRequest(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from api import API_PREFIX
-from api.activities.schemas.activities import ActivitiesPublic, ActivitySummaryPublic
-from api.fields import Output
+from api.activities.schemas.activities import ActivitiesPublic
+from api.fields import Output, QueryDate
 from api.writes import Presenter
 from application.context import Caller
 from application.lab import PartnerLab
@@ -60,9 +61,12 @@ def wanted_format(request: Request, chosen: Format | None) -> Format:
 
 def activities_page(page: Page[Any]) -> ActivitiesPublic:
     """One page of an activity list, as every activity's list route answers it."""
-    return ActivitiesPublic(
-        items=[ActivitySummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return ActivitiesPublic.model_validate(page, from_attributes=True)
+
+
+def held_between(held_from: QueryDate = None, held_to: QueryDate = None) -> dict[str, date | None]:
+    """The list's dates (``held_from``, ``held_to``), as the list use cases take them."""
+    return {"held_from": held_from, "held_to": held_to}
+
+
+HeldDep = Annotated[dict[str, date | None], Depends(held_between)]

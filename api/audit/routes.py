@@ -19,6 +19,7 @@ from api.audit.schemas import (
     VerificationPublic,
     plain,
 )
+from api.commands import add_record_read
 from api.console.locales import request_locale
 from api.console.templating import render
 from api.deps import AuditReaderDep, LabDep, ReaderDep
@@ -56,45 +57,46 @@ def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
     )
 
 
-@router.get(
-    "/funding/subsidies/{subsidy_id}/history",
-    response_model=list[HistoryEntryPublic],
-    responses=documented(404, 422),
-)
-def subsidy_history(
-    subsidy_id: Annotated[UUID, Path(description="The subsidy's id.")],
-    lab: LabDep,
-    caller: ReaderDep,
-) -> list[HistoryEntryPublic]:
-    """Every recorded event of the subsidy: its grant, then each correction with the previous
-    and the new amount, the reason, who recorded it and when."""
-    return [history_public(e) for e in lab.audit.subsidy_history(caller, subsidy_id)]
+def _histories(entries: list[HistoryEntry]) -> list[HistoryEntryPublic]:
+    return [history_public(e) for e in entries]
 
 
-@router.get(
-    "/organizations/{organization_id}/history",
-    response_model=list[HistoryEntryPublic],
-    responses=documented(404, 422),
-)
-def organization_history(
-    organization_id: Annotated[UUID, Path(description="The organisation's id.")],
-    lab: LabDep,
-    caller: ReaderDep,
-) -> list[HistoryEntryPublic]:
-    """Every recorded event of the organisation; each update names the values it replaced."""
-    return [history_public(e) for e in lab.audit.organization_history(caller, organization_id)]
-
-
-@router.get(
-    "/partnerships/{partnership_id}/history",
-    response_model=list[HistoryEntryPublic],
-    responses=documented(404, 422),
-)
-def partnership_history(
-    partnership_id: PartnershipId, lab: LabDep, caller: ReaderDep
-) -> list[HistoryEntryPublic]:
-    """Every event of the partnership in order: who recorded what, when, and where in the log."""
-    return [history_public(e) for e in lab.audit.partnership_history(caller, partnership_id)]
+# Every recorded event of one record, in order.
+for _path, _read, _id, _name, _description in (
+    (
+        "/funding/subsidies/{subsidy_id}/history",
+        lambda lab: lab.audit.subsidy_history,
+        ("subsidy_id", Annotated[UUID, Path(description="The subsidy's id.")]),
+        "subsidy_history",
+        "Every recorded event of the subsidy: its grant, then each correction with the previous\n"
+        "and the new amount, the reason, who recorded it and when.",
+    ),
+    (
+        "/organizations/{organization_id}/history",
+        lambda lab: lab.audit.organization_history,
+        ("organization_id", Annotated[UUID, Path(description="The organisation's id.")]),
+        "organization_history",
+        "Every recorded event of the organisation; each update names the values it replaced.",
+    ),
+    (
+        "/partnerships/{partnership_id}/history",
+        lambda lab: lab.audit.partnership_history,
+        ("partnership_id", PartnershipId),
+        "partnership_history",
+        "Every event of the partnership in order: who recorded what, when, and where in the log.",
+    ),
+):
+    add_record_read(
+        router,
+        _path,
+        _read,
+        record_id=_id,
+        response=list[HistoryEntryPublic],
+        name=_name,
+        description=_description,
+        problems=documented(404, 422),
+        show=_histories,
+    )
 
 
 @router.get(

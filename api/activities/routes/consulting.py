@@ -20,16 +20,15 @@ from api.activities.schemas.lab_activities import (
     ProposalCreate,
 )
 from api.commands import RecordWrite, add_record_read, add_record_writes
-from api.deps import LabDep, ReaderDep
-from api.fields import MAX_VERSION, QueryDate, printable_or_none
+from api.deps import LabDep, PageDep, ReaderDep
+from api.fields import QueryDate, printable_or_none
 from api.partnerships.routes.partnerships import written as partnership_written
-from api.partnerships.schemas.organizations import OrganizationsPublic, OrganizationSummaryPublic
+from api.partnerships.schemas.organizations import OrganizationsPublic
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
 from application.activities.consulting import ConsultingService
 from application.context import Caller
 from application.lab import PartnerLab
-from application.results import PageRequest
 
 router = APIRouter(prefix="/consulting-engagements", tags=["consulting"])
 
@@ -48,19 +47,14 @@ ENGAGEMENT_WRITTEN = written(_view, ConsultingWritten, "consulting-engagements")
 def list_engagements(
     lab: LabDep,
     caller: ReaderDep,
+    page: PageDep,
     started_from: QueryDate = None,
     started_to: QueryDate = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List engagements, latest first (``title`` is the scope, ``held_on`` the start)."""
-    page = lab.consulting.list_consulting(
-        caller,
-        PageRequest(limit=limit, offset=offset),
-        held_from=started_from,
-        held_to=started_to,
+    return activities_page(
+        lab.consulting.list_consulting(caller, page, held_from=started_from, held_to=started_to)
     )
-    return activities_page(page)
 
 
 add_record_read(
@@ -84,25 +78,15 @@ def candidates(
     engagement_id: EngagementId,
     lab: LabDep,
     caller: ReaderDep,
+    page: PageDep,
     field: Annotated[SearchText, Query(max_length=200, description="Field of activity.")] = None,
     territory: Annotated[SearchText, Query(max_length=32, description="Département.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> OrganizationsPublic:
     """Associations of the catalogue to propose, by field of activity and territory."""
-    page = lab.consulting.consulting_candidates(
-        caller,
-        engagement_id,
-        field_of_activity=field,
-        territory=territory,
-        page=PageRequest(limit=limit, offset=offset),
+    found = lab.consulting.consulting_candidates(
+        caller, engagement_id, field_of_activity=field, territory=territory, page=page
     )
-    return OrganizationsPublic(
-        items=[OrganizationSummaryPublic.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return OrganizationsPublic.model_validate(found, from_attributes=True)
 
 
 add_record_writes(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
-from api.activities.responses import activities_page, written
+from api.activities.responses import HeldDep, activities_page, written
 from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate
 from api.activities.schemas.lab_activities import (
     EventCreate,
@@ -17,13 +17,11 @@ from api.activities.schemas.lab_activities import (
     EventWritten,
 )
 from api.commands import RecordWrite, add_record_read, add_record_writes
-from api.deps import LabDep, ReaderDep
-from api.fields import MAX_VERSION, QueryDate
+from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.lab_events import LabEventService
 from application.context import Caller
 from application.lab import PartnerLab
-from application.results import PageRequest
 from domain.values import OriginKind
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -42,21 +40,12 @@ EVENT_WRITTEN = written(_view, EventWritten, "events")
 def list_events(
     lab: LabDep,
     caller: ReaderDep,
+    held: HeldDep,
+    page: PageDep,
     kind: OriginKind | None = None,
-    held_from: QueryDate = None,
-    held_to: QueryDate = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
 ) -> ActivitiesPublic:
     """List events and forums, latest first."""
-    page = lab.lab_events.list_events(
-        caller,
-        PageRequest(limit=limit, offset=offset),
-        kind=kind,
-        held_from=held_from,
-        held_to=held_to,
-    )
-    return activities_page(page)
+    return activities_page(lab.lab_events.list_events(caller, page, kind=kind, **held))
 
 
 add_record_read(

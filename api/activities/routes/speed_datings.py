@@ -3,8 +3,9 @@ printable timetable (whole, per table, per participant) and the big-screen page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.activities.responses import Format, activities_page, wanted_format, written
+from api.activities.responses import Format, HeldDep, activities_page, wanted_format, written
 from api.activities.schemas.activities import ActivitiesPublic, OrganizationRefCreate, PairCreate
 from api.activities.schemas.speed_datings import (
     CatchUpCreate,
@@ -42,8 +43,8 @@ from api.activities.timetable_pages import (
 from api.commands import RecordWrite, add_record_read, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
-from api.deps import LabDep, ReaderDep
-from api.fields import MAX_VERSION, QueryDate, QueryMoment
+from api.deps import LabDep, PageDep, ReaderDep
+from api.fields import QueryMoment
 from api.partnerships.routes.partnerships import written as partnership_written
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
@@ -54,7 +55,6 @@ from application.activities.views import Timetable
 from application.context import Caller
 from application.event_log import LAB_TIMEZONE
 from application.lab import PartnerLab
-from application.results import PageRequest
 from domain.activities.values import Pair
 
 router = APIRouter(prefix="/speed-datings", tags=["speed-dating"])
@@ -67,6 +67,7 @@ PRINTABLE = {
     200: {"content": {"application/json": {}, "text/html": {}, "text/csv": {}}},
 }
 COLLECTION = "speed-datings"
+T = TypeVar("T")
 
 
 def _view(lab: PartnerLab, caller: Caller, session_id: UUID) -> object:
@@ -81,19 +82,9 @@ def _pairs(pairs: list[PairCreate] | None) -> list[Pair] | None:
 
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
-def list_sessions(
-    lab: LabDep,
-    caller: ReaderDep,
-    held_from: QueryDate = None,
-    held_to: QueryDate = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
-) -> ActivitiesPublic:
+def list_sessions(lab: LabDep, caller: ReaderDep, held: HeldDep, page: PageDep) -> ActivitiesPublic:
     """List the sessions, latest first, optionally between two dates."""
-    page = lab.speed_dating.list_speed_datings(
-        caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
-    )
-    return activities_page(page)
+    return activities_page(lab.speed_dating.list_speed_datings(caller, page, **held))
 
 
 add_record_read(
@@ -255,6 +246,33 @@ def _file_name(plan: Timetable, what: str) -> str:
     return f"speed-dating-{plan.held_on.isoformat()}-{what}"
 
 
+Printable = tuple[
+    list[Any],
+    Callable[[Timetable, list[Any], str], str],
+    Callable[[list[Any]], str],
+    str,
+]
+"""Sheets or cards, how to print them (HTML, CSV) and the file name's last word."""
+
+
+def _printed(
+    request: Request,
+    format: Format | None,
+    plan: Callable[[], Timetable],
+    printable: Printable,
+    json: Callable[[], T],
+) -> T | StarletteResponse:
+    """JSON, or the printable page, or the CSV file of the plan's sheets or cards."""
+    chosen = wanted_format(request, format)
+    if chosen == "json":
+        return json()
+    items, html, csv, what = printable
+    timetable = plan()
+    if chosen == "html":
+        return HTMLResponse(html(timetable, items, request_locale(request)))
+    return _csv(csv(items), _file_name(timetable, what))
+
+
 @router.get("/{session_id}/timetable", response_model=TimetablePublic, responses=PRINTABLE)
 def get_timetable(
     session_id: SessionId,
@@ -304,12 +322,13 @@ def get_table_sheets(
     """A sheet per table: who sits there and whom they meet in each round."""
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
-    chosen = wanted_format(request, format)
-    if chosen == "html":
-        return HTMLResponse(tables_html(plan, sheets, request_locale(request)))
-    if chosen == "csv":
-        return _csv(tables_csv(sheets), _file_name(plan, "tables"))
-    return [TableSheetPublic.model_validate(s) for s in sheets]
+    return _printed(
+        request,
+        format,
+        lambda: plan,
+        (sheets, tables_html, tables_csv, "tables"),
+        lambda: [TableSheetPublic.model_validate(s) for s in sheets],
+    )
 
 
 @router.get(
@@ -327,13 +346,13 @@ def get_table_sheet(
 ) -> TableSheetPublic | StarletteResponse:
     """One table's sheet."""
     sheet = lab.speed_dating.speed_dating_table_sheet(caller, session_id, table)
-    chosen = wanted_format(request, format)
-    if chosen == "json":
-        return TableSheetPublic.model_validate(sheet)
-    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
-    if chosen == "html":
-        return HTMLResponse(tables_html(plan, [sheet], request_locale(request)))
-    return _csv(tables_csv([sheet]), _file_name(plan, f"table-{table}"))
+    return _printed(
+        request,
+        format,
+        lambda: lab.speed_dating.speed_dating_timetable(caller, session_id),
+        ([sheet], tables_html, tables_csv, f"table-{table}"),
+        lambda: TableSheetPublic.model_validate(sheet),
+    )
 
 
 @router.get(
@@ -351,12 +370,13 @@ def get_participant_cards(
     """A card per participant: at which table, whom they meet, when they have a break."""
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     cards = [participant_card(plan, p) for p in participants(plan)]
-    chosen = wanted_format(request, format)
-    if chosen == "html":
-        return HTMLResponse(cards_html(plan, cards, request_locale(request)))
-    if chosen == "csv":
-        return _csv(cards_csv(cards), _file_name(plan, "participants"))
-    return [ParticipantCardPublic.model_validate(c) for c in cards]
+    return _printed(
+        request,
+        format,
+        lambda: plan,
+        (cards, cards_html, cards_csv, "participants"),
+        lambda: [ParticipantCardPublic.model_validate(c) for c in cards],
+    )
 
 
 @router.get(
@@ -374,13 +394,13 @@ def get_participant_card(
 ) -> ParticipantCardPublic | StarletteResponse:
     """One participant's card."""
     card = lab.speed_dating.speed_dating_participant_card(caller, session_id, organization_id)
-    chosen = wanted_format(request, format)
-    if chosen == "json":
-        return ParticipantCardPublic.model_validate(card)
-    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
-    if chosen == "html":
-        return HTMLResponse(cards_html(plan, [card], request_locale(request)))
-    return _csv(cards_csv([card]), _file_name(plan, "participant"))
+    return _printed(
+        request,
+        format,
+        lambda: lab.speed_dating.speed_dating_timetable(caller, session_id),
+        ([card], cards_html, cards_csv, "participant"),
+        lambda: ParticipantCardPublic.model_validate(card),
+    )
 
 
 @router.get(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
-from api.activities.responses import activities_page, written
+from api.activities.responses import HeldDep, activities_page, written
 from api.activities.schemas.activities import ActivitiesPublic
 from api.activities.schemas.lab_activities import (
     EnrolmentCreate,
@@ -17,13 +17,11 @@ from api.activities.schemas.lab_activities import (
     TrainingWritten,
 )
 from api.commands import RecordWrite, add_record_read, add_record_writes
-from api.deps import LabDep, ReaderDep
-from api.fields import MAX_VERSION, QueryDate
+from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.training import TrainingService
 from application.context import Caller
 from application.lab import PartnerLab
-from application.results import PageRequest
 
 router = APIRouter(prefix="/trainings", tags=["training"])
 
@@ -39,18 +37,10 @@ TRAINING_WRITTEN = written(_view, TrainingWritten, "trainings")
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_trainings(
-    lab: LabDep,
-    caller: ReaderDep,
-    held_from: QueryDate = None,
-    held_to: QueryDate = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
+    lab: LabDep, caller: ReaderDep, held: HeldDep, page: PageDep
 ) -> ActivitiesPublic:
     """List training sessions, latest first."""
-    page = lab.trainings.list_trainings(
-        caller, PageRequest(limit=limit, offset=offset), held_from=held_from, held_to=held_to
-    )
-    return activities_page(page)
+    return activities_page(lab.trainings.list_trainings(caller, page, **held))
 
 
 add_record_read(

@@ -19,7 +19,6 @@ from api.partnerships.schemas.organizations import (
     OrganizationCreate,
     OrganizationPublic,
     OrganizationsPublic,
-    OrganizationSummaryPublic,
     OrganizationUpdate,
     OrganizationWritten,
 )
@@ -91,12 +90,7 @@ def list_organizations(
         ),
         PageRequest(limit=limit, offset=offset),
     )
-    return OrganizationsPublic(
-        items=[OrganizationSummaryPublic.model_validate(item) for item in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return OrganizationsPublic.model_validate(page, from_attributes=True)
 
 
 add_record_read(

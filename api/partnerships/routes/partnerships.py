@@ -28,7 +28,6 @@ from api.partnerships.schemas.partnerships import (
     PartnershipCreate,
     PartnershipPublic,
     PartnershipsPublic,
-    PartnershipSummaryPublic,
     PartnershipWritten,
     ProgressCreate,
     RenewalCreate,
@@ -142,12 +141,7 @@ def list_partnerships(
         ),
         PageRequest(limit=limit, offset=offset),
     )
-    return PartnershipsPublic(
-        items=[PartnershipSummaryPublic.model_validate(item) for item in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return PartnershipsPublic.model_validate(page, from_attributes=True)
 
 
 @router.get("/{partnership_id}", response_model=PartnershipPublic, responses=READ_PROBLEMS)

@@ -4,7 +4,10 @@ with ``Accept: text/csv`` or ``format=csv``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -29,6 +32,8 @@ from api.reporting.schemas.reports import (
     SignedReportPublic,
     TimeInStageReportPublic,
 )
+from application.context import Caller
+from application.lab import PartnerLab
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -53,94 +58,134 @@ def _table_for(format: str | None, request: Request, table: str | None) -> None:
         raise ApiError(422, "table-needs-csv", "table= chooses a CSV table", field="table")
 
 
-@router.get("/signed", response_model=SignedReportPublic, responses=PROBLEMS)
-def signed(
-    request: Request,
-    lab: LabDep,
-    caller: ReportReaderDep,
-    scope: ScopeDep,
-    position: ReadPosition = None,
-    format: Format = None,
-) -> Response:
-    """Contracts per year of signature (dated by signed_on) and category."""
-    report = lab.reports.signed_report(caller, scope, position=position)
-    body = SignedReportPublic.model_validate(report)
-    return respond(request, format, "signed", body, signed_table(report))
+@dataclass(frozen=True)
+class Report:
+    """``GET /reports/<name>``: ``read(lab)(caller, scope, position=..., **more)`` as
+    ``schema``, or as the CSV ``table(report, choice)`` (the file is named after the report).
+    ``tables`` are the CSV tables ``table=`` chooses from (the first by default); ``more`` the
+    report's own query parameters, passed to it by name."""
+
+    name: str
+    schema: type[BaseModel]
+    read: Callable[[PartnerLab], Callable[..., Any]]
+    table: Callable[[Any, str], Table]
+    description: str
+    tables: Any = None
+    more: tuple[inspect.Parameter, ...] = ()
 
 
-@router.get("/funnel", response_model=FunnelReportPublic, responses=PROBLEMS)
-def funnel(
-    request: Request,
-    lab: LabDep,
-    caller: ReportReaderDep,
-    scope: ScopeDep,
-    position: ReadPosition = None,
-    format: Format = None,
-    table: Annotated[
-        Literal["stages", "abandonments"] | None, Query(description="The CSV table.")
-    ] = None,
-) -> Response:
-    """How many reached each stage, conversions (any-stage and strict), abandonments with
-    their reasons."""
-    _table_for(format, request, table)
-    report = lab.reports.funnel_report(caller, scope, position=position)
-    body = FunnelReportPublic.model_validate(report)
-    return respond(request, format, "funnel", body, funnel_table(report, table or "stages"))
+REPORTS = (
+    Report(
+        "signed",
+        SignedReportPublic,
+        lambda lab: lab.reports.signed_report,
+        lambda report, _: signed_table(report),
+        "Contracts per year of signature (dated by signed_on) and category.",
+    ),
+    Report(
+        "funnel",
+        FunnelReportPublic,
+        lambda lab: lab.reports.funnel_report,
+        funnel_table,
+        "How many reached each stage, conversions (any-stage and strict), abandonments with\n"
+        "their reasons.",
+        tables=Literal["stages", "abandonments"],
+    ),
+    Report(
+        "time-in-stage",
+        TimeInStageReportPublic,
+        lambda lab: lab.reports.time_in_stage_report,
+        time_in_stage_table,
+        "Median and 90th percentile days per stage, meeting-to-contract cycle time, stalled\n"
+        "partnerships.",
+        tables=Literal["stages", "stalled"],
+        more=(
+            inspect.Parameter(
+                "stalled_after_days",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[
+                    int,
+                    Query(ge=1, le=36_500, description="No milestone for this many days: stalled."),
+                ],
+                default=90,
+            ),
+        ),
+    ),
+    Report(
+        "impact",
+        ImpactReportPublic,
+        lambda lab: lab.reports.impact_report,
+        lambda report, _: impact_table(report),
+        "Committed values (EUR, in-kind EUR, skills days) and evaluation indicators by category\n"
+        "and year.",
+    ),
+    Report(
+        "pipeline",
+        PipelineReportPublic,
+        lambda lab: lab.reports.pipeline_report,
+        lambda report, _: pipeline_table(report),
+        "Open (not abandoned) partnerships per stage reached.",
+    ),
+)
 
 
-@router.get("/time-in-stage", response_model=TimeInStageReportPublic, responses=PROBLEMS)
-def time_in_stage(
-    request: Request,
-    lab: LabDep,
-    caller: ReportReaderDep,
-    scope: ScopeDep,
-    stalled_after_days: Annotated[
-        int, Query(ge=1, le=36_500, description="No milestone for this many days: stalled.")
-    ] = 90,
-    position: ReadPosition = None,
-    format: Format = None,
-    table: Annotated[
-        Literal["stages", "stalled"] | None, Query(description="The CSV table.")
-    ] = None,
-) -> Response:
-    """Median and 90th percentile days per stage, meeting-to-contract cycle time, stalled
-    partnerships."""
-    _table_for(format, request, table)
-    report = lab.reports.time_in_stage_report(
-        caller, scope, stalled_after_days=stalled_after_days, position=position
+def _endpoint(row: Report) -> Callable[..., Response]:
+    def endpoint(
+        *,
+        request: Request,
+        lab: PartnerLab,
+        caller: Caller,
+        scope: Any,
+        position: int | None = None,
+        format: str | None = None,
+        table: str | None = None,
+        **more: Any,
+    ) -> Response:
+        if row.tables is not None:
+            _table_for(format, request, table)
+        report = row.read(lab)(caller, scope, **more, position=position)
+        body = row.schema.model_validate(report)
+        choice = table or (get_args(row.tables)[0] if row.tables is not None else "")
+        return respond(request, format, row.name, body, row.table(report, choice))
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    tables = (
+        [
+            inspect.Parameter(
+                "table",
+                keyword,
+                annotation=Annotated[row.tables | None, Query(description="The CSV table.")],
+                default=None,
+            )
+        ]
+        if row.tables is not None
+        else []
     )
-    body = TimeInStageReportPublic.model_validate(report)
-    return respond(
-        request, format, "time-in-stage", body, time_in_stage_table(report, table or "stages")
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", keyword, annotation=Request),
+            inspect.Parameter("lab", keyword, annotation=LabDep),
+            inspect.Parameter("caller", keyword, annotation=ReportReaderDep),
+            inspect.Parameter("scope", keyword, annotation=ScopeDep),
+            *row.more,
+            inspect.Parameter("position", keyword, annotation=ReadPosition, default=None),
+            inspect.Parameter("format", keyword, annotation=Format, default=None),
+            *tables,
+        ],
+        return_annotation=Response,
     )
+    name = row.name.replace("-", "_")
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = row.description
+    return endpoint
 
 
-@router.get("/impact", response_model=ImpactReportPublic, responses=PROBLEMS)
-def impact(
-    request: Request,
-    lab: LabDep,
-    caller: ReportReaderDep,
-    scope: ScopeDep,
-    position: ReadPosition = None,
-    format: Format = None,
-) -> Response:
-    """Committed values (EUR, in-kind EUR, skills days) and evaluation indicators by category
-    and year."""
-    report = lab.reports.impact_report(caller, scope, position=position)
-    body = ImpactReportPublic.model_validate(report)
-    return respond(request, format, "impact", body, impact_table(report))
-
-
-@router.get("/pipeline", response_model=PipelineReportPublic, responses=PROBLEMS)
-def pipeline(
-    request: Request,
-    lab: LabDep,
-    caller: ReportReaderDep,
-    scope: ScopeDep,
-    position: ReadPosition = None,
-    format: Format = None,
-) -> Response:
-    """Open (not abandoned) partnerships per stage reached."""
-    report = lab.reports.pipeline_report(caller, scope, position=position)
-    body = PipelineReportPublic.model_validate(report)
-    return respond(request, format, "pipeline", body, pipeline_table(report))
+for _report in REPORTS:
+    router.add_api_route(
+        f"/{_report.name}",
+        _endpoint(_report),
+        methods=["GET"],
+        name=_report.name.replace("-", "_"),
+        response_model=_report.schema,
+        responses=PROBLEMS,
+    )

@@ -50,6 +50,28 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "postgres": {"time": "TIMESTAMPTZ", "date": "DATE", "bool": "BOOLEAN", "blob": "BYTEA"},
+    "sqlite": {"time": "TEXT", "date": "TEXT", "bool": "INTEGER", "blob": "BLOB"},
+}
+"""The column types that differ: SQLite keeps moments and dates as ISO text."""
+
+
+class SqlStore:
+    """A store (or read model) over its own tables, on SQLite or PostgreSQL. ``TABLES`` are
+    its ``CREATE`` statements, where ``{time}``, ``{date}``, ``{bool}`` and ``{blob}`` stand
+    for the dialect's column types (``COLUMN_TYPES``)."""
+
+    TABLES: tuple[str, ...] = ()
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create_tables(self) -> None:
+        types = COLUMN_TYPES[self.db.dialect]
+        self.db.execute_script([statement.format(**types) for statement in self.TABLES])
+
+
 def _adapt_sqlite(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)

@@ -6,26 +6,19 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from application.idempotency import Reservation, StoredResponse
-from infrastructure.database import Database
+from infrastructure.database import SqlStore
 
 STALE_AFTER = timedelta(minutes=2)
 """A key claimed by a request that never finished (its process died) is freed after this."""
 
 
-class SqlIdempotencyStore:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        blob = "BYTEA" if self.db.dialect == "postgres" else "BLOB"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_idempotency_keys ("
-                " lab TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-                f" status_code INTEGER, body {blob}, headers TEXT, claimed_at TEXT NOT NULL,"
-                " PRIMARY KEY (lab, key))"
-            ]
-        )
+class SqlIdempotencyStore(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_idempotency_keys ("
+        " lab TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+        " status_code INTEGER, body {blob}, headers TEXT, claimed_at TEXT NOT NULL,"
+        " PRIMARY KEY (lab, key))",
+    )
 
     def reserve(self, lab: str, key: str, fingerprint: str) -> Reservation:
         now = datetime.now(UTC)

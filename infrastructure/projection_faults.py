@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from application.followers import ProjectionFault
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, Database, SqlStore
 
 ALL_LABS = "*"
 """The lab of a fault whose event could not be decoded: the whole read model stops."""
@@ -162,14 +162,10 @@ def rewind_follower_position(
         )
 
 
-class SqlFaultLog:
+class SqlFaultLog(SqlStore):
     """``pl_projection_faults`` on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        self.db.execute_script(_DDL)
+    TABLES = _DDL
 
     def faults(self, read_model: str | None = None) -> list[Fault]:
         where = " WHERE read_model = %(name)s" if read_model is not None else ""

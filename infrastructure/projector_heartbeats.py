@@ -12,7 +12,7 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from infrastructure.database import Database
+from infrastructure.database import Database, SqlStore
 
 STALE_AFTER = timedelta(seconds=15)
 
@@ -40,20 +40,15 @@ def _as_datetime(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class SqlProjectorHeartbeats:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-        self.process = this_process()
+class SqlProjectorHeartbeats(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_projector_heartbeats ("
+        " name TEXT PRIMARY KEY, process TEXT NOT NULL, beat_at {time}, last_error TEXT)",
+    )
 
-    def create_tables(self) -> None:
-        time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_projector_heartbeats ("
-                f" name TEXT PRIMARY KEY, process TEXT NOT NULL, beat_at {time_type},"
-                " last_error TEXT)"
-            ]
-        )
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self.process = this_process()
 
     def _write(self, name: str, beat_at: datetime | None, last_error: str | None) -> None:
         with self.db.transaction() as cursor:

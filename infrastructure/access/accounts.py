@@ -12,7 +12,7 @@ from eventsourcing.persistence import Mapper, Notification
 from application.access.ports import AccountRow
 from domain.access.account import Account
 from domain.access.api_key import Role
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     apply_once,
@@ -24,22 +24,15 @@ NAME = "accounts"
 _TOPIC_PREFIX = "partnerlab:Account."
 
 
-class SqlAccountDirectory:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        bool_type = "BOOLEAN" if self.db.dialect == "postgres" else "INTEGER"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_accounts ("
-                " id TEXT PRIMARY KEY, lab TEXT NOT NULL, email TEXT NOT NULL,"
-                f" role TEXT NOT NULL, disabled {bool_type} NOT NULL,"
-                f" password_set {bool_type} NOT NULL, version INTEGER NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS pl_accounts_lab ON pl_accounts (lab, email)",
-                FOLLOWER_POSITIONS.ddl(),
-            ]
-        )
+class SqlAccountDirectory(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_accounts ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, email TEXT NOT NULL,"
+        " role TEXT NOT NULL, disabled {bool} NOT NULL,"
+        " password_set {bool} NOT NULL, version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_accounts_lab ON pl_accounts (lab, email)",
+        FOLLOWER_POSITIONS.ddl(),
+    )
 
     def accounts(self, lab: str) -> list[AccountRow]:
         rows = self.db.query(

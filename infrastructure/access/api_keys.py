@@ -16,7 +16,7 @@ from eventsourcing.persistence import Mapper, Notification
 
 from application.access.ports import ApiKeyRow
 from domain.access.api_key import ApiKey, Role
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     apply_once,
@@ -51,23 +51,16 @@ def _row(r: dict[str, Any]) -> ApiKeyRow:
     )
 
 
-class SqlApiKeyList:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_api_keys ("
-                " id TEXT PRIMARY KEY, lab TEXT NOT NULL, name TEXT NOT NULL,"
-                f" role TEXT NOT NULL, issued_at {time_type} NOT NULL, issued_by TEXT NOT NULL,"
-                f" expires_at {time_type}, revoked_at {time_type}, revoked_by TEXT,"
-                " version INTEGER NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS pl_api_keys_lab ON pl_api_keys (lab, issued_at)",
-                FOLLOWER_POSITIONS.ddl(),
-            ]
-        )
+class SqlApiKeyList(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_api_keys ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, name TEXT NOT NULL,"
+        " role TEXT NOT NULL, issued_at {time} NOT NULL, issued_by TEXT NOT NULL,"
+        " expires_at {time}, revoked_at {time}, revoked_by TEXT,"
+        " version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_api_keys_lab ON pl_api_keys (lab, issued_at)",
+        FOLLOWER_POSITIONS.ddl(),
+    )
 
     def keys(self, lab: str | None) -> list[ApiKeyRow]:
         where, params = ("WHERE lab = %(lab)s", {"lab": lab}) if lab is not None else ("", {})

@@ -13,32 +13,25 @@ from typing import Any
 from uuid import UUID
 
 from application.access.ports import SessionRow, SignInFailures
-from infrastructure.database import Database
+from infrastructure.database import SqlStore
 
 
 def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-class SqlConsoleSessionStore:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_console_sessions ("
-                " token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL,"
-                f" csrf_token TEXT NOT NULL, created_at {time_type} NOT NULL,"
-                f" expires_at {time_type} NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS pl_console_sessions_account"
-                " ON pl_console_sessions (account_id)",
-                "CREATE TABLE IF NOT EXISTS pl_sign_in_failures ("
-                " email TEXT PRIMARY KEY, count INTEGER NOT NULL,"
-                f" last_at {time_type} NOT NULL, locked_until {time_type})",
-            ]
-        )
+class SqlConsoleSessionStore(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_console_sessions ("
+        " token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL,"
+        " csrf_token TEXT NOT NULL, created_at {time} NOT NULL,"
+        " expires_at {time} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_console_sessions_account"
+        " ON pl_console_sessions (account_id)",
+        "CREATE TABLE IF NOT EXISTS pl_sign_in_failures ("
+        " email TEXT PRIMARY KEY, count INTEGER NOT NULL,"
+        " last_at {time} NOT NULL, locked_until {time})",
+    )
 
     def open(self, session: SessionRow) -> None:
         with self.db.transaction() as cursor:

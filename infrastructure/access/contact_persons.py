@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from application.access.ports import ContactPersonRecord
-from infrastructure.database import Database
+from infrastructure.database import SqlStore
 
 _COLUMNS = "id, lab, organization_id, name, role, email, phone, added_at"
 
@@ -33,22 +33,15 @@ def _record(r: dict[str, Any]) -> ContactPersonRecord:
     )
 
 
-class SqlContactDirectory:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_contact_persons ("
-                " id TEXT PRIMARY KEY, lab TEXT NOT NULL, organization_id TEXT NOT NULL,"
-                " name TEXT NOT NULL, role TEXT, email TEXT, phone TEXT,"
-                f" added_at {time_type} NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS pl_contact_persons_organization"
-                " ON pl_contact_persons (lab, organization_id)",
-            ]
-        )
+class SqlContactDirectory(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_contact_persons ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, organization_id TEXT NOT NULL,"
+        " name TEXT NOT NULL, role TEXT, email TEXT, phone TEXT,"
+        " added_at {time} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_contact_persons_organization"
+        " ON pl_contact_persons (lab, organization_id)",
+    )
 
     def add(self, record: ContactPersonRecord) -> None:
         with self.db.transaction() as cursor:

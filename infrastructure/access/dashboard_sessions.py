@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from infrastructure.database import Database
+from infrastructure.database import SqlStore
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS pl_dashboard_sessions ("
@@ -14,12 +14,8 @@ _DDL = (
 )
 
 
-class SqlDashboardSessions:
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        self.db.execute_script(_DDL)
+class SqlDashboardSessions(SqlStore):
+    TABLES = _DDL
 
     def open(self, reference_hash: str, key_id: UUID, expires_at: datetime) -> None:
         with self.db.transaction() as cursor:

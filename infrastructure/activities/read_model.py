@@ -37,7 +37,7 @@ from application.results import Page, PageRequest
 from domain.activities.values import FundingSource
 from domain.partnerships.milestones import CO_CONSTRUCTION, CONTRACT
 from domain.values import OrganizationKind
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     advance_follower_position,
@@ -47,24 +47,6 @@ from infrastructure.projection_faults import (
 
 NAME = "activities"
 UNKNOWN = "(unknown organisation)"
-
-
-def _ddl(dialect: str) -> list[str]:
-    date_type = "DATE" if dialect == "postgres" else "TEXT"
-    return [
-        FOLLOWER_POSITIONS.ddl(),
-        "CREATE TABLE IF NOT EXISTS pl_activities ("
-        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,"
-        f" held_on {date_type} NOT NULL, venue TEXT, status TEXT NOT NULL, company_id TEXT,"
-        " version INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS pl_activities_lab_kind ON pl_activities (lab, kind, held_on)",
-        "CREATE TABLE IF NOT EXISTS pl_funding_lines ("
-        " aggregate_id TEXT NOT NULL, line INTEGER NOT NULL, lab TEXT NOT NULL,"
-        " source TEXT NOT NULL, year INTEGER NOT NULL, amount_cents BIGINT NOT NULL,"
-        f" received_on {date_type} NOT NULL, funder TEXT, payer_id TEXT,"
-        " PRIMARY KEY (aggregate_id, line))",
-        "CREATE INDEX IF NOT EXISTS pl_funding_lines_lab_year ON pl_funding_lines (lab, year)",
-    ]
 
 
 def cents(amount: Decimal) -> int:
@@ -83,14 +65,23 @@ def _optional_date(value: Any) -> date | None:
     return None if value is None else _as_date(value)
 
 
-class SqlActivitiesView:
+class SqlActivitiesView(SqlStore):
     """Implements ``application.activity_ports.ActivitiesView`` on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        self.db.execute_script(_ddl(self.db.dialect))
+    TABLES = (
+        FOLLOWER_POSITIONS.ddl(),
+        "CREATE TABLE IF NOT EXISTS pl_activities ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,"
+        " held_on {date} NOT NULL, venue TEXT, status TEXT NOT NULL, company_id TEXT,"
+        " version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_activities_lab_kind ON pl_activities (lab, kind, held_on)",
+        "CREATE TABLE IF NOT EXISTS pl_funding_lines ("
+        " aggregate_id TEXT NOT NULL, line INTEGER NOT NULL, lab TEXT NOT NULL,"
+        " source TEXT NOT NULL, year INTEGER NOT NULL, amount_cents BIGINT NOT NULL,"
+        " received_on {date} NOT NULL, funder TEXT, payer_id TEXT,"
+        " PRIMARY KEY (aggregate_id, line))",
+        "CREATE INDEX IF NOT EXISTS pl_funding_lines_lab_year ON pl_funding_lines (lab, year)",
+    )
 
     def position(self) -> int:
         return self.follower_position(NAME)

@@ -38,7 +38,7 @@ from application.errors import StoreUnavailable
 from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, Database, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     HELD_TOPIC,
@@ -165,31 +165,29 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-class SqlAuditTrail:
+class SqlAuditTrail(SqlStore):
+    TABLES = (
+        "CREATE TABLE IF NOT EXISTS pl_audit_index ("
+        " position BIGINT PRIMARY KEY, lab TEXT NOT NULL, aggregate_id TEXT NOT NULL,"
+        " aggregate_type TEXT NOT NULL, version INTEGER NOT NULL,"
+        " event_type TEXT NOT NULL, actor TEXT, occurred_on {date},"
+        " recorded_at {time} NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_audit_index_lab ON pl_audit_index (lab, position)",
+        "CREATE INDEX IF NOT EXISTS pl_audit_index_aggregate"
+        " ON pl_audit_index (aggregate_id, version)",
+        FOLLOWER_POSITIONS.ddl(),
+        "CREATE TABLE IF NOT EXISTS pl_aggregate_labs ("
+        " aggregate_id TEXT PRIMARY KEY, lab TEXT NOT NULL)",
+    )
+
     def __init__(self, database: Database, recorder: ApplicationRecorder, chain_table: str) -> None:
-        self.db = database
+        super().__init__(database)
         self.recorder = recorder
         self.chain_table = chain_table
         self.tree = SqlMerkleTree(database, recorder, self._stored_rows)
 
     def create_tables(self) -> None:
-        time_type = "TIMESTAMPTZ" if self.db.dialect == "postgres" else "TEXT"
-        date_type = "DATE" if self.db.dialect == "postgres" else "TEXT"
-        self.db.execute_script(
-            [
-                "CREATE TABLE IF NOT EXISTS pl_audit_index ("
-                " position BIGINT PRIMARY KEY, lab TEXT NOT NULL, aggregate_id TEXT NOT NULL,"
-                " aggregate_type TEXT NOT NULL, version INTEGER NOT NULL,"
-                f" event_type TEXT NOT NULL, actor TEXT, occurred_on {date_type},"
-                f" recorded_at {time_type} NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS pl_audit_index_lab ON pl_audit_index (lab, position)",
-                "CREATE INDEX IF NOT EXISTS pl_audit_index_aggregate"
-                " ON pl_audit_index (aggregate_id, version)",
-                FOLLOWER_POSITIONS.ddl(),
-                "CREATE TABLE IF NOT EXISTS pl_aggregate_labs ("
-                " aggregate_id TEXT PRIMARY KEY, lab TEXT NOT NULL)",
-            ]
-        )
+        super().create_tables()
         self.tree.create_tables()
 
     # ------------------------------------------------------------------ chain

@@ -21,7 +21,7 @@ from application.followups.ports import FollowUpQuery
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.training import TrainingSession
 from domain.partnerships.partnership import Partnership
-from infrastructure.database import Cursor, Database, Row
+from infrastructure.database import Cursor, Row, SqlStore
 from infrastructure.projection_faults import (
     PositionTable,
     apply_once,
@@ -35,30 +35,6 @@ FOLLOWED_TOPICS = tuple(
 """Events of these aggregates change follow-ups (read from the topic: nothing is decoded)."""
 TRACKING_NAME = "followups"
 TRACKING = PositionTable("pl_followup_tracking", "name", "notification_id")
-
-
-def _ddl(dialect: str) -> list[str]:
-    date_type = "DATE" if dialect == "postgres" else "TEXT"
-    return [
-        TRACKING.ddl(),
-        "CREATE TABLE IF NOT EXISTS pl_followups ("
-        " lab TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL,"
-        " subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, owner TEXT,"
-        f" title TEXT NOT NULL, visible_from {date_type} NOT NULL,"
-        f" due_on {date_type} NOT NULL, visible_until {date_type},"
-        " PRIMARY KEY (lab, item_key))",
-        "CREATE INDEX IF NOT EXISTS pl_followups_lab_due ON pl_followups (lab, due_on)",
-        "CREATE INDEX IF NOT EXISTS pl_followups_lab_due_key"
-        " ON pl_followups (lab, due_on, item_key)",
-        "CREATE INDEX IF NOT EXISTS pl_followups_lab_owner_due"
-        " ON pl_followups (lab, owner, due_on, item_key)",
-        "CREATE INDEX IF NOT EXISTS pl_followups_subject ON pl_followups (subject_id)",
-        "CREATE TABLE IF NOT EXISTS pl_followup_digests ("
-        " week TEXT NOT NULL, staff TEXT NOT NULL, item_key TEXT NOT NULL,"
-        " PRIMARY KEY (week, staff, item_key))",
-        "CREATE TABLE IF NOT EXISTS pl_followup_feeds ("
-        " token_hash TEXT PRIMARY KEY, lab TEXT NOT NULL, staff TEXT NOT NULL)",
-    ]
 
 
 def _where(query: FollowUpQuery) -> tuple[str, dict[str, Any]]:
@@ -100,14 +76,29 @@ def _item(r: Row) -> FollowUpItem:
     )
 
 
-class SqlFollowUpStore:
+class SqlFollowUpStore(SqlStore):
     """Implements ``application.followups.ports.FollowUpStore`` on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        self.db.execute_script(_ddl(self.db.dialect))
+    TABLES = (
+        TRACKING.ddl(),
+        "CREATE TABLE IF NOT EXISTS pl_followups ("
+        " lab TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL,"
+        " subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, owner TEXT,"
+        " title TEXT NOT NULL, visible_from {date} NOT NULL,"
+        " due_on {date} NOT NULL, visible_until {date},"
+        " PRIMARY KEY (lab, item_key))",
+        "CREATE INDEX IF NOT EXISTS pl_followups_lab_due ON pl_followups (lab, due_on)",
+        "CREATE INDEX IF NOT EXISTS pl_followups_lab_due_key"
+        " ON pl_followups (lab, due_on, item_key)",
+        "CREATE INDEX IF NOT EXISTS pl_followups_lab_owner_due"
+        " ON pl_followups (lab, owner, due_on, item_key)",
+        "CREATE INDEX IF NOT EXISTS pl_followups_subject ON pl_followups (subject_id)",
+        "CREATE TABLE IF NOT EXISTS pl_followup_digests ("
+        " week TEXT NOT NULL, staff TEXT NOT NULL, item_key TEXT NOT NULL,"
+        " PRIMARY KEY (week, staff, item_key))",
+        "CREATE TABLE IF NOT EXISTS pl_followup_feeds ("
+        " token_hash TEXT PRIMARY KEY, lab TEXT NOT NULL, staff TEXT NOT NULL)",
+    )
 
     def position(self) -> int:
         return follower_position(self.db, TRACKING_NAME, TRACKING)

@@ -34,7 +34,7 @@ from application.partnerships.views import (
 )
 from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-from infrastructure.database import Cursor, Database, Row, fold
+from infrastructure.database import Cursor, Row, SqlStore, fold
 from infrastructure.projection_faults import (
     PositionTable,
     apply_once,
@@ -44,35 +44,6 @@ from infrastructure.projection_faults import (
 STAGES = list(Stage)
 TRACKING = PositionTable("pl_catalog_tracking", "application_name", "notification_id")
 """The catalogue's positions, one per application it follows."""
-
-
-def _ddl(dialect: str) -> list[str]:
-    date_type = "DATE" if dialect == "postgres" else "TEXT"
-    time_type = "TIMESTAMPTZ" if dialect == "postgres" else "TEXT"
-    bool_type = "BOOLEAN" if dialect == "postgres" else "INTEGER"
-    return [
-        TRACKING.ddl(),
-        "CREATE TABLE IF NOT EXISTS pl_organizations ("
-        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
-        " legal_identifier TEXT, field_of_activity TEXT, territory TEXT NOT NULL,"
-        f" description TEXT, archived {bool_type} NOT NULL, version INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS pl_organizations_lab_name ON pl_organizations (lab, name)",
-        "CREATE TABLE IF NOT EXISTS pl_partnerships ("
-        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, association_id TEXT NOT NULL,"
-        " company_id TEXT NOT NULL, origin_kind TEXT NOT NULL, origin_reference_id TEXT,"
-        " stage_rank INTEGER NOT NULL, status TEXT NOT NULL, abandonment_reason TEXT,"
-        f" category TEXT, sub_kind TEXT, opened_on {date_type} NOT NULL,"
-        f" last_milestone_on {date_type} NOT NULL, version INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS pl_partnerships_lab_opened ON pl_partnerships (lab, opened_on)",
-        "CREATE INDEX IF NOT EXISTS pl_partnerships_association"
-        " ON pl_partnerships (association_id)",
-        "CREATE INDEX IF NOT EXISTS pl_partnerships_company ON pl_partnerships (company_id)",
-        "CREATE TABLE IF NOT EXISTS pl_milestones ("
-        " partnership_id TEXT NOT NULL, version INTEGER NOT NULL, lab TEXT NOT NULL,"
-        f" kind TEXT NOT NULL, stage_rank INTEGER, occurred_on {date_type} NOT NULL,"
-        f" recorded_at {time_type} NOT NULL, position BIGINT NOT NULL,"
-        " PRIMARY KEY (partnership_id, version))",
-    ]
 
 
 def _as_date(value: Any) -> date:
@@ -99,14 +70,32 @@ def _folded_sql(column: str, dialect: str) -> str:
     return f"translate({ligatures}, '{_ACCENTED}', '{_PLAIN}')"
 
 
-class SqlCatalogView:
+class SqlCatalogView(SqlStore):
     """Implements ``application.ports.CatalogView`` on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def create_tables(self) -> None:
-        self.db.execute_script(_ddl(self.db.dialect))
+    TABLES = (
+        TRACKING.ddl(),
+        "CREATE TABLE IF NOT EXISTS pl_organizations ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
+        " legal_identifier TEXT, field_of_activity TEXT, territory TEXT NOT NULL,"
+        " description TEXT, archived {bool} NOT NULL, version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_organizations_lab_name ON pl_organizations (lab, name)",
+        "CREATE TABLE IF NOT EXISTS pl_partnerships ("
+        " id TEXT PRIMARY KEY, lab TEXT NOT NULL, association_id TEXT NOT NULL,"
+        " company_id TEXT NOT NULL, origin_kind TEXT NOT NULL, origin_reference_id TEXT,"
+        " stage_rank INTEGER NOT NULL, status TEXT NOT NULL, abandonment_reason TEXT,"
+        " category TEXT, sub_kind TEXT, opened_on {date} NOT NULL,"
+        " last_milestone_on {date} NOT NULL, version INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_lab_opened ON pl_partnerships (lab, opened_on)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_association"
+        " ON pl_partnerships (association_id)",
+        "CREATE INDEX IF NOT EXISTS pl_partnerships_company ON pl_partnerships (company_id)",
+        "CREATE TABLE IF NOT EXISTS pl_milestones ("
+        " partnership_id TEXT NOT NULL, version INTEGER NOT NULL, lab TEXT NOT NULL,"
+        " kind TEXT NOT NULL, stage_rank INTEGER, occurred_on {date} NOT NULL,"
+        " recorded_at {time} NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (partnership_id, version))",
+    )
 
     # ------------------------------------------------------------------ tracking
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from uuid import UUID
@@ -70,6 +71,24 @@ class SqlStore:
     def create_tables(self) -> None:
         types = COLUMN_TYPES[self.db.dialect]
         self.db.execute_script([statement.format(**types) for statement in self.TABLES])
+
+
+def add_given(where: list[str], params: dict[str, Any], conditions: Mapping[str, Any]) -> None:
+    """Each condition (SQL naming one ``%(name)s``) whose value is given (not None) joins
+    ``where``, and its value ``params`` (an enumeration as its value, a UUID as text)."""
+    for condition, value in conditions.items():
+        if value is None:
+            continue
+        named = _NAMED.search(condition)
+        assert named is not None, condition
+        where.append(condition)
+        params[named.group(1)] = (
+            value.value
+            if isinstance(value, Enum)
+            else str(value)
+            if isinstance(value, UUID)
+            else value
+        )
 
 
 def _adapt_sqlite(value: Any) -> Any:

@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
+
+from eventsourcing.persistence import Mapper, Notification, Tracking
 
 from application.followers import ProjectionFault
 from infrastructure.database import Cursor, Database, SqlStore
@@ -150,6 +152,27 @@ def apply_once(
         advance_follower_position(cursor, name, upto, table)
 
 
+def apply_tracked(
+    cursor: Cursor,
+    dialect: str,
+    name: str,
+    batch: Sequence[tuple[Tracking, T]],
+    apply: Callable[[Cursor, T], None],
+    table: PositionTable = FOLLOWER_POSITIONS,
+) -> None:
+    """``apply_once`` for a batch of changes tracked by their events' positions, up to the
+    last of them."""
+    apply_once(
+        cursor,
+        dialect,
+        name,
+        [(tracking.notification_id, changes) for tracking, changes in batch],
+        apply,
+        max(tracking.notification_id for tracking, _ in batch),
+        table,
+    )
+
+
 def rewind_follower_position(
     database: Database, name: str, position: int, table: PositionTable = FOLLOWER_POSITIONS
 ) -> None:
@@ -160,6 +183,46 @@ def rewind_follower_position(
             f" WHERE {table.key} = %(name)s AND {table.column} > %(position)s",
             {"name": name, "position": position},
         )
+
+
+class EventsStore(Protocol):
+    """A read model kept from the events of one kind of aggregate (``AggregateProcessor``)."""
+
+    db: Database
+
+    def position(self) -> int: ...
+
+    def apply(self, events: Sequence[tuple[int, Any]], upto: int) -> None: ...
+
+
+class AggregateProcessor:
+    """Keeps ``store`` from the events whose topic starts with ``prefix`` (those of one kind
+    of aggregate, all of type ``event_type``); other events are skipped without being
+    decoded. The store applies them and the position reached in one transaction."""
+
+    name: str
+    prefix: str
+    event_type: type
+
+    def __init__(self, store: EventsStore, mapper: Mapper) -> None:  # type: ignore[type-arg]
+        self.store = store
+        self.mapper = mapper
+
+    def position(self) -> int:
+        return self.store.position()
+
+    def rewind(self, position: int) -> None:
+        """Move the position back (a retry's replay of held events)."""
+        rewind_follower_position(self.store.db, self.name, position)
+
+    def process(self, notifications: Sequence[Notification]) -> None:
+        events: list[tuple[int, Any]] = []
+        for n in notifications:
+            if n.topic.startswith(self.prefix):
+                event = self.mapper.to_domain_event(n)
+                assert isinstance(event, self.event_type)
+                events.append((n.id, event))
+        self.store.apply(events, notifications[-1].id)
 
 
 class SqlFaultLog(SqlStore):

@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, Notification
-
 from application.access.ports import AccountRow
 from domain.access.account import Account
 from domain.access.api_key import Role
 from infrastructure.database import Cursor, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
+    AggregateProcessor,
     apply_once,
     follower_position,
-    rewind_follower_position,
 )
 
 NAME = "accounts"
@@ -95,27 +93,9 @@ def _apply(cursor: Cursor, event: Account.Event) -> None:
         cursor.execute("UPDATE pl_accounts SET version = %(version)s WHERE id = %(id)s", key)
 
 
-class AccountDirectoryProcessor:
+class AccountDirectoryProcessor(AggregateProcessor):
     """Keeps ``pl_accounts`` from the log; other events are skipped without being decoded."""
 
     name = NAME
-
-    def __init__(self, directory: SqlAccountDirectory, mapper: Mapper) -> None:  # type: ignore[type-arg]
-        self.directory = directory
-        self.mapper = mapper
-
-    def position(self) -> int:
-        return self.directory.position()
-
-    def rewind(self, position: int) -> None:
-        """Move the position back (a retry's replay of held events)."""
-        rewind_follower_position(self.directory.db, NAME, position)
-
-    def process(self, notifications: Sequence[Notification]) -> None:
-        events: list[tuple[int, Account.Event]] = []
-        for n in notifications:
-            if n.topic.startswith(_TOPIC_PREFIX):
-                event = self.mapper.to_domain_event(n)
-                assert isinstance(event, Account.Event)
-                events.append((n.id, event))
-        self.directory.apply(events, notifications[-1].id)
+    prefix = _TOPIC_PREFIX
+    event_type = Account.Event

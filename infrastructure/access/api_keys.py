@@ -12,16 +12,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, Notification
-
 from application.access.ports import ApiKeyRow
 from domain.access.api_key import ApiKey, Role
 from infrastructure.database import Cursor, SqlStore
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
+    AggregateProcessor,
     apply_once,
     follower_position,
-    rewind_follower_position,
 )
 
 NAME = "api-keys"
@@ -109,26 +107,9 @@ def _apply(cursor: Cursor, event: ApiKey.Event) -> None:
         )
 
 
-class ApiKeyListProcessor:
+class ApiKeyListProcessor(AggregateProcessor):
     """Keeps ``pl_api_keys`` from the log; other events are skipped without being decoded."""
 
     name = NAME
-
-    def __init__(self, keys: SqlApiKeyList, mapper: Mapper) -> None:  # type: ignore[type-arg]
-        self.keys = keys
-        self.mapper = mapper
-
-    def position(self) -> int:
-        return self.keys.position()
-
-    def process(self, notifications: Sequence[Notification]) -> None:
-        events: list[tuple[int, ApiKey.Event]] = []
-        for n in notifications:
-            if n.topic.startswith(_TOPIC_PREFIX):
-                event = self.mapper.to_domain_event(n)
-                assert isinstance(event, ApiKey.Event)
-                events.append((n.id, event))
-        self.keys.apply(events, notifications[-1].id)
-
-    def rewind(self, position: int) -> None:
-        rewind_follower_position(self.keys.db, NAME, position)
+    prefix = _TOPIC_PREFIX
+    event_type = ApiKey.Event

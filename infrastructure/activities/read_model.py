@@ -37,11 +37,11 @@ from application.results import Page, PageRequest
 from domain.activities.values import FundingSource
 from domain.partnerships.milestones import CO_CONSTRUCTION, CONTRACT
 from domain.values import OrganizationKind
-from infrastructure.database import Cursor, SqlStore
+from infrastructure.database import Cursor, SqlStore, add_given
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     advance_follower_position,
-    apply_once,
+    apply_tracked,
     follower_position,
 )
 
@@ -99,14 +99,7 @@ class SqlActivitiesView(SqlStore):
         if not batch:
             return
         with self.db.transaction() as cursor:
-            apply_once(
-                cursor,
-                self.db.dialect,
-                NAME,
-                ((tracking.notification_id, changes) for tracking, changes in batch),
-                self._apply_all,
-                max(tracking.notification_id for tracking, _ in batch),
-            )
+            apply_tracked(cursor, self.db.dialect, NAME, batch, self._apply_all)
 
     def _apply_all(self, cursor: Cursor, changes: Sequence[ActivityChange]) -> None:
         for change in changes:
@@ -196,12 +189,14 @@ class SqlActivitiesView(SqlStore):
         where = ["lab = %(lab)s", f"kind IN ({', '.join(kinds) or 'NULL'})"]
         params: dict[str, Any] = {"lab": lab, "limit": page.limit, "offset": page.offset}
         params |= {f"kind{i}": kind for i, kind in enumerate(filters.kinds)}
-        if filters.held_from is not None:
-            where.append("held_on >= %(held_from)s")
-            params["held_from"] = filters.held_from
-        if filters.held_to is not None:
-            where.append("held_on <= %(held_to)s")
-            params["held_to"] = filters.held_to
+        add_given(
+            where,
+            params,
+            {
+                "held_on >= %(held_from)s": filters.held_from,
+                "held_on <= %(held_to)s": filters.held_to,
+            },
+        )
         clause = " AND ".join(where)
         total = self.db.query(f"SELECT COUNT(*) AS n FROM pl_activities WHERE {clause}", params)
         rows = self.db.query(
@@ -227,15 +222,15 @@ class SqlActivitiesView(SqlStore):
     def funding_lines(self, lab: str, filters: FundingFilter) -> list[FundingLine]:
         where = ["f.lab = %(lab)s"]
         params: dict[str, Any] = {"lab": lab}
-        if filters.year_from is not None:
-            where.append("f.year >= %(year_from)s")
-            params["year_from"] = filters.year_from
-        if filters.year_to is not None:
-            where.append("f.year <= %(year_to)s")
-            params["year_to"] = filters.year_to
-        if filters.source is not None:
-            where.append("f.source = %(source)s")
-            params["source"] = filters.source.value
+        add_given(
+            where,
+            params,
+            {
+                "f.year >= %(year_from)s": filters.year_from,
+                "f.year <= %(year_to)s": filters.year_to,
+                "f.source = %(source)s": filters.source,
+            },
+        )
         rows = self.db.query(
             "SELECT f.*, o.name AS payer_name FROM pl_funding_lines f"
             " LEFT JOIN pl_organizations o ON o.id = f.payer_id"

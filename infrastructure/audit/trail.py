@@ -38,7 +38,7 @@ from application.errors import StoreUnavailable
 from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
-from infrastructure.database import Cursor, Database, SqlStore
+from infrastructure.database import Cursor, Database, SqlStore, add_given
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     HELD_TOPIC,
@@ -501,21 +501,17 @@ class SqlAuditTrail(SqlStore):
     def entries(self, lab: str, filters: AuditFilter, after: int, limit: int) -> list[AuditEntry]:
         where = ["lab = %(lab)s", "position > %(after)s"]
         params: dict[str, Any] = {"lab": lab, "after": after, "limit": limit}
-        if filters.actor is not None:
-            where.append("actor = %(actor)s")
-            params["actor"] = filters.actor
-        if filters.event_type is not None:
-            where.append("event_type = %(event_type)s")
-            params["event_type"] = filters.event_type
-        if filters.aggregate_id is not None:
-            where.append("aggregate_id = %(aggregate_id)s")
-            params["aggregate_id"] = str(filters.aggregate_id)
-        if filters.recorded_from is not None:
-            where.append("recorded_at >= %(recorded_from)s")
-            params["recorded_from"] = filters.recorded_from
-        if filters.recorded_to is not None:
-            where.append("recorded_at < %(recorded_to)s")
-            params["recorded_to"] = filters.recorded_to
+        add_given(
+            where,
+            params,
+            {
+                "actor = %(actor)s": filters.actor,
+                "event_type = %(event_type)s": filters.event_type,
+                "aggregate_id = %(aggregate_id)s": filters.aggregate_id,
+                "recorded_at >= %(recorded_from)s": filters.recorded_from,
+                "recorded_at < %(recorded_to)s": filters.recorded_to,
+            },
+        )
         rows = self.db.query(
             f"SELECT * FROM pl_audit_index WHERE {' AND '.join(where)}"
             " ORDER BY position LIMIT %(limit)s",

@@ -21,7 +21,7 @@ from application.followups.ports import FollowUpQuery
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.training import TrainingSession
 from domain.partnerships.partnership import Partnership
-from infrastructure.database import Cursor, Row, SqlStore
+from infrastructure.database import Cursor, Row, SqlStore, add_given
 from infrastructure.projection_faults import (
     PositionTable,
     apply_once,
@@ -44,15 +44,15 @@ def _where(query: FollowUpQuery) -> tuple[str, dict[str, Any]]:
         "(visible_until IS NULL OR visible_until >= %(today)s)",
     ]
     params: dict[str, Any] = {"lab": query.lab, "today": query.today}
-    if query.owner is not None:
-        where.append("owner = %(owner)s")
-        params["owner"] = query.owner
-    if query.kind is not None:
-        where.append("kind = %(kind)s")
-        params["kind"] = query.kind
-    if query.due_before is not None:
-        where.append("due_on < %(due_before)s")
-        params["due_before"] = query.due_before
+    add_given(
+        where,
+        params,
+        {
+            "owner = %(owner)s": query.owner,
+            "kind = %(kind)s": query.kind,
+            "due_on < %(due_before)s": query.due_before,
+        },
+    )
     return " AND ".join(where), params
 
 

@@ -34,10 +34,10 @@ from application.partnerships.views import (
 )
 from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-from infrastructure.database import Cursor, Row, SqlStore, fold
+from infrastructure.database import Cursor, Row, SqlStore, add_given, fold
 from infrastructure.projection_faults import (
     PositionTable,
-    apply_once,
+    apply_tracked,
     rewind_follower_position,
 )
 
@@ -120,15 +120,7 @@ class SqlCatalogView(SqlStore):
                 self._apply(cursor, change, touched)
 
         with self.db.transaction() as cursor:
-            apply_once(
-                cursor,
-                self.db.dialect,
-                application_name,
-                ((tracking.notification_id, changes) for tracking, changes in batch),
-                apply,
-                max(tracking.notification_id for tracking, _ in batch),
-                TRACKING,
-            )
+            apply_tracked(cursor, self.db.dialect, application_name, batch, apply, TRACKING)
             for partnership_id in touched:
                 self._refresh_partnership(cursor, partnership_id)
 
@@ -266,9 +258,7 @@ class SqlCatalogView(SqlStore):
     ) -> Page[OrganizationSummary]:
         where = ["o.lab = %(lab)s"]
         params: dict[str, Any] = {"lab": lab, "limit": page.limit, "offset": page.offset}
-        if filters.kind is not None:
-            where.append("o.kind = %(kind)s")
-            params["kind"] = filters.kind.value
+        add_given(where, params, {"o.kind = %(kind)s": filters.kind})
         if filters.territory:
             where.append("o.territory = %(territory)s")
             params["territory"] = filters.territory.strip().upper()
@@ -347,27 +337,19 @@ class SqlCatalogView(SqlStore):
     ) -> Page[PartnershipSummary]:
         where = ["p.lab = %(lab)s"]
         params: dict[str, Any] = {"lab": lab, "limit": page.limit, "offset": page.offset}
-        if filters.stage is not None:
-            where.append("p.stage_rank = %(rank)s")
-            params["rank"] = filters.stage.rank
-        if filters.status is not None:
-            where.append("p.status = %(status)s")
-            params["status"] = filters.status
-        if filters.category is not None:
-            where.append("p.category = %(category)s")
-            params["category"] = filters.category.value
-        if filters.association_id is not None:
-            where.append("p.association_id = %(association_id)s")
-            params["association_id"] = str(filters.association_id)
-        if filters.company_id is not None:
-            where.append("p.company_id = %(company_id)s")
-            params["company_id"] = str(filters.company_id)
-        if filters.origin_reference_id is not None:
-            where.append("p.origin_reference_id = %(origin_reference_id)s")
-            params["origin_reference_id"] = filters.origin_reference_id
-        if filters.origin_kind is not None:
-            where.append("p.origin_kind = %(origin_kind)s")
-            params["origin_kind"] = filters.origin_kind.value
+        add_given(
+            where,
+            params,
+            {
+                "p.stage_rank = %(rank)s": filters.stage.rank if filters.stage else None,
+                "p.status = %(status)s": filters.status,
+                "p.category = %(category)s": filters.category,
+                "p.association_id = %(association_id)s": filters.association_id,
+                "p.company_id = %(company_id)s": filters.company_id,
+                "p.origin_reference_id = %(origin_reference_id)s": filters.origin_reference_id,
+                "p.origin_kind = %(origin_kind)s": filters.origin_kind,
+            },
+        )
         if filters.territory:
             where.append(
                 "EXISTS (SELECT 1 FROM pl_organizations t WHERE t.territory = %(territory)s"

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -155,7 +155,19 @@ def fold(text: str | None) -> str:
     )
 
 
-class SQLiteDatabase:
+class _Scripts:
+    """Running statements one after the other in one transaction."""
+
+    def transaction(self) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+class SQLiteDatabase(_Scripts):
     """One connection per thread to the same SQLite file as the event store."""
 
     dialect: Literal["sqlite", "postgres"] = "sqlite"
@@ -202,11 +214,6 @@ class SQLiteDatabase:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
-    def execute_script(self, statements: Sequence[str]) -> None:
-        with self.transaction() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
     def close(self) -> None:
         with self._lock:
             for connection in self._connections:
@@ -248,7 +255,7 @@ class _PostgresCursor:
                 copy.write_row(row)
 
 
-class PostgresDatabase:
+class PostgresDatabase(_Scripts):
     """A psycopg connection pool; ``search_path`` selects the schema, if one is configured."""
 
     dialect: Literal["sqlite", "postgres"] = "postgres"
@@ -277,11 +284,6 @@ class PostgresDatabase:
         with self.transaction() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-
-    def execute_script(self, statements: Sequence[str]) -> None:
-        with self.transaction() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
     def close(self) -> None:
         self.pool.close()

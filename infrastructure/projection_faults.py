@@ -18,12 +18,12 @@ fails to decode) stops the whole read model (lab ``*``) until it is retried.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from eventsourcing.persistence import Mapper, Notification, Tracking
+from eventsourcing.persistence import Mapper, Notification
 
 from application.followers import ProjectionFault
 from infrastructure.database import Cursor, Database, SqlStore
@@ -136,41 +136,23 @@ def apply_once(
     cursor: Cursor,
     dialect: str,
     name: str,
-    steps: Iterable[tuple[int, T]],
+    steps: Sequence[tuple[int, T]],
     apply: Callable[[Cursor, T], None],
-    upto: int,
+    upto: int | None = None,
     table: PositionTable = FOLLOWER_POSITIONS,
 ) -> None:
     """A follower's batch in the caller's transaction: lock the position, apply each step
-    whose position is past it, advance it to ``upto``. Steps already applied (a redelivery,
-    or another follower racing) are skipped: each is applied exactly once."""
+    whose position is past it, advance it to ``upto`` (the last step's by default). Steps
+    already applied (a redelivery, or another follower racing) are skipped: each is applied
+    exactly once."""
+    if upto is None:
+        upto = max((position for position, _ in steps), default=0)
     done = locked_follower_position(cursor, dialect, name, table)
     for position, step in steps:
         if position > done:
             apply(cursor, step)
     if upto > done:
         advance_follower_position(cursor, name, upto, table)
-
-
-def apply_tracked(
-    cursor: Cursor,
-    dialect: str,
-    name: str,
-    batch: Sequence[tuple[Tracking, T]],
-    apply: Callable[[Cursor, T], None],
-    table: PositionTable = FOLLOWER_POSITIONS,
-) -> None:
-    """``apply_once`` for a batch of changes tracked by their events' positions, up to the
-    last of them."""
-    apply_once(
-        cursor,
-        dialect,
-        name,
-        [(tracking.notification_id, changes) for tracking, changes in batch],
-        apply,
-        max(tracking.notification_id for tracking, _ in batch),
-        table,
-    )
 
 
 def rewind_follower_position(

@@ -28,12 +28,15 @@ def etag(version: int) -> str:
 
 
 def written(
-    view: Callable[[PartnerLab, Caller, UUID], Any], schema: type[Output], collection: str
+    read: Callable[[PartnerLab], Callable[[Caller, UUID], Any]],
+    schema: type[Output],
+    collection: str,
 ) -> Presenter:
-    """201 with the activity as the write left it, its ETag and its Location."""
+    """201 with the activity as the write left it (as ``read(lab)`` shows it), its ETag and
+    its Location."""
 
     def present(lab: PartnerLab, caller: Caller, result: CommandResult) -> Response:
-        fields = {**asdict(view(lab, caller, result.id)), "position": result.position}
+        fields = {**asdict(read(lab)(caller, result.id)), "position": result.position}
         body = schema.model_validate(fields)
         headers = {
             "ETag": etag(result.version),

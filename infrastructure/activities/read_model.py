@@ -41,7 +41,7 @@ from infrastructure.database import Cursor, SqlStore, add_given
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     advance_follower_position,
-    apply_tracked,
+    apply_once,
     follower_position,
 )
 
@@ -99,7 +99,8 @@ class SqlActivitiesView(SqlStore):
         if not batch:
             return
         with self.db.transaction() as cursor:
-            apply_tracked(cursor, self.db.dialect, NAME, batch, self._apply_all)
+            steps = [(tracking.notification_id, changes) for tracking, changes in batch]
+            apply_once(cursor, self.db.dialect, NAME, steps, self._apply_all)
 
     def _apply_all(self, cursor: Cursor, changes: Sequence[ActivityChange]) -> None:
         for change in changes:

@@ -546,14 +546,8 @@ class SqlAuditTrail(SqlStore):
         """Record entries (and, for creations, the aggregate's lab) and the position reached,
         in one transaction; positions already indexed are skipped (exactly once)."""
         with self.db.transaction() as cursor:
-            apply_once(
-                cursor,
-                self.db.dialect,
-                INDEX,
-                ((entry.position, (entry, creates)) for entry, creates in entries),
-                _index_entry,
-                upto,
-            )
+            steps = [(entry.position, (entry, creates)) for entry, creates in entries]
+            apply_once(cursor, self.db.dialect, INDEX, steps, _index_entry, upto)
 
 
 def _index_entry(cursor: Cursor, step: tuple[AuditEntry, bool]) -> None:

@@ -107,14 +107,9 @@ class SqlFollowUpStore(SqlStore):
         """Each subject's items replace its previous ones, with the position reached, in one
         transaction (nothing is written when another follower got there first)."""
         with self.db.transaction() as cursor:
+            steps = [(position, subjects)]
             apply_once(
-                cursor,
-                self.db.dialect,
-                TRACKING_NAME,
-                [(position, subjects)],
-                _replace_items,
-                position,
-                TRACKING,
+                cursor, self.db.dialect, TRACKING_NAME, steps, _replace_items, table=TRACKING
             )
 
     def open_items(self, query: FollowUpQuery) -> list[FollowUpItem]:

@@ -37,7 +37,7 @@ from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
 from infrastructure.database import Cursor, Row, SqlStore, add_given, fold
 from infrastructure.projection_faults import (
     PositionTable,
-    apply_tracked,
+    apply_once,
     rewind_follower_position,
 )
 
@@ -120,7 +120,8 @@ class SqlCatalogView(SqlStore):
                 self._apply(cursor, change, touched)
 
         with self.db.transaction() as cursor:
-            apply_tracked(cursor, self.db.dialect, application_name, batch, apply, TRACKING)
+            steps = [(tracking.notification_id, changes) for tracking, changes in batch]
+            apply_once(cursor, self.db.dialect, application_name, steps, apply, table=TRACKING)
             for partnership_id in touched:
                 self._refresh_partnership(cursor, partnership_id)
 

@@ -27,8 +27,6 @@ from api.partnerships.schemas.organizations import OrganizationsPublic
 from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
 from application.activities.consulting import ConsultingService
-from application.context import Caller
-from application.lab import PartnerLab
 
 router = APIRouter(prefix="/consulting-engagements", tags=["consulting"])
 
@@ -36,11 +34,9 @@ EngagementId = Annotated[UUID, Path(description="The consulting engagement's id.
 SearchText = Annotated[str | None, AfterValidator(printable_or_none)]
 
 
-def _view(lab: PartnerLab, caller: Caller, engagement_id: UUID) -> object:
-    return lab.consulting.get_consulting(caller, engagement_id)
-
-
-ENGAGEMENT_WRITTEN = written(_view, ConsultingWritten, "consulting-engagements")
+ENGAGEMENT_WRITTEN = written(
+    lambda lab: lab.consulting.get_consulting, ConsultingWritten, "consulting-engagements"
+)
 
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))

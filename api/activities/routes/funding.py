@@ -21,8 +21,6 @@ from api.deps import LabDep, ReaderDep
 from api.problems import documented
 from application.activities.funding import FundingService
 from application.activities.views import FundingFilter
-from application.context import Caller
-from application.lab import PartnerLab
 from domain.activities.values import FundingSource
 
 router = APIRouter(prefix="/funding", tags=["funding"])
@@ -31,11 +29,7 @@ SubsidyId = Annotated[UUID, Path(description="The subsidy's id.")]
 Year = Annotated[int | None, Query(ge=1900, le=2999)]
 
 
-def _view(lab: PartnerLab, caller: Caller, subsidy_id: UUID) -> object:
-    return lab.funding.get_subsidy(caller, subsidy_id)
-
-
-SUBSIDY_WRITTEN = written(_view, SubsidyWritten, "funding/subsidies")
+SUBSIDY_WRITTEN = written(lambda lab: lab.funding.get_subsidy, SubsidyWritten, "funding/subsidies")
 
 
 @router.get("", response_model=list[FundingLinePublic], responses=documented(422))

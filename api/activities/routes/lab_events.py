@@ -20,8 +20,6 @@ from api.commands import RecordWrite, add_record_read, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.lab_events import LabEventService
-from application.context import Caller
-from application.lab import PartnerLab
 from domain.values import OriginKind
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -29,11 +27,7 @@ router = APIRouter(prefix="/events", tags=["events"])
 EventId = Annotated[UUID, Path(description="The event's id.")]
 
 
-def _view(lab: PartnerLab, caller: Caller, event_id: UUID) -> object:
-    return lab.lab_events.get_event(caller, event_id)
-
-
-EVENT_WRITTEN = written(_view, EventWritten, "events")
+EVENT_WRITTEN = written(lambda lab: lab.lab_events.get_event, EventWritten, "events")
 
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))

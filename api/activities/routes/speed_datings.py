@@ -52,9 +52,7 @@ from api.writes import Presenter
 from application.activities.speed_dating import SpeedDatingService
 from application.activities.timetables import participant_card, participants, table_sheet
 from application.activities.views import Timetable
-from application.context import Caller
 from application.event_log import LAB_TIMEZONE
-from application.lab import PartnerLab
 from domain.activities.values import Pair
 
 router = APIRouter(prefix="/speed-datings", tags=["speed-dating"])
@@ -70,11 +68,9 @@ COLLECTION = "speed-datings"
 T = TypeVar("T")
 
 
-def _view(lab: PartnerLab, caller: Caller, session_id: UUID) -> object:
-    return lab.speed_dating.get_speed_dating(caller, session_id)
-
-
-SESSION_WRITTEN: Presenter = written(_view, SpeedDatingWritten, COLLECTION)
+SESSION_WRITTEN: Presenter = written(
+    lambda lab: lab.speed_dating.get_speed_dating, SpeedDatingWritten, COLLECTION
+)
 
 
 def _pairs(pairs: list[PairCreate] | None) -> list[Pair] | None:

@@ -20,19 +20,13 @@ from api.commands import RecordWrite, add_record_read, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.training import TrainingService
-from application.context import Caller
-from application.lab import PartnerLab
 
 router = APIRouter(prefix="/trainings", tags=["training"])
 
 TrainingId = Annotated[UUID, Path(description="The training session's id.")]
 
 
-def _view(lab: PartnerLab, caller: Caller, training_id: UUID) -> object:
-    return lab.trainings.get_training(caller, training_id)
-
-
-TRAINING_WRITTEN = written(_view, TrainingWritten, "trainings")
+TRAINING_WRITTEN = written(lambda lab: lab.trainings.get_training, TrainingWritten, "trainings")
 
 
 @router.get("", response_model=ActivitiesPublic, responses=documented(422))

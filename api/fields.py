@@ -89,6 +89,11 @@ QueryMoment = Annotated[datetime | None, AfterValidator(in_moment_range)]
 """A moment filter (ISO 8601), its day in range."""
 QueryText = Annotated[str | None, AfterValidator(printable_or_none)]
 """A text filter: no NUL or other control characters (PostgreSQL refuses NUL)."""
+WritePosition = Annotated[
+    int | None,
+    Field(description="Position of the write in the event log (for read-your-writes)."),
+]
+"""Where a write reached in the log: a read that waits for it sees the write."""
 Amount = Annotated[
     Decimal,
     Field(

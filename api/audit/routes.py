@@ -3,6 +3,7 @@ verification, and exports auditors verify offline."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -44,17 +45,7 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def history_public(entry: HistoryEntry) -> HistoryEntryPublic:
-    return HistoryEntryPublic(
-        version=entry.version,
-        event_type=entry.event_type,
-        description=entry.description,
-        occurred_on=entry.occurred_on,
-        recorded_at=entry.recorded_at,
-        actor=entry.actor,
-        actor_key_id=entry.actor_key_id,
-        data=plain(entry.data),
-        position=entry.position,
-    )
+    return HistoryEntryPublic.model_validate(replace(entry, data=plain(entry.data)))
 
 
 def _histories(entries: list[HistoryEntry]) -> list[HistoryEntryPublic]:

@@ -76,19 +76,6 @@ class CalendarPublic(Output):
     note: str = "Keep this address secret; asking again replaces it."
 
 
-def _public(item: FollowUpItem) -> FollowUpPublic:
-    return FollowUpPublic(
-        key=item.key,
-        kind=item.kind,
-        subject_type=item.subject_type,
-        subject_id=item.subject_id,
-        owner=item.owner,
-        title=item.title,
-        visible_from=item.visible_from,
-        due_on=item.due_on,
-    )
-
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -166,7 +153,7 @@ def list_follow_ups(
         )
     body = FollowUpListPublic(
         today=today,
-        items=[_public(i) for i in items],
+        items=[FollowUpPublic.model_validate(i) for i in items],
         total=page.total,
         limit=page.limit,
         offset=page.offset,

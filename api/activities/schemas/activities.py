@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BeforeValidator, Field
 
-from api.fields import Input, IsoDate, Output, PagePublic
+from api.fields import Input, IsoDate, Output, PagePublic, WritePosition
 from domain.values import OrganizationKind
 
 _CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
@@ -86,6 +86,4 @@ ActivitiesPublic = PagePublic[ActivitySummaryPublic]
 
 
 class PositionMixin(Output):
-    position: int | None = Field(
-        description="Position of the write in the event log (for read-your-writes)."
-    )
+    position: WritePosition

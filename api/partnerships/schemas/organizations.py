@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator
 
-from api.fields import Code, Input, LongText, Output, PagePublic, ShortText
+from api.fields import Code, Input, LongText, Output, PagePublic, ShortText, WritePosition
 from domain.values import OrganizationKind
 
 
@@ -63,9 +63,7 @@ class OrganizationPublic(Output):
 class OrganizationWritten(OrganizationPublic):
     """The organisation as a write left it, with the log position the write reached."""
 
-    position: int | None = Field(
-        description="Position of the write in the event log (for read-your-writes)."
-    )
+    position: WritePosition
     warnings: list[str] = Field(
         default_factory=list,
         description="What to check although the write was recorded: an organisation whose "

@@ -22,6 +22,7 @@ from api.fields import (
     PagePublic,
     ShortText,
     Version,
+    WritePosition,
 )
 from domain.values import Category, OriginKind, Stage, SubKind
 
@@ -223,9 +224,7 @@ class PartnershipPublic(Output):
 class PartnershipWritten(PartnershipPublic):
     """The partnership as a write left it, with the log position the write reached."""
 
-    position: int | None = Field(
-        description="Position of the write in the event log (for read-your-writes)."
-    )
+    position: WritePosition
 
 
 class IdeaWritten(PartnershipWritten):

@@ -91,6 +91,19 @@ def add_given(where: list[str], params: dict[str, Any], conditions: Mapping[str,
         )
 
 
+def pages(
+    database: Database, sql: str, key: str, after: int, limit: int, **params: Any
+) -> Iterator[Row]:
+    """Every row of ``sql`` in order of ``key``, read ``limit`` rows at a time after the last
+    key read (``sql`` takes ``%(after)s`` and ``%(limit)s``, and any other ``params``)."""
+    while True:
+        rows = database.query(sql, {**params, "after": after, "limit": limit})
+        yield from rows
+        if len(rows) < limit:
+            return
+        after = int(rows[-1][key])
+
+
 def _adapt_sqlite(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)

@@ -403,16 +403,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         if ids:
             state = self._audit_state.value
             assert state is not None, "the audit state is read under the lock before inserting"
-            records = _records(ids, stored_events)
-            previous = state["link"] or GENESIS
-            curs.executemany(self.insert_link, _links(previous, records))
-            blob = state["frontier"]
-            frontier = Frontier.from_bytes(bytes(blob)) if blob is not None else Frontier.empty()
-            frontier, rows = tree_rows(frontier, records)
-            curs.executemany(self.insert_nodes, rows)
-            curs.execute(
-                self.upsert_frontier, (frontier.size, records[-1].position, frontier.to_bytes())
-            )
+            self._extend_audit(curs, state, _records(ids, stored_events))
         return ids
 
     def settle(self, until: datetime) -> None:

@@ -28,7 +28,7 @@ from domain.audit.merkle import (  # the proofs' own folding and ranges
 )
 from domain.audit.tree_head import SignedTreeHead, TreeHead
 from infrastructure.audit.chained_recorders import tree_rows, tree_tables
-from infrastructure.database import Cursor, Database
+from infrastructure.database import Cursor, Database, pages
 
 BATCH = 1000
 HEADS_TABLE = "pl_audit_heads"
@@ -204,17 +204,12 @@ class SqlMerkleTree:
         return int(rows[0]["idx"]) if rows else None
 
     def leaves(self, after_index: int = -1) -> Iterator[StoredLeaf]:
-        while True:
-            rows = self.db.query(
-                f"SELECT idx, position, hash FROM {self.nodes_table}"
-                " WHERE level = 0 AND idx > %(after)s ORDER BY idx LIMIT %(limit)s",
-                {"after": after_index, "limit": BATCH},
-            )
-            for r in rows:
-                yield StoredLeaf(int(r["idx"]), int(r["position"]), _bytes(r["hash"]))
-            if len(rows) < BATCH:
-                return
-            after_index = int(rows[-1]["idx"])
+        sql = (
+            f"SELECT idx, position, hash FROM {self.nodes_table}"
+            " WHERE level = 0 AND idx > %(after)s ORDER BY idx LIMIT %(limit)s"
+        )
+        for r in pages(self.db, sql, "idx", after_index, BATCH):
+            yield StoredLeaf(int(r["idx"]), int(r["position"]), _bytes(r["hash"]))
 
     def leaf_indexes(self, positions: Sequence[int]) -> dict[int, int]:
         found: dict[int, int] = {}

@@ -38,7 +38,7 @@ from application.errors import StoreUnavailable
 from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
-from infrastructure.database import Cursor, Database, SqlStore, add_given
+from infrastructure.database import Cursor, Database, SqlStore, add_given, pages
 from infrastructure.projection_faults import (
     FOLLOWER_POSITIONS,
     HELD_TOPIC,
@@ -205,18 +205,12 @@ class SqlAuditTrail(SqlStore):
         return "CAST(link AS BLOB)" if self.db.dialect == "sqlite" else "link"
 
     def _links(self) -> Iterator[Link]:
-        after = 0
-        while True:
-            rows = self.db.query(
-                f"SELECT position, {self._link_column()} AS link FROM {self.chain_table}"
-                " WHERE position > %(after)s ORDER BY position LIMIT %(limit)s",
-                {"after": after, "limit": BATCH},
-            )
-            for row in rows:
-                yield Link(int(row["position"]), _link_text(row["link"]))
-            if len(rows) < BATCH:
-                return
-            after = int(rows[-1]["position"])
+        sql = (
+            f"SELECT position, {self._link_column()} AS link FROM {self.chain_table}"
+            " WHERE position > %(after)s ORDER BY position LIMIT %(limit)s"
+        )
+        for row in pages(self.db, sql, "position", 0, BATCH):
+            yield Link(int(row["position"]), _link_text(row["link"]))
 
     def _events_table(self) -> str:
         return str(self.recorder.events_table_name)  # type: ignore[attr-defined]
@@ -233,18 +227,12 @@ class SqlAuditTrail(SqlStore):
         # eventsourcing's SQLite table numbers notifications by its rowid.
         position = "rowid" if self.db.dialect == "sqlite" else "notification_id"
         stop = f" AND {position} <= %(upto)s" if upto is not None else ""
-        while True:
-            rows = self.db.query(
-                f"SELECT {position} AS notification_id, {columns} FROM {self._events_table()}"
-                f" WHERE {position} > %(after)s{stop}"
-                f" ORDER BY {position} LIMIT %(limit)s",
-                {"after": after, "upto": upto, "limit": BATCH},
-            )
-            for row in rows:
-                yield stored_record(row, self.db.dialect)
-            if len(rows) < BATCH:
-                return
-            after = int(rows[-1]["notification_id"])
+        sql = (
+            f"SELECT {position} AS notification_id, {columns} FROM {self._events_table()}"
+            f" WHERE {position} > %(after)s{stop} ORDER BY {position} LIMIT %(limit)s"
+        )
+        for row in pages(self.db, sql, "notification_id", after, BATCH, upto=upto):
+            yield stored_record(row, self.db.dialect)
 
     def _records(self, upto: int | None = None) -> Iterator[StoredRecord]:
         for item in self._stored_rows(0, upto):

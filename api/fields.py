@@ -7,13 +7,22 @@ the domain, which names the rule it enforces.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast, get_type_hints
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+)
 
 MAX_AMOUNT_DIGITS = 15  # about a thousand billion, with cents
 MAX_COUNT = 1_000_000_000
@@ -134,6 +143,33 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def shows(view: type, *, exclude: Collection[str] = ()) -> Callable[[type[Schema]], type[Schema]]:
+    """A schema that shows an application ``view`` (a dataclass): it has the view's fields,
+    in its order and with its types, every one required, then its own (a field declared
+    again keeps its place and takes the schema's type and description). The schema's body
+    holds fields only (it is made again from them)."""
+
+    def schema(declared: type[Schema]) -> type[Schema]:
+        hints = get_type_hints(view)
+        fields: dict[str, Any] = {
+            f.name: (hints[f.name], ...) for f in dataclasses.fields(view) if f.name not in exclude
+        }
+        fields |= {name: (info.annotation, info) for name, info in declared.model_fields.items()}
+        made: type[BaseModel] = create_model(
+            declared.__name__,
+            __base__=declared.__bases__,
+            __doc__=declared.__doc__,
+            __module__=declared.__module__,
+            **fields,
+        )
+        return cast("type[Schema]", made)
+
+    return schema
 
 
 class CommittedCreate(Input):

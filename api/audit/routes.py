@@ -159,7 +159,7 @@ def audit_events(
     )
     items = [AuditEventPublic.model_validate(entry) for entry in entries]
     return AuditEventsPublic(
-        items=items, next_after=items[-1].position if len(items) == limit else None
+        items=items, next_after=entries[-1].position if len(items) == limit else None
     )
 
 

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.fields import Output
+from api.fields import Output, shows
 from api.partnerships.schemas.partnerships import PartnershipPublic, PartnershipSummaryPublic
+from application.audit.ports import AuditEntry
 from domain.values import OriginKind
 
 
@@ -67,15 +68,9 @@ class LineagePublic(Output):
     timeline: list[HistoryEntryPublic]
 
 
+@shows(AuditEntry, exclude=("lab",))
 class AuditEventPublic(Output):
-    position: int
-    aggregate_id: UUID
-    aggregate_type: str
-    version: int
-    event_type: str
-    actor: str | None
-    occurred_on: date | None
-    recorded_at: datetime
+    pass
 
 
 class AuditEventsPublic(Output):

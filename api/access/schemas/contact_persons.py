@@ -4,13 +4,13 @@ Idempotency-Key replay must hold nothing personal)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
-from api.fields import Code, Input, Output, ShortText, printable
+from api.fields import Code, Input, Output, ShortText, printable, shows
+from application.access.contact_persons import ContactPersonView
 
 Email = Annotated[
     str,
@@ -28,14 +28,9 @@ class ContactPersonCreate(Input):
     phone: Code | None = Field(default=None, examples=["+33 3 88 00 00 00"])
 
 
+@shows(ContactPersonView)
 class ContactPersonPublic(Output):
-    id: UUID
-    organization_id: UUID
-    name: str
-    role: str | None
-    email: str | None
-    phone: str | None
-    added_at: datetime
+    pass
 
 
 class ContactPersonsPublic(Output):

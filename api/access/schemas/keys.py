@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
-from api.fields import Input, LongText, Output, ShortText
+from api.fields import Input, LongText, Output, ShortText, shows
+from application.access.api_keys import ApiKeyView
 from domain.access.api_key import Role
 
 
@@ -46,19 +46,9 @@ class KeyRevoke(Input):
     reason: LongText | None = None
 
 
+@shows(ApiKeyView)
 class KeyPublic(Output):
     """A key as its lab's admins see it: never its secret nor the secret's hash."""
-
-    id: UUID
-    lab: str
-    name: str
-    role: Role
-    issued_at: datetime
-    issued_by: str
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    revoked_by: str | None
-    version: int
 
 
 class KeyIssued(KeyPublic):

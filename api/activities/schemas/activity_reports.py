@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.fields import Output
+from api.fields import Output, shows
+from application.activities.views import CohortPartnership
 
 
 class SharePublic(Output):
@@ -45,14 +46,9 @@ class StageReachedPublic(Output):
     so_far: int
 
 
+@shows(CohortPartnership)
 class CohortPartnershipPublic(Output):
-    id: UUID
-    association_name: str
-    company_name: str
-    opened_on: date
-    status: str
-    co_construction_on: date | None
-    contract_on: date | None
+    pass
 
 
 class CohortReportPublic(Output):

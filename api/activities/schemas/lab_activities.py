@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import Field
 
 from api.activities.schemas.activities import NamedRefPublic, PairPublic, PlannedDate, PositionMixin
-from api.fields import Amount, Count, Input, IsoDate, LongText, Output, ShortText
+from api.fields import Amount, Count, Input, IsoDate, LongText, Output, ShortText, shows
+from application.activities.views import SubsidyView
 from domain.activities.values import FundingSource
 from domain.values import OriginKind
 
@@ -167,18 +168,9 @@ class SubsidyCorrectionCreate(Input):
     reason: LongText
 
 
+@shows(SubsidyView)
 class SubsidyPublic(Output):
-    id: UUID
-    lab: str
-    funder: str
-    year: int
-    amount_eur: Decimal
-    granted_on: date
-    corrections: int
-    note: str | None
-    version: int
-    created_at: datetime
-    modified_at: datetime
+    pass
 
 
 class SubsidyWritten(SubsidyPublic, PositionMixin):

@@ -17,7 +17,8 @@ from api.activities.schemas.activities import (
     PlannedDate,
     PositionMixin,
 )
-from api.fields import Count, Input, IsoDate, LongText, Output, ShortText
+from api.fields import Count, Input, IsoDate, LongText, Output, ShortText, shows
+from application.activities.views import OutcomeView
 from domain.activities.values import Interest
 from domain.values import OrganizationKind
 
@@ -86,13 +87,9 @@ class ParticipantPublic(Output):
     table: int | None
 
 
+@shows(OutcomeView)
 class OutcomePublic(Output):
-    association_id: UUID
-    company_id: UUID
-    held: bool
-    association_interest: Interest
-    company_interest: Interest
-    note: str | None
+    pass
 
 
 class SpeedDatingPublic(Output):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import Field, field_validator
 
-from api.fields import Code, Input, LongText, Output, PagePublic, ShortText, WritePosition
+from api.fields import Code, Input, LongText, Output, PagePublic, ShortText, WritePosition, shows
+from application.partnerships.views import OrganizationView
 from domain.values import OrganizationKind
 
 
@@ -45,19 +45,9 @@ class OrganizationArchive(Input):
     reason: LongText | None = None
 
 
+@shows(OrganizationView)
 class OrganizationPublic(Output):
-    id: UUID
-    lab: str
-    kind: OrganizationKind
-    name: str
-    legal_identifier: str | None
-    field_of_activity: str | None
-    territory: str
-    description: str | None
-    archived: bool
-    version: int
-    created_at: datetime
-    modified_at: datetime
+    pass
 
 
 class OrganizationWritten(OrganizationPublic):

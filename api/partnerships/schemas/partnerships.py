@@ -23,7 +23,9 @@ from api.fields import (
     ShortText,
     Version,
     WritePosition,
+    shows,
 )
+from application.partnerships.views import PartnershipSummary
 from domain.values import Category, OriginKind, Stage, SubKind
 
 
@@ -231,21 +233,9 @@ class IdeaWritten(PartnershipWritten):
     idea_id: UUID = Field(description="The id of the idea just proposed.")
 
 
+@shows(PartnershipSummary)
 class PartnershipSummaryPublic(Output):
-    id: UUID
-    association_id: UUID
-    association_name: str
-    company_id: UUID
-    company_name: str
-    origin_kind: OriginKind
-    origin_reference_id: str | None
-    stage: Stage
-    status: str
-    category: Category | None
-    sub_kind: SubKind | None
-    opened_on: date
-    last_milestone_on: date
-    version: int
+    pass
 
 
 PartnershipsPublic = PagePublic[PartnershipSummaryPublic]

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.fields import Output
+from api.fields import Output, shows
+from application.reporting.views import ImpactFigures
 from domain.values import Category, OriginKind, Stage
 
 
@@ -96,20 +97,9 @@ class TimeInStageReportPublic(Output):
     stalled: list[StalledPublic] = Field(description="The oldest stalled ones, at most 100.")
 
 
+@shows(ImpactFigures)
 class ImpactFiguresPublic(Output):
-    contracts: int
-    renewals: int
-    financial_eur: Decimal
-    in_kind_eur: Decimal
-    skills_days: Decimal
-    evaluations: int
-    beneficiaries: int
-    jobs_created: int
-    volunteer_days: Decimal
-    evaluated_skills_days: Decimal
-    evaluated_in_kind_eur: Decimal
-    satisfaction_answers: int
-    satisfaction_average: Decimal | None
+    pass
 
 
 class ImpactRowPublic(Output):

@@ -13,8 +13,9 @@ from pydantic import Field
 
 from api.fields import Output, shows
 from api.partnerships.schemas.partnerships import PartnershipPublic, PartnershipSummaryPublic
+from application.audit.chain import Mismatch
 from application.audit.ports import AuditEntry
-from domain.values import OriginKind
+from application.audit.views import OriginView
 
 
 def plain(value: Any) -> Any:
@@ -53,10 +54,8 @@ class HistoryEntryPublic(Output):
     position: int | None = Field(description="Position of the event in the global log.")
 
 
+@shows(OriginView)
 class OriginPublic(Output):
-    kind: OriginKind
-    reference_id: str | None
-    first_met_on: date
     other_pairs: list[PartnershipSummaryPublic]
     activity_title: str | None = None
     activity_held_on: date | None = None
@@ -83,10 +82,9 @@ class DigestPublic(Output):
     link: str = Field(description="SHA-256 of the chain up to this position (hex).")
 
 
+@shows(Mismatch)
 class MismatchPublic(Output):
-    position: int
     kind: str = Field(description="changed, deleted, inserted or digest-mismatch")
-    detail: str
 
 
 class VerificationPublic(Output):

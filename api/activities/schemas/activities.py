@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import time
 from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BeforeValidator, Field
 
-from api.fields import Input, IsoDate, Output, PagePublic, WritePosition
-from domain.values import OrganizationKind
+from api.fields import Input, IsoDate, Output, PagePublic, WritePosition, shows
+from application.activities.views import ActivitySummary, NamedRef, PairView
 
 _CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 
@@ -50,28 +50,20 @@ class OrganizationRefCreate(Input):
     organization_id: UUID
 
 
+@shows(NamedRef)
 class NamedRefPublic(Output):
-    id: UUID
-    kind: OrganizationKind
-    name: str
+    pass
 
 
+@shows(PairView)
 class PairPublic(Output):
-    association_id: UUID
-    association_name: str
-    company_id: UUID
-    company_name: str
     partnership_id: UUID | None = Field(
         description="The partnership this pair opened from the activity, once open."
     )
 
 
+@shows(ActivitySummary)
 class ActivitySummaryPublic(Output):
-    id: UUID
-    kind: str
-    title: str
-    held_on: date
-    venue: str | None
     status: str = Field(
         description="speed-dating: planned, scheduled, under_way, closed; events: planned, "
         "held; consulting: open; training: planned"
@@ -79,7 +71,6 @@ class ActivitySummaryPublic(Output):
     company_id: UUID | None = Field(
         description="The host company of a session, the client of a consulting engagement."
     )
-    version: int
 
 
 ActivitiesPublic = PagePublic[ActivitySummaryPublic]

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 from pydantic import Field
 
 from api.fields import Output, shows
-from application.activities.views import CohortPartnership
+from application.activities.views import (
+    CohortPartnership,
+    CohortReport,
+    FundingYear,
+    InterestCounts,
+    Share,
+    StageReached,
+)
 
 
+@shows(Share)
 class SharePublic(Output):
-    name: str
-    amount_eur: Decimal
     share_percent: Decimal = Field(description="Share of the year's income, in percent.")
 
 
+@shows(FundingYear)
 class FundingYearPublic(Output):
     year: int | None = Field(description="Null for the total over the years reported.")
-    total_eur: Decimal
     sources: list[SharePublic] = Field(description="subsidy, consulting and training")
     subsidies_by_funder: list[SharePublic]
     earned_eur: Decimal = Field(description="Consulting and training together.")
-    earned_share_percent: Decimal
 
 
 class FundingReportPublic(Output):
@@ -32,18 +35,14 @@ class FundingReportPublic(Output):
     total: FundingYearPublic
 
 
+@shows(InterestCounts)
 class InterestCountsPublic(Output):
-    mutual_follow_up: int
-    one_sided_follow_up: int
-    informative: int
-    none: int
+    pass
 
 
+@shows(StageReached)
 class StageReachedPublic(Output):
-    stage: str
-    within_6_months: int
-    within_12_months: int
-    so_far: int
+    pass
 
 
 @shows(CohortPartnership)
@@ -51,17 +50,10 @@ class CohortPartnershipPublic(Output):
     pass
 
 
+@shows(CohortReport)
 class CohortReportPublic(Output):
-    activity_id: UUID
-    kind: str
-    title: str
-    held_on: date
-    meetings_scheduled: int | None
-    meetings_held: int
-    meetings_not_held: int
     interest: InterestCountsPublic | None = Field(
         description="Meetings held by what both sides wanted next (speed-dating only)."
     )
-    partnerships_opened: int
     reached: list[StageReachedPublic]
     partnerships: list[CohortPartnershipPublic]

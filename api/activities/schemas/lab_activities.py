@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -10,8 +9,15 @@ from pydantic import Field
 
 from api.activities.schemas.activities import NamedRefPublic, PairPublic, PlannedDate, PositionMixin
 from api.fields import Amount, Count, Input, IsoDate, LongText, Output, ShortText, shows
-from application.activities.views import SubsidyView
-from domain.activities.values import FundingSource
+from application.activities.views import (
+    ConsultingView,
+    ContributionView,
+    EnrolmentView,
+    FundingLine,
+    LabEventView,
+    SubsidyView,
+    TrainingView,
+)
 from domain.values import OriginKind
 
 MAX_PROPOSED = 200
@@ -32,20 +38,10 @@ class EventMeetingCreate(Input):
     note: LongText | None = None
 
 
+@shows(LabEventView)
 class EventPublic(Output):
-    id: UUID
-    lab: str
-    kind: OriginKind
-    title: str
-    theme: str | None
-    held_on: date
-    venue: str | None
     attendees: list[NamedRefPublic]
     meetings: list[PairPublic]
-    note: str | None
-    version: int
-    created_at: datetime
-    modified_at: datetime
 
 
 class EventWritten(EventPublic, PositionMixin):
@@ -79,25 +75,16 @@ class ConsultingPartnershipCreate(Input):
     occurred_on: IsoDate = Field(description="When they first met.")
 
 
+@shows(ContributionView)
 class ContributionPublic(Output):
-    amount_eur: Decimal
-    paid_on: date
-    version: int
+    pass
 
 
+@shows(ConsultingView)
 class ConsultingPublic(Output):
-    id: UUID
-    lab: str
     company: NamedRefPublic
-    scope: str
-    started_on: date
     proposed: list[NamedRefPublic]
     contributions: list[ContributionPublic]
-    contributed_eur: Decimal
-    note: str | None
-    version: int
-    created_at: datetime
-    modified_at: datetime
 
 
 class ConsultingWritten(ConsultingPublic, PositionMixin):
@@ -129,26 +116,14 @@ class FeeCreate(Input):
     )
 
 
+@shows(EnrolmentView)
 class EnrolmentPublic(Output):
     organization: NamedRefPublic
-    people: int
-    fee_eur: Decimal
-    paid_eur: Decimal
 
 
+@shows(TrainingView)
 class TrainingPublic(Output):
-    id: UUID
-    lab: str
-    title: str
-    held_on: date
-    audience: str | None
     participants: list[EnrolmentPublic]
-    fees_agreed_eur: Decimal
-    fees_paid_eur: Decimal
-    note: str | None
-    version: int
-    created_at: datetime
-    modified_at: datetime
 
 
 class TrainingWritten(TrainingPublic, PositionMixin):
@@ -177,10 +152,6 @@ class SubsidyWritten(SubsidyPublic, PositionMixin):
     pass
 
 
+@shows(FundingLine)
 class FundingLinePublic(Output):
-    source: FundingSource
-    year: int
-    amount_eur: Decimal
-    received_on: date
     activity_id: UUID = Field(description="The subsidy, engagement or training it belongs to.")
-    payer: str

@@ -3,7 +3,7 @@ the timetable (whole, per table, per participant, on the big screen)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from uuid import UUID
 
 from pydantic import Field, StrictBool
@@ -18,9 +18,18 @@ from api.activities.schemas.activities import (
     PositionMixin,
 )
 from api.fields import Count, Input, IsoDate, LongText, Output, ShortText, shows
-from application.activities.views import OutcomeView
+from application.activities.views import (
+    OutcomeView,
+    ParticipantCard,
+    ParticipantView,
+    ScreenView,
+    Slot,
+    SpeedDatingView,
+    TableSheet,
+    TimetableMeeting,
+    TimetableRound,
+)
 from domain.activities.values import Interest
-from domain.values import OrganizationKind
 
 
 class SpeedDatingCreate(Input):
@@ -79,12 +88,9 @@ class CatchUpWithdrawal(Input):
     reason: LongText | None = None
 
 
+@shows(ParticipantView)
 class ParticipantPublic(Output):
-    id: UUID
-    kind: OrganizationKind
-    name: str
     attendance: str = Field(description="registered, checked_in or no_show")
-    table: int | None
 
 
 @shows(OutcomeView)
@@ -92,34 +98,20 @@ class OutcomePublic(Output):
     pass
 
 
+@shows(SpeedDatingView)
 class SpeedDatingPublic(Output):
-    id: UUID
-    lab: str
-    title: str
-    held_on: date
-    starts_at: time
-    venue: str
     host_company: NamedRefPublic
-    round_minutes: int
-    changeover_minutes: int
     status: str = Field(description="planned, scheduled, under_way or closed")
     associations: list[ParticipantPublic]
     companies: list[ParticipantPublic]
-    rounds_count: int
-    meetings_scheduled: int
     excluded: list[PairPublic]
     outcomes: list[OutcomePublic]
-    closed_on: date | None
     follow_ups: list[PairPublic] = Field(
         description="Pairs where both sides want to follow up (their partnerships open)."
     )
     one_sided: list[PairPublic] = Field(
         description="Pairs where one side only wants to follow up: for staff to decide."
     )
-    note: str | None
-    version: int
-    created_at: datetime
-    modified_at: datetime
 
 
 class SpeedDatingWritten(SpeedDatingPublic, PositionMixin):
@@ -131,17 +123,14 @@ class FollowUpsPublic(Output):
     one_sided: list[PairPublic]
 
 
+@shows(TimetableMeeting)
 class TimetableMeetingPublic(Output):
-    table: int
     association: NamedRefPublic
     company: NamedRefPublic
 
 
+@shows(TimetableRound)
 class TimetableRoundPublic(Output):
-    number: int
-    starts_at: datetime
-    ends_at: datetime
-    catch_up: bool
     meetings: list[TimetableMeetingPublic]
     breaks: list[NamedRefPublic]
 
@@ -162,32 +151,24 @@ class TimetablePublic(Output):
     rounds: list[TimetableRoundPublic]
 
 
+@shows(Slot)
 class SlotPublic(Output):
-    round: int
-    starts_at: datetime
-    ends_at: datetime
-    table: int | None
     partner: NamedRefPublic | None = Field(description="Whom they meet; null for a break.")
-    catch_up: bool
 
 
+@shows(TableSheet)
 class TableSheetPublic(Output):
-    table: int
     seated: NamedRefPublic
     slots: list[SlotPublic]
 
 
+@shows(ParticipantCard)
 class ParticipantCardPublic(Output):
     participant: NamedRefPublic
-    table: int | None
     slots: list[SlotPublic]
 
 
+@shows(ScreenView)
 class ScreenPublic(Output):
-    session_id: UUID
-    title: str
-    at: datetime
     state: str = Field(description="before, round, changeover or finished")
     round: TimetableRoundPublic | None
-    rounds_count: int
-    seconds_left: int | None

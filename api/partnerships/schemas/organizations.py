@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from pydantic import Field, field_validator
 
 from api.fields import Code, Input, LongText, Output, PagePublic, ShortText, WritePosition, shows
-from application.partnerships.views import OrganizationView
+from application.partnerships.views import OrganizationSummary, OrganizationView
 from domain.values import OrganizationKind
 
 
@@ -61,16 +59,9 @@ class OrganizationWritten(OrganizationPublic):
     )
 
 
+@shows(OrganizationSummary)
 class OrganizationSummaryPublic(Output):
-    id: UUID
-    kind: OrganizationKind
-    name: str
-    legal_identifier: str | None
-    field_of_activity: str | None
-    territory: str
-    archived: bool
-    version: int
-    partnerships_by_stage: dict[str, int]
+    pass
 
 
 OrganizationsPublic = PagePublic[OrganizationSummaryPublic]

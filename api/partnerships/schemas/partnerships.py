@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -25,8 +24,16 @@ from api.fields import (
     WritePosition,
     shows,
 )
-from application.partnerships.views import PartnershipSummary
-from domain.values import Category, OriginKind, Stage, SubKind
+from application.partnerships.views import (
+    ContractView,
+    CorrectionView,
+    EvaluationView,
+    IdeaView,
+    MilestoneView,
+    PartnershipSummary,
+    PartnershipView,
+)
+from domain.values import Category, OriginKind, SubKind
 
 
 class OriginCreate(Input):
@@ -147,80 +154,42 @@ class CorrectionCreate(Input):
         return changes
 
 
+@shows(MilestoneView)
 class MilestonePublic(Output):
-    version: int
-    kind: str
-    occurred_on: date
-    actor: str
-    note: str | None
-    details: dict[str, Any]
+    pass
 
 
+@shows(IdeaView)
 class IdeaPublic(Output):
-    id: UUID
-    title: str
-    description: str | None
-    proposed_category: Category
-    proposed_on: date
-    chosen: bool
+    pass
 
 
+@shows(ContractView)
 class ContractPublic(Output):
-    category: Category
-    sub_kind: SubKind
-    signed_on: date
-    starts_on: date
-    ends_on: date
     committed: AmountsPublic
     total_committed: AmountsPublic
     renewals: list[MilestonePublic]
 
 
+@shows(EvaluationView)
 class EvaluationPublic(Output):
-    version: int
-    occurred_on: date
-    beneficiaries: int
-    jobs_created: int
-    volunteer_days: Decimal
-    skills_days: Decimal
-    in_kind_eur: Decimal
-    satisfaction: int | None
-    findings: str | None
+    pass
 
 
+@shows(CorrectionView)
 class CorrectionPublic(Output):
-    version: int
-    target_version: int
-    previous: dict[str, Any]
-    changes: dict[str, Any]
-    reason: str
-    occurred_on: date
-    actor: str
+    pass
 
 
+@shows(PartnershipView)
 class PartnershipPublic(Output):
-    id: UUID
-    lab: str
-    association_id: UUID
-    company_id: UUID
-    origin_kind: OriginKind
-    origin_reference_id: str | None
-    stage: Stage
     status: str = Field(description="open or abandoned")
-    opened_on: date
-    last_milestone_on: date
-    stage_reached_on: dict[Stage, date]
-    abandonment_reason: str | None
     ideas: list[IdeaPublic]
-    chosen_idea_id: UUID | None
     progress_notes: list[MilestonePublic]
     contract: ContractPublic | None
     evaluations: list[EvaluationPublic]
     corrections: list[CorrectionPublic]
     milestones: list[MilestonePublic]
-    version: int
-    created_at: datetime
-    modified_at: datetime
 
 
 class PartnershipWritten(PartnershipPublic):

@@ -5,95 +5,90 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
-from uuid import UUID
 
 from pydantic import Field
 
 from api.fields import Output, shows
-from application.reporting.views import ImpactFigures
-from domain.values import Category, OriginKind, Stage
+from application.reporting.ports import ReportScope
+from application.reporting.views import (
+    Abandonment,
+    Durations,
+    FunnelReport,
+    FunnelStage,
+    ImpactFigures,
+    ImpactRow,
+    PipelineReport,
+    SignedReport,
+    SignedYear,
+    StageTime,
+    StalledPartnership,
+    TimeInStageReport,
+)
+from domain.values import Stage
 
 
+@shows(ReportScope)
 class ScopePublic(Output):
     """What the report counts: the moment (``as_of``, ``known_at``) and the filters."""
 
-    as_of: date | None
-    known_at: datetime | None
-    origin_kind: OriginKind | None
-    origin_reference_id: str | None
-    category: Category | None
-    territory: str | None
     period_from: date | None = Field(serialization_alias="from")
     period_to: date | None = Field(serialization_alias="to")
 
 
+@shows(SignedYear)
 class SignedYearPublic(Output):
-    year: int
-    by_category: dict[str, int]
-    total: int
+    pass
 
 
+@shows(SignedReport)
 class SignedReportPublic(Output):
     """Contracts per year of signature (the business date) and category."""
 
     scope: ScopePublic
     years: list[SignedYearPublic]
-    by_category: dict[str, int]
-    total: int
 
 
+@shows(FunnelStage)
 class FunnelStagePublic(Output):
-    stage: Stage
     reached: int = Field(description="Partnerships that reached this stage.")
     reached_strict: int = Field(description="... having passed every earlier stage too.")
     conversion: Decimal | None = Field(description="reached / reached at the stage before.")
-    conversion_strict: Decimal | None
     abandoned: int = Field(description="Abandoned while at this stage.")
 
 
+@shows(Abandonment)
 class AbandonmentPublic(Output):
-    stage: Stage
-    reason: str
-    count: int
+    pass
 
 
+@shows(FunnelReport)
 class FunnelReportPublic(Output):
     scope: ScopePublic
-    partnerships: int
     stages: list[FunnelStagePublic]
     abandonments: list[AbandonmentPublic]
-    abandoned_by_origin: dict[str, int]
-    abandoned: int
 
 
+@shows(Durations)
 class DurationsPublic(Output):
-    count: int
-    median_days: Decimal | None
-    p90_days: int | None
+    pass
 
 
+@shows(StageTime)
 class StageTimePublic(Output):
-    stage: Stage
     in_stage: DurationsPublic
     to_reach: DurationsPublic
 
 
+@shows(StalledPartnership)
 class StalledPublic(Output):
-    partnership_id: UUID
-    association_name: str | None
-    company_name: str | None
-    stage: Stage
-    last_milestone_on: date
-    days_without_milestone: int
+    pass
 
 
+@shows(TimeInStageReport)
 class TimeInStageReportPublic(Output):
     scope: ScopePublic
-    reference_date: date
-    stalled_after_days: int
     stages: list[StageTimePublic]
     cycle_time: DurationsPublic = Field(description="From the first meeting to the contract.")
-    stalled_count: int
     stalled: list[StalledPublic] = Field(description="The oldest stalled ones, at most 100.")
 
 
@@ -102,9 +97,8 @@ class ImpactFiguresPublic(Output):
     pass
 
 
+@shows(ImpactRow)
 class ImpactRowPublic(Output):
-    category: str
-    year: int
     figures: ImpactFiguresPublic
 
 
@@ -119,10 +113,10 @@ class PipelineStagePublic(Output):
     open: int
 
 
+@shows(PipelineReport)
 class PipelineReportPublic(Output):
     scope: ScopePublic
     stages: list[PipelineStagePublic]
-    total_open: int
 
 
 class ProjectionFaultPublic(Output):

@@ -21,7 +21,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from api.deps import LabDep, ReaderDep, WriteDep, WriterDep
-from api.fields import Input, IsoDate, Output, QueryDate, ShortText
+from api.fields import Input, IsoDate, Output, QueryDate, ShortText, shows
 from api.problems import documented
 from api.reporting.params import Format, wants_csv
 from application.context import Caller
@@ -36,15 +36,9 @@ CALENDAR_PATH = "/follow-ups/calendar"
 MAX_PAGE = 1000
 
 
+@shows(FollowUpItem, exclude=("lab", "visible_until"))
 class FollowUpPublic(Output):
-    key: str
-    kind: str
-    subject_type: str
-    subject_id: UUID
-    owner: str | None
-    title: str
-    visible_from: date
-    due_on: date
+    pass
 
 
 class FollowUpListPublic(Output):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -76,9 +76,23 @@ class RecordWrite:
     status_code: int = 201
 
 
+@dataclass(frozen=True)
+class RecordRead:
+    """``GET <path>``: the record ``use_case(service, caller, record_id)`` gives, as
+    ``response``, with its version as ETag (``add_record_read``). ``name`` is the operation's,
+    the use case's own when not given."""
+
+    path: str
+    use_case: Callable[..., Any]
+    response: Any
+    description: str
+    name: str | None = None
+    problems: dict[int | str, dict[str, Any]] = field(default_factory=lambda: documented(404, 422))
+
+
 def add_record_writes(
     router: APIRouter,
-    writes: Iterable[RecordWrite],
+    writes: Iterable[RecordWrite | RecordRead],
     *,
     service: Callable[[PartnerLab], object],
     record_id: tuple[str, Any],
@@ -86,11 +100,23 @@ def add_record_writes(
     present: Presenter,
     problems: dict[int | str, dict[str, Any]] = WRITE_PROBLEMS,
 ) -> None:
-    """Register each write on ``router``, in order. ``service`` picks the use cases' service
-    from the lab; ``record_id`` is the path parameter naming the record and its annotated
-    type (``("partnership_id", PartnershipId)``)."""
+    """Register each write (and read) on ``router``, in order. ``service`` picks the use
+    cases' service from the lab; ``record_id`` is the path parameter naming the record and
+    its annotated type (``("partnership_id", PartnershipId)``)."""
     for write in writes:
         name = write.name or write.use_case.__name__
+        if isinstance(write, RecordRead):
+            add_record_read(
+                router,
+                write.path,
+                _looked_up(service, write.use_case.__name__),
+                record_id=record_id,
+                response=write.response,
+                name=name,
+                description=write.description,
+                problems=write.problems,
+            )
+            continue
         router.add_api_route(
             write.path,
             _endpoint(write, name, service, record_id, write.present or present),
@@ -146,6 +172,13 @@ def _endpoint(
     endpoint.__name__ = endpoint.__qualname__ = name
     endpoint.__doc__ = row.description
     return endpoint
+
+
+def _looked_up(
+    service: Callable[[PartnerLab], object], use_case: str
+) -> Callable[[PartnerLab], Callable[..., Any]]:
+    """The use case, looked up on the lab's service at call time."""
+    return lambda lab: getattr(service(lab), use_case)
 
 
 def etag(version: int) -> str:

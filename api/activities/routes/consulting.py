@@ -19,12 +19,11 @@ from api.activities.schemas.lab_activities import (
     ContributionCreate,
     ProposalCreate,
 )
-from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.fields import QueryDate, printable_or_none
-from api.partnerships.routes.partnerships import written as partnership_written
+from api.partnerships.routes.partnerships import opening
 from api.partnerships.schemas.organizations import OrganizationsPublic
-from api.partnerships.schemas.partnerships import PartnershipWritten
 from api.problems import documented
 from application.activities.consulting import ConsultingService
 
@@ -53,18 +52,6 @@ def list_engagements(
     )
 
 
-add_record_read(
-    router,
-    "/{engagement_id}",
-    lambda lab: lab.consulting.get_consulting,
-    record_id=("engagement_id", EngagementId),
-    response=ConsultingPublic,
-    name="get_engagement",
-    description="Show an engagement: the company, associations proposed, contributions paid.",
-    problems=documented(404, 422),
-)
-
-
 @router.get(
     "/{engagement_id}/candidates",
     response_model=OrganizationsPublic,
@@ -88,6 +75,13 @@ def candidates(
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/{engagement_id}",
+            ConsultingService.get_consulting,
+            ConsultingPublic,
+            "Show an engagement: the company, associations proposed, contributions paid.",
+            name="get_engagement",
+        ),
         RecordWrite(
             "",
             ConsultingCreate,
@@ -109,26 +103,15 @@ add_record_writes(
             "Record what the company chose to pay (pay what you want): amount and date.",
             name="record_contribution",
         ),
+        opening(
+            "/{engagement_id}/partnerships",
+            ConsultingPartnershipCreate,
+            ConsultingService.open_partnership_from_consulting,
+            "Open the partnership of the company and an association proposed to it (once).",
+        ),
     ),
     service=lambda lab: lab.consulting,
     record_id=("engagement_id", EngagementId),
     response=ConsultingWritten,
     present=ENGAGEMENT_WRITTEN,
-)
-add_record_writes(
-    router,
-    (
-        RecordWrite(
-            "/{engagement_id}/partnerships",
-            ConsultingPartnershipCreate,
-            ConsultingService.open_partnership_from_consulting,
-            "Open the partnership of the company and an association proposed to it (once).",
-            name="open_partnership",
-            versioned=False,
-        ),
-    ),
-    service=lambda lab: lab.consulting,
-    record_id=("engagement_id", EngagementId),
-    response=PartnershipWritten,
-    present=partnership_written(opened=True),
 )

@@ -16,7 +16,7 @@ from api.activities.schemas.lab_activities import (
     SubsidyPublic,
     SubsidyWritten,
 )
-from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_record_writes
 from api.deps import LabDep, ReaderDep
 from api.problems import documented
 from application.activities.funding import FundingService
@@ -47,21 +47,16 @@ def funding_lines(
     return [FundingLinePublic.model_validate(line) for line in lines]
 
 
-add_record_read(
-    router,
-    "/subsidies/{subsidy_id}",
-    lambda lab: lab.funding.get_subsidy,
-    record_id=("subsidy_id", SubsidyId),
-    response=SubsidyPublic,
-    name="get_subsidy",
-    description="Show a subsidy as it stands (after corrections); its ETag is its version.",
-    problems=documented(404),
-)
-
-
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/subsidies/{subsidy_id}",
+            FundingService.get_subsidy,
+            SubsidyPublic,
+            "Show a subsidy as it stands (after corrections); its ETag is its version.",
+            problems=documented(404),
+        ),
         RecordWrite(
             "/subsidies",
             SubsidyCreate,

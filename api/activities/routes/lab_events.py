@@ -16,7 +16,7 @@ from api.activities.schemas.lab_activities import (
     EventPublic,
     EventWritten,
 )
-from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.lab_events import LabEventService
@@ -42,21 +42,15 @@ def list_events(
     return activities_page(lab.lab_events.list_events(caller, page, kind=kind, **held))
 
 
-add_record_read(
-    router,
-    "/{event_id}",
-    lambda lab: lab.lab_events.get_event,
-    record_id=("event_id", EventId),
-    response=EventPublic,
-    name="get_event",
-    description="Show an event: who attended, which pairs met there and their partnerships.",
-    problems=documented(404, 422),
-)
-
-
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/{event_id}",
+            LabEventService.get_event,
+            EventPublic,
+            "Show an event: who attended, which pairs met there and their partnerships.",
+        ),
         RecordWrite(
             "",
             EventCreate,

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
@@ -40,13 +41,12 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
-from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
 from api.deps import LabDep, PageDep, ReaderDep
 from api.fields import QueryMoment
-from api.partnerships.routes.partnerships import written as partnership_written
-from api.partnerships.schemas.partnerships import PartnershipWritten
+from api.partnerships.routes.partnerships import opening
 from api.problems import documented
 from api.writes import Presenter
 from application.activities.speed_dating import SpeedDatingService
@@ -66,6 +66,7 @@ PRINTABLE = {
 }
 COLLECTION = "speed-datings"
 T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
 
 
 SESSION_WRITTEN: Presenter = written(
@@ -83,19 +84,6 @@ def list_sessions(lab: LabDep, caller: ReaderDep, held: HeldDep, page: PageDep) 
     return activities_page(lab.speed_dating.list_speed_datings(caller, page, **held))
 
 
-add_record_read(
-    router,
-    "/{session_id}",
-    lambda lab: lab.speed_dating.get_speed_dating,
-    record_id=("session_id", SessionId),
-    response=SpeedDatingPublic,
-    name="get_session",
-    description="Show a session: participants, plan, outcomes, follow-ups; its ETag is its"
-    " version.",
-    problems=READ_PROBLEMS,
-)
-
-
 def _excluded(body: ScheduleCreate | None) -> dict[str, object]:
     return {"excluded": _pairs(body.excluded_pairs if body else None)}
 
@@ -108,6 +96,14 @@ def _catch_up(body: CatchUpCreate | None) -> dict[str, object]:
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/{session_id}",
+            SpeedDatingService.get_speed_dating,
+            SpeedDatingPublic,
+            "Show a session: participants, plan, outcomes, follow-ups; its ETag is its version.",
+            name="get_session",
+            problems=READ_PROBLEMS,
+        ),
         RecordWrite(
             "",
             SpeedDatingCreate,
@@ -183,6 +179,12 @@ add_record_writes(
             "Close the session: mutual follow-ups open partnerships (by policy, shortly after).",
             name="close_session",
         ),
+        opening(
+            "/{session_id}/partnerships",
+            PairCreate,
+            SpeedDatingService.open_partnership_from_session,
+            "Staff's decision: open the partnership of a pair that met here (at most once).",
+        ),
     ),
     service=lambda lab: lab.speed_dating,
     record_id=("session_id", SessionId),
@@ -196,25 +198,6 @@ def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowU
     """Mutual follow-ups with their partnerships, and one-sided ones for staff to decide."""
     mutual, one_sided = lab.speed_dating.speed_dating_follow_ups(caller, session_id)
     return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
-
-
-add_record_writes(
-    router,
-    (
-        RecordWrite(
-            "/{session_id}/partnerships",
-            PairCreate,
-            SpeedDatingService.open_partnership_from_session,
-            "Staff's decision: open the partnership of a pair that met here (at most once).",
-            name="open_partnership",
-            versioned=False,
-        ),
-    ),
-    service=lambda lab: lab.speed_dating,
-    record_id=("session_id", SessionId),
-    response=PartnershipWritten,
-    present=partnership_written(opened=True),
-)
 
 
 # -- the timetable -------------------------------------------------------------------------------
@@ -249,6 +232,24 @@ Printable = tuple[
     str,
 ]
 """Sheets or cards, how to print them (HTML, CSV) and the file name's last word."""
+
+
+def _every(
+    request: Request,
+    format: Format | None,
+    plan: Timetable,
+    items: list[Any],
+    printing: tuple[Callable[[Timetable, list[Any], str], str], Callable[[list[Any]], str], str],
+    schema: type[S],
+) -> list[S] | StarletteResponse:
+    """All the plan's sheets or cards: JSON, the printable page or the CSV file."""
+    return _printed(
+        request,
+        format,
+        lambda: plan,
+        (items, *printing),
+        lambda: [schema.model_validate(i) for i in items],
+    )
 
 
 def _printed(
@@ -318,12 +319,8 @@ def get_table_sheets(
     """A sheet per table: who sits there and whom they meet in each round."""
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
-    return _printed(
-        request,
-        format,
-        lambda: plan,
-        (sheets, tables_html, tables_csv, "tables"),
-        lambda: [TableSheetPublic.model_validate(s) for s in sheets],
+    return _every(
+        request, format, plan, sheets, (tables_html, tables_csv, "tables"), TableSheetPublic
     )
 
 
@@ -366,13 +363,8 @@ def get_participant_cards(
     """A card per participant: at which table, whom they meet, when they have a break."""
     plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
     cards = [participant_card(plan, p) for p in participants(plan)]
-    return _printed(
-        request,
-        format,
-        lambda: plan,
-        (cards, cards_html, cards_csv, "participants"),
-        lambda: [ParticipantCardPublic.model_validate(c) for c in cards],
-    )
+    printing = (cards_html, cards_csv, "participants")
+    return _every(request, format, plan, cards, printing, ParticipantCardPublic)
 
 
 @router.get(

@@ -16,7 +16,7 @@ from api.activities.schemas.lab_activities import (
     TrainingPublic,
     TrainingWritten,
 )
-from api.commands import RecordWrite, add_record_read, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.training import TrainingService
@@ -37,21 +37,15 @@ def list_trainings(
     return activities_page(lab.trainings.list_trainings(caller, page, **held))
 
 
-add_record_read(
-    router,
-    "/{training_id}",
-    lambda lab: lab.trainings.get_training,
-    record_id=("training_id", TrainingId),
-    response=TrainingPublic,
-    name="get_training",
-    description="Show a training session: participants, fees agreed and paid.",
-    problems=documented(404, 422),
-)
-
-
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/{training_id}",
+            TrainingService.get_training,
+            TrainingPublic,
+            "Show a training session: participants, fees agreed and paid.",
+        ),
         RecordWrite(
             "",
             TrainingCreate,

@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.commands import RecordWrite, add_record_read, add_record_writes, etag, given_fields
+from api.commands import RecordRead, RecordWrite, add_record_writes, etag, given_fields
 from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, printable_or_none
 from api.partnerships.schemas.organizations import (
@@ -36,10 +36,7 @@ from domain.values import OrganizationKind
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 OrganizationId = Annotated[UUID, Path(description="The organisation's id.")]
-ORGANIZATION_ID = ("organization_id", OrganizationId)
 SearchText = Annotated[str | None, AfterValidator(printable_or_none)]
-
-READ_PROBLEMS = documented(404, 422)
 
 
 def location(organization_id: UUID) -> str:
@@ -93,20 +90,15 @@ def list_organizations(
     return OrganizationsPublic.model_validate(page, from_attributes=True)
 
 
-add_record_read(
-    router,
-    "/{organization_id}",
-    lambda lab: lab.organizations.get_organization,
-    record_id=ORGANIZATION_ID,
-    response=OrganizationPublic,
-    name="get_organization",
-    description="Show one organisation as it stands now; its ETag is its version.",
-    problems=READ_PROBLEMS,
-)
-
 add_record_writes(
     router,
     (
+        RecordRead(
+            "/{organization_id}",
+            OrganizationService.get_organization,
+            OrganizationPublic,
+            "Show one organisation as it stands now; its ETag is its version.",
+        ),
         RecordWrite(
             "",
             OrganizationCreate,
@@ -134,7 +126,7 @@ add_record_writes(
         ),
     ),
     service=lambda lab: lab.organizations,
-    record_id=ORGANIZATION_ID,
+    record_id=("organization_id", OrganizationId),
     response=OrganizationWritten,
     present=written(201),
 )

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
@@ -88,6 +89,23 @@ def written(*, opened: bool = False, idea: bool = False) -> Presenter:
         )
 
     return present
+
+
+def opening(
+    path: str, body: type[BaseModel], use_case: Callable[..., CommandResult], description: str
+) -> RecordWrite:
+    """The row of a write that opens a partnership from another record (a session, an
+    engagement): 201 with the new partnership, whatever that record's version."""
+    return RecordWrite(
+        path,
+        body,
+        use_case,
+        description,
+        name="open_partnership",
+        versioned=False,
+        response=PartnershipWritten,
+        present=written(opened=True),
+    )
 
 
 @router.post("", status_code=201, response_model=PartnershipWritten, responses=WRITE_PROBLEMS)

@@ -219,14 +219,31 @@ def add_record_read(
         ],
         return_annotation=response,
     )
+    add_named_route(router, path, endpoint, name, description, response, responses=problems)
+
+
+def add_named_route(
+    router: APIRouter,
+    path: str,
+    endpoint: Callable[..., Any],
+    name: str,
+    description: str,
+    response: Any,
+    *,
+    method: str = "GET",
+    **route: Any,
+) -> None:
+    """Register an endpoint made at run time under ``name`` (its operation id and summary,
+    as a function of that name would have them), described by ``description``, answering
+    ``response``."""
     endpoint.__name__ = endpoint.__qualname__ = name
     endpoint.__doc__ = description
     router.add_api_route(
         path,
         endpoint,
-        methods=["GET"],
+        methods=[method],
         name=name,
         description=description,
         response_model=response,
-        responses=problems,
+        **route,
     )

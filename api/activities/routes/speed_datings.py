@@ -41,7 +41,7 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
-from api.commands import RecordRead, RecordWrite, add_record_writes
+from api.commands import RecordRead, RecordWrite, add_named_route, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
 from api.deps import LabDep, PageDep, ReaderDep
@@ -66,7 +66,6 @@ PRINTABLE = {
 }
 COLLECTION = "speed-datings"
 T = TypeVar("T")
-S = TypeVar("S", bound=BaseModel)
 
 
 SESSION_WRITTEN: Presenter = written(
@@ -234,24 +233,6 @@ Printable = tuple[
 """Sheets or cards, how to print them (HTML, CSV) and the file name's last word."""
 
 
-def _every(
-    request: Request,
-    format: Format | None,
-    plan: Timetable,
-    items: list[Any],
-    printing: tuple[Callable[[Timetable, list[Any], str], str], Callable[[list[Any]], str], str],
-    schema: type[S],
-) -> list[S] | StarletteResponse:
-    """All the plan's sheets or cards: JSON, the printable page or the CSV file."""
-    return _printed(
-        request,
-        format,
-        lambda: plan,
-        (items, *printing),
-        lambda: [schema.model_validate(i) for i in items],
-    )
-
-
 def _printed(
     request: Request,
     format: Format | None,
@@ -304,24 +285,50 @@ def _timetable_public(plan: Timetable) -> TimetablePublic:
     )
 
 
-@router.get(
+def _add_every(
+    path: str,
+    name: str,
+    items_of: Callable[[Timetable], list[Any]],
+    printing: tuple[Callable[[Timetable, list[Any], str], str], Callable[[list[Any]], str], str],
+    schema: type[BaseModel],
+    description: str,
+) -> None:
+    """``GET <path>``: all the plan's sheets or cards (JSON, printable page or CSV file)."""
+
+    def endpoint(
+        session_id: SessionId,
+        lab: LabDep,
+        caller: ReaderDep,
+        request: Request,
+        format: FormatQuery = None,
+    ) -> Any:
+        plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
+        items = items_of(plan)
+        every = (items, *printing)
+        return _printed(
+            request, format, lambda: plan, every, lambda: [schema.model_validate(i) for i in items]
+        )
+
+    shown = list[schema]  # type: ignore[valid-type]
+    add_named_route(router, path, endpoint, name, description, shown, responses=PRINTABLE)
+
+
+_add_every(
     "/{session_id}/timetable/tables",
-    response_model=list[TableSheetPublic],
-    responses=PRINTABLE,
+    "get_table_sheets",
+    lambda plan: [s for t in plan.tables if (s := table_sheet(plan, t)) is not None],
+    (tables_html, tables_csv, "tables"),
+    TableSheetPublic,
+    "A sheet per table: who sits there and whom they meet in each round.",
 )
-def get_table_sheets(
-    session_id: SessionId,
-    lab: LabDep,
-    caller: ReaderDep,
-    request: Request,
-    format: FormatQuery = None,
-) -> list[TableSheetPublic] | StarletteResponse:
-    """A sheet per table: who sits there and whom they meet in each round."""
-    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
-    sheets = [s for t in plan.tables if (s := table_sheet(plan, t)) is not None]
-    return _every(
-        request, format, plan, sheets, (tables_html, tables_csv, "tables"), TableSheetPublic
-    )
+_add_every(
+    "/{session_id}/timetable/participants",
+    "get_participant_cards",
+    lambda plan: [participant_card(plan, p) for p in participants(plan)],
+    (cards_html, cards_csv, "participants"),
+    ParticipantCardPublic,
+    "A card per participant: at which table, whom they meet, when they have a break.",
+)
 
 
 @router.get(
@@ -346,25 +353,6 @@ def get_table_sheet(
         ([sheet], tables_html, tables_csv, f"table-{table}"),
         lambda: TableSheetPublic.model_validate(sheet),
     )
-
-
-@router.get(
-    "/{session_id}/timetable/participants",
-    response_model=list[ParticipantCardPublic],
-    responses=PRINTABLE,
-)
-def get_participant_cards(
-    session_id: SessionId,
-    lab: LabDep,
-    caller: ReaderDep,
-    request: Request,
-    format: FormatQuery = None,
-) -> list[ParticipantCardPublic] | StarletteResponse:
-    """A card per participant: at which table, whom they meet, when they have a break."""
-    plan = lab.speed_dating.speed_dating_timetable(caller, session_id)
-    cards = [participant_card(plan, p) for p in participants(plan)]
-    printing = (cards_html, cards_csv, "participants")
-    return _every(request, format, plan, cards, printing, ParticipantCardPublic)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from api.commands import add_named_route
 from api.deps import LabDep, ReportReaderDep
 from api.problems import ApiError, documented
 from api.reporting.csv_tables import (
@@ -174,18 +175,16 @@ def _endpoint(row: Report) -> Callable[..., Response]:
         ],
         return_annotation=Response,
     )
-    name = row.name.replace("-", "_")
-    endpoint.__name__ = endpoint.__qualname__ = name
-    endpoint.__doc__ = row.description
     return endpoint
 
 
 for _report in REPORTS:
-    router.add_api_route(
+    add_named_route(
+        router,
         f"/{_report.name}",
         _endpoint(_report),
-        methods=["GET"],
-        name=_report.name.replace("-", "_"),
-        response_model=_report.schema,
+        _report.name.replace("-", "_"),
+        _report.description,
+        _report.schema,
         responses=PROBLEMS,
     )

@@ -90,9 +90,21 @@ class RecordRead:
     problems: dict[int | str, dict[str, Any]] = field(default_factory=lambda: documented(404, 422))
 
 
+@dataclass(frozen=True)
+class Route:
+    """A hand-written endpoint (a list, a search), registered in its place among the rows:
+    the OpenAPI document lists the operations in the order they are registered."""
+
+    path: str
+    endpoint: Callable[..., Any]
+    response: Any
+    problems: dict[int | str, dict[str, Any]]
+    method: str = "GET"
+
+
 def add_record_writes(
     router: APIRouter,
-    writes: Iterable[RecordWrite | RecordRead],
+    writes: Iterable[RecordWrite | RecordRead | Route],
     *,
     service: Callable[[PartnerLab], object],
     record_id: tuple[str, Any],
@@ -104,6 +116,15 @@ def add_record_writes(
     cases' service from the lab; ``record_id`` is the path parameter naming the record and
     its annotated type (``("partnership_id", PartnershipId)``)."""
     for write in writes:
+        if isinstance(write, Route):
+            router.add_api_route(
+                write.path,
+                write.endpoint,
+                methods=[write.method],
+                response_model=write.response,
+                responses=write.problems,
+            )
+            continue
         name = write.name or write.use_case.__name__
         if isinstance(write, RecordRead):
             add_record_read(

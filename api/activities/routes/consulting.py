@@ -19,7 +19,7 @@ from api.activities.schemas.lab_activities import (
     ContributionCreate,
     ProposalCreate,
 )
-from api.commands import RecordRead, RecordWrite, add_record_writes
+from api.commands import RecordRead, RecordWrite, Route, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.fields import QueryDate, printable_or_none
 from api.partnerships.routes.partnerships import opening
@@ -38,7 +38,6 @@ ENGAGEMENT_WRITTEN = written(
 )
 
 
-@router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_engagements(
     lab: LabDep,
     caller: ReaderDep,
@@ -52,11 +51,6 @@ def list_engagements(
     )
 
 
-@router.get(
-    "/{engagement_id}/candidates",
-    response_model=OrganizationsPublic,
-    responses=documented(404, 422),
-)
 def candidates(
     engagement_id: EngagementId,
     lab: LabDep,
@@ -75,13 +69,6 @@ def candidates(
 add_record_writes(
     router,
     (
-        RecordRead(
-            "/{engagement_id}",
-            ConsultingService.get_consulting,
-            ConsultingPublic,
-            "Show an engagement: the company, associations proposed, contributions paid.",
-            name="get_engagement",
-        ),
         RecordWrite(
             "",
             ConsultingCreate,
@@ -89,6 +76,15 @@ add_record_writes(
             "Record a consulting engagement with a company and its scope.",
             name="open_engagement",
         ),
+        Route("", list_engagements, ActivitiesPublic, documented(422)),
+        RecordRead(
+            "/{engagement_id}",
+            ConsultingService.get_consulting,
+            ConsultingPublic,
+            "Show an engagement: the company, associations proposed, contributions paid.",
+            name="get_engagement",
+        ),
+        Route("/{engagement_id}/candidates", candidates, OrganizationsPublic, documented(404, 422)),
         RecordWrite(
             "/{engagement_id}/proposals",
             ProposalCreate,

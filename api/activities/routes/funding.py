@@ -50,18 +50,18 @@ def funding_lines(
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "/subsidies",
+            SubsidyCreate,
+            FundingService.record_subsidy,
+            "Record a subsidy: funder, the year it funds, amount, when it was granted.",
+        ),
         RecordRead(
             "/subsidies/{subsidy_id}",
             FundingService.get_subsidy,
             SubsidyPublic,
             "Show a subsidy as it stands (after corrections); its ETag is its version.",
             problems=documented(404),
-        ),
-        RecordWrite(
-            "/subsidies",
-            SubsidyCreate,
-            FundingService.record_subsidy,
-            "Record a subsidy: funder, the year it funds, amount, when it was granted.",
         ),
         RecordWrite(
             "/subsidies/{subsidy_id}/corrections",

@@ -16,7 +16,7 @@ from api.activities.schemas.lab_activities import (
     EventPublic,
     EventWritten,
 )
-from api.commands import RecordRead, RecordWrite, add_record_writes
+from api.commands import RecordRead, RecordWrite, Route, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.lab_events import LabEventService
@@ -30,7 +30,6 @@ EventId = Annotated[UUID, Path(description="The event's id.")]
 EVENT_WRITTEN = written(lambda lab: lab.lab_events.get_event, EventWritten, "events")
 
 
-@router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_events(
     lab: LabDep,
     caller: ReaderDep,
@@ -45,17 +44,18 @@ def list_events(
 add_record_writes(
     router,
     (
-        RecordRead(
-            "/{event_id}",
-            LabEventService.get_event,
-            EventPublic,
-            "Show an event: who attended, which pairs met there and their partnerships.",
-        ),
         RecordWrite(
             "",
             EventCreate,
             LabEventService.plan_event,
             "Plan a thematic event or an open forum (its date is a plan: it may be in the future).",
+        ),
+        Route("", list_events, ActivitiesPublic, documented(422)),
+        RecordRead(
+            "/{event_id}",
+            LabEventService.get_event,
+            EventPublic,
+            "Show an event: who attended, which pairs met there and their partnerships.",
         ),
         RecordWrite(
             "/{event_id}/attendances",

@@ -41,7 +41,7 @@ from api.activities.timetable_pages import (
     timetable_csv,
     timetable_html,
 )
-from api.commands import RecordRead, RecordWrite, add_named_route, add_record_writes
+from api.commands import RecordRead, RecordWrite, Route, add_named_route, add_record_writes
 from api.console.labels import N_
 from api.console.locales import request_locale
 from api.deps import LabDep, PageDep, ReaderDep
@@ -77,7 +77,6 @@ def _pairs(pairs: list[PairCreate] | None) -> list[Pair] | None:
     return None if pairs is None else [Pair(p.association_id, p.company_id) for p in pairs]
 
 
-@router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_sessions(lab: LabDep, caller: ReaderDep, held: HeldDep, page: PageDep) -> ActivitiesPublic:
     """List the sessions, latest first, optionally between two dates."""
     return activities_page(lab.speed_dating.list_speed_datings(caller, page, **held))
@@ -92,9 +91,23 @@ def _catch_up(body: CatchUpCreate | None) -> dict[str, object]:
 
 
 # The writes on the sessions: one use case each, run with the body's fields.
+def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowUpsPublic:
+    """Mutual follow-ups with their partnerships, and one-sided ones for staff to decide."""
+    mutual, one_sided = lab.speed_dating.speed_dating_follow_ups(caller, session_id)
+    return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
+
+
 add_record_writes(
     router,
     (
+        RecordWrite(
+            "",
+            SpeedDatingCreate,
+            SpeedDatingService.plan_speed_dating,
+            "Plan a session: date and start (a plan, may be in the future), venue, host company.",
+            name="plan_session",
+        ),
+        Route("", list_sessions, ActivitiesPublic, documented(422)),
         RecordRead(
             "/{session_id}",
             SpeedDatingService.get_speed_dating,
@@ -102,13 +115,6 @@ add_record_writes(
             "Show a session: participants, plan, outcomes, follow-ups; its ETag is its version.",
             name="get_session",
             problems=READ_PROBLEMS,
-        ),
-        RecordWrite(
-            "",
-            SpeedDatingCreate,
-            SpeedDatingService.plan_speed_dating,
-            "Plan a session: date and start (a plan, may be in the future), venue, host company.",
-            name="plan_session",
         ),
         RecordWrite(
             "/{session_id}/participants/{organization_id}/withdrawal",
@@ -178,6 +184,7 @@ add_record_writes(
             "Close the session: mutual follow-ups open partnerships (by policy, shortly after).",
             name="close_session",
         ),
+        Route("/{session_id}/follow-ups", follow_ups, FollowUpsPublic, READ_PROBLEMS),
         opening(
             "/{session_id}/partnerships",
             PairCreate,
@@ -190,13 +197,6 @@ add_record_writes(
     response=SpeedDatingWritten,
     present=SESSION_WRITTEN,
 )
-
-
-@router.get("/{session_id}/follow-ups", response_model=FollowUpsPublic, responses=READ_PROBLEMS)
-def follow_ups(session_id: SessionId, lab: LabDep, caller: ReaderDep) -> FollowUpsPublic:
-    """Mutual follow-ups with their partnerships, and one-sided ones for staff to decide."""
-    mutual, one_sided = lab.speed_dating.speed_dating_follow_ups(caller, session_id)
-    return FollowUpsPublic.model_validate({"follow_ups": mutual, "one_sided": one_sided})
 
 
 # -- the timetable -------------------------------------------------------------------------------
@@ -321,14 +321,6 @@ _add_every(
     TableSheetPublic,
     "A sheet per table: who sits there and whom they meet in each round.",
 )
-_add_every(
-    "/{session_id}/timetable/participants",
-    "get_participant_cards",
-    lambda plan: [participant_card(plan, p) for p in participants(plan)],
-    (cards_html, cards_csv, "participants"),
-    ParticipantCardPublic,
-    "A card per participant: at which table, whom they meet, when they have a break.",
-)
 
 
 @router.get(
@@ -353,6 +345,16 @@ def get_table_sheet(
         ([sheet], tables_html, tables_csv, f"table-{table}"),
         lambda: TableSheetPublic.model_validate(sheet),
     )
+
+
+_add_every(
+    "/{session_id}/timetable/participants",
+    "get_participant_cards",
+    lambda plan: [participant_card(plan, p) for p in participants(plan)],
+    (cards_html, cards_csv, "participants"),
+    ParticipantCardPublic,
+    "A card per participant: at which table, whom they meet, when they have a break.",
+)
 
 
 @router.get(

@@ -16,7 +16,7 @@ from api.activities.schemas.lab_activities import (
     TrainingPublic,
     TrainingWritten,
 )
-from api.commands import RecordRead, RecordWrite, add_record_writes
+from api.commands import RecordRead, RecordWrite, Route, add_record_writes
 from api.deps import LabDep, PageDep, ReaderDep
 from api.problems import documented
 from application.activities.training import TrainingService
@@ -29,7 +29,6 @@ TrainingId = Annotated[UUID, Path(description="The training session's id.")]
 TRAINING_WRITTEN = written(lambda lab: lab.trainings.get_training, TrainingWritten, "trainings")
 
 
-@router.get("", response_model=ActivitiesPublic, responses=documented(422))
 def list_trainings(
     lab: LabDep, caller: ReaderDep, held: HeldDep, page: PageDep
 ) -> ActivitiesPublic:
@@ -40,17 +39,18 @@ def list_trainings(
 add_record_writes(
     router,
     (
-        RecordRead(
-            "/{training_id}",
-            TrainingService.get_training,
-            TrainingPublic,
-            "Show a training session: participants, fees agreed and paid.",
-        ),
         RecordWrite(
             "",
             TrainingCreate,
             TrainingService.plan_training,
             "Plan a training session (its date is a plan: it may be in the future).",
+        ),
+        Route("", list_trainings, ActivitiesPublic, documented(422)),
+        RecordRead(
+            "/{training_id}",
+            TrainingService.get_training,
+            TrainingPublic,
+            "Show a training session: participants, fees agreed and paid.",
         ),
         RecordWrite(
             "/{training_id}/participants",

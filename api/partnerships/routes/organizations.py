@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 from starlette.responses import Response as StarletteResponse
 
 from api import API_PREFIX
-from api.commands import RecordRead, RecordWrite, add_record_writes, etag, given_fields
+from api.commands import RecordRead, RecordWrite, Route, add_record_writes, etag, given_fields
 from api.deps import LabDep, ReaderDep
 from api.fields import MAX_VERSION, printable_or_none
 from api.partnerships.schemas.organizations import (
@@ -59,7 +59,6 @@ def written(status_code: int) -> Presenter:
     return present
 
 
-@router.get("", response_model=OrganizationsPublic, responses=documented(422))
 def list_organizations(
     lab: LabDep,
     caller: ReaderDep,
@@ -93,17 +92,18 @@ def list_organizations(
 add_record_writes(
     router,
     (
-        RecordRead(
-            "/{organization_id}",
-            OrganizationService.get_organization,
-            OrganizationPublic,
-            "Show one organisation as it stands now; its ETag is its version.",
-        ),
         RecordWrite(
             "",
             OrganizationCreate,
             OrganizationService.register_organization,
             "Register an association or a company in the lab's catalogue.",
+        ),
+        Route("", list_organizations, OrganizationsPublic, documented(422)),
+        RecordRead(
+            "/{organization_id}",
+            OrganizationService.get_organization,
+            OrganizationPublic,
+            "Show one organisation as it stands now; its ETag is its version.",
         ),
         RecordWrite(
             "/{organization_id}",

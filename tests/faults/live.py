@@ -123,7 +123,7 @@ def api_server(
     settings: Settings,
     *,
     extra_env: Mapping[str, str] | None = None,
-    timeout: float = 30,
+    timeout: float = 90,
     factory: str = "api.app:create_app",
     workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:

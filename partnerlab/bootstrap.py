@@ -211,6 +211,8 @@ def build_runtime(
         faults=faults,
         mapper=log.mapper,
     )
+    for follower in followers.followers:
+        follower.batch_size = settings.follower_batch_size
     # The followers need the activity policy, so they are attached once the services exist.
     app.read_models.follower = followers
     heartbeats = SqlProjectorHeartbeats(database)

@@ -6,9 +6,9 @@ events (eight of its followers' batches, made 125 events here instead of 500: th
 between batches all the same, at a quarter of the work). It is killed with SIGKILL while
 following, more events arrive while it is down, it is killed again in the middle of
 ``project --once``, and then it runs to the end. Separately, ``project --rebuild`` (the
-reports, into a fresh generation, in batches of 60 events) is killed mid-way and run again. A fresh store holding
-a copy of the same log (same positions) is projected once from scratch; every read-model
-table must hold the same rows in both.
+reports, into a fresh generation, in batches of 60 events) is killed mid-way and run again.
+A fresh store holding a copy of the same log (same positions) is projected once from
+scratch; every read-model table must hold the same rows in both.
 """
 
 from __future__ import annotations

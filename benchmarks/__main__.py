@@ -9,9 +9,8 @@ each module's docstring and docs/PERFORMANCE.md):
     python -m benchmarks --markdown         # also print the summary as a Markdown table
     python -m benchmarks --quick --json F   # also write every target as JSON (one object per
                                             # target: name, value, baseline, ratio, target, met)
-    python -m benchmarks --tiny             # seconds: CI's smoke run (no ratio
-                                            # means anything at that size; `python -m
-                                            # benchmarks.smoke` checks its JSON, in CI)
+    python -m benchmarks --tiny             # seconds: the suite's smoke run (no ratio
+                                            # means anything at that size)
 
 The server is ``PARTNERLAB_BENCH_POSTGRES_DSN`` (default: root on 127.0.0.1:5432); each
 benchmark works in a database of its own, dropped afterwards.

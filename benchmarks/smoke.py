@@ -3,8 +3,8 @@
 Every benchmark runs end to end against the local PostgreSQL (about a minute) and ``--json``
 must write one object per target of the performance issue's table, each with its value,
 baseline, ratio, target and whether it is met. No ratio is judged: at this size they mean
-nothing. ``.ci/run`` runs it as a step of its own after the tests (benchmarks are not tests);
-it exits non-zero, naming what is missing, when a benchmark fails or a target is not written.
+nothing. The suite runs the same check (tests/cli/test_benchmark_harness.py); by hand, it
+exits non-zero, naming what is missing, when a benchmark fails or a target is not written.
 """
 
 from __future__ import annotations

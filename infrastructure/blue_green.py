@@ -62,6 +62,11 @@ class _RenamedCursor:
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         self._cursor.copy_rows(self._rename(table), columns, rows)
 
+    def __getattr__(self, name: str) -> Any:
+        if name == "pipeline":  # PostgreSQL's (``StatementBatch``)
+            return getattr(self._cursor, name)
+        raise AttributeError(name)
+
     def fetchall(self) -> list[Row]:
         rows: list[Row] = self._cursor.fetchall()
         return rows

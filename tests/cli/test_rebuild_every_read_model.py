@@ -5,6 +5,7 @@ the live tables answer reads while the copy is built (on both databases)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 
 from application.context import Caller
 from domain.access.api_key import Role
-from infrastructure.blue_green import SUFFIX
+from domain.values import OrganizationKind
+from infrastructure.blue_green import SUFFIX, BlueGreen
 from infrastructure.database import Database
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
@@ -144,5 +146,95 @@ def test_reads_go_on_while_the_catalogue_is_rebuilt(settings: Settings) -> None:
         assert len(seen) > 1
         assert all(answer == expected for answer in seen)
         assert read() == expected
+    finally:
+        runtime.close()
+
+
+def test_the_live_catalogue_follows_on_while_it_is_rebuilt(settings: Settings) -> None:
+    """Organisations registered while the copy is built are applied to the live tables at
+    once, and none is lost at the swap (the copy catches up with the live position first)."""
+    settings = settings.model_copy(update={"rebuild_batch_size": 3})
+    runtime = populated(settings)
+    try:
+        live = runtime.followers["catalog"]
+
+        def names() -> set[str]:
+            rows = runtime.database.query(
+                "SELECT name FROM pl_organizations WHERE lab = %(lab)s", {"lab": STAFF.lab}
+            )
+            return {str(row["name"]) for row in rows}
+
+        registered = names()
+        done = threading.Event()
+        failures: list[BaseException] = []
+
+        def rebuild() -> None:
+            try:
+                rebuild_read_model(settings, "catalog")
+            except BaseException as error:  # handed to the test
+                failures.append(error)
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=rebuild)
+        worker.start()
+        while not done.is_set():
+            name = f"Association {len(registered):03d}"
+            runtime.app.organizations.register_organization(
+                STAFF, kind=OrganizationKind.ASSOCIATION, name=name, territory="67"
+            )
+            registered.add(name)
+            live.catch_up()
+            assert names() == registered
+        worker.join()
+        assert failures == []
+        live.catch_up()
+        assert names() == registered
+        assert live.position() == runtime.app.read_models.log_head()
+    finally:
+        runtime.close()
+
+
+def test_a_copy_left_by_a_killed_rebuild_is_dropped_first(settings: Settings) -> None:
+    runtime = populated(settings)
+    try:
+        model, _ = READ_MODELS["accounts"]
+        before = content(runtime.database, model.tables)
+        with runtime.database.transaction() as cursor:
+            cursor.execute(f"CREATE TABLE pl_accounts{SUFFIX} (junk TEXT)")
+        assert copies(runtime.database) == [f"pl_accounts{SUFFIX}"]
+        rebuild_read_model(settings, "accounts")
+        assert copies(runtime.database) == []
+        assert content(runtime.database, model.tables) == before
+    finally:
+        runtime.close()
+
+
+def test_a_copy_behind_the_live_read_model_catches_up_before_the_swap(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organisation the live follower applies after the copy's last batch, just before
+    the swap, is in the swapped-in tables at once (never served missing)."""
+    runtime = populated(settings)
+    try:
+        live = runtime.followers["catalog"]
+        swap = BlueGreen._swap
+
+        def late_write_then_swap(self: BlueGreen, catch_up: Callable[[], object]) -> int:
+            if not getattr(self, "wrote", False):
+                self.wrote = True  # type: ignore[attr-defined]
+                runtime.app.organizations.register_organization(
+                    STAFF, kind=OrganizationKind.COMPANY, name="Late & Co", territory="68"
+                )
+                live.catch_up()
+            return swap(self, catch_up)
+
+        monkeypatch.setattr(BlueGreen, "_swap", late_write_then_swap)
+        rebuild_read_model(settings, "catalog")
+        rows = runtime.database.query(
+            "SELECT name FROM pl_organizations WHERE name = %(name)s", {"name": "Late & Co"}
+        )
+        assert len(rows) == 1
+        assert live.position() == runtime.app.read_models.log_head()
     finally:
         runtime.close()

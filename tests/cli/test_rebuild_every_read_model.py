@@ -22,8 +22,7 @@ from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
 from partnerlab.cli import cli
 from partnerlab.rebuild import READ_MODELS, rebuild_read_model
-from tests.cli.test_cli import DATABASE_VARIABLES
-from tests.cli.test_project_rebuild import environment
+from tests.cli.test_project_rebuild import use_database
 from tests.integration.report_stories import record_the_lab
 
 STAFF = Caller(lab="alsace", actor="claire.staff")
@@ -65,14 +64,31 @@ def copies(database: Database) -> list[str]:
     return [str(row["name"]) for row in rows if SUFFIX in str(row["name"])]
 
 
+def in_background(
+    settings: Settings, name: str
+) -> tuple[threading.Thread, threading.Event, list[BaseException]]:
+    """A rebuild of ``name`` in a thread: the thread, set when it ends, and its error."""
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            rebuild_read_model(settings, name)
+        except BaseException as error:  # handed to the test
+            failures.append(error)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    return worker, done, failures
+
+
 @pytest.mark.parametrize("name", sorted(READ_MODELS))
 def test_rebuilding_a_read_model_by_name_swaps_in_identical_tables(
     name: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in DATABASE_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in environment(settings).items():
-        monkeypatch.setenv(variable, value)
+    use_database(settings, monkeypatch)
     model, _ = READ_MODELS[name]
     runtime = populated(settings)
     try:
@@ -103,10 +119,7 @@ def test_rebuilding_a_read_model_by_name_swaps_in_identical_tables(
 def test_an_unknown_read_model_is_refused(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in DATABASE_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in environment(settings).items():
-        monkeypatch.setenv(variable, value)
+    use_database(settings, monkeypatch)
     result = CliRunner().invoke(cli, ["project", "--rebuild", "--only", "nope"])
     assert result.exit_code == 2
     assert "No read model named 'nope'" in result.output
@@ -125,20 +138,8 @@ def test_reads_go_on_while_the_catalogue_is_rebuilt(settings: Settings) -> None:
 
         expected = read()
         assert all(expected.values())
-        done = threading.Event()
         seen: list[dict[str, list[tuple[Any, ...]]]] = []
-        failures: list[BaseException] = []
-
-        def rebuild() -> None:
-            try:
-                rebuild_read_model(settings, "catalog")
-            except BaseException as error:  # handed to the test
-                failures.append(error)
-            finally:
-                done.set()
-
-        worker = threading.Thread(target=rebuild)
-        worker.start()
+        worker, done, failures = in_background(settings, "catalog")
         while not done.is_set():
             seen.append(read())
         worker.join()
@@ -165,19 +166,7 @@ def test_the_live_catalogue_follows_on_while_it_is_rebuilt(settings: Settings) -
             return {str(row["name"]) for row in rows}
 
         registered = names()
-        done = threading.Event()
-        failures: list[BaseException] = []
-
-        def rebuild() -> None:
-            try:
-                rebuild_read_model(settings, "catalog")
-            except BaseException as error:  # handed to the test
-                failures.append(error)
-            finally:
-                done.set()
-
-        worker = threading.Thread(target=rebuild)
-        worker.start()
+        worker, done, failures = in_background(settings, "catalog")
         while not done.is_set():
             name = f"Association {len(registered):03d}"
             runtime.app.organizations.register_organization(

@@ -38,7 +38,7 @@ from application.errors import StoreUnavailable
 from domain.audit.merkle import Frontier, inclusion_plan
 from domain.audit.tree_head import TreeHead
 from infrastructure.audit.merkle_store import SqlMerkleTree
-from infrastructure.database import Database
+from infrastructure.database import Database, StatementBatch
 from infrastructure.projection_faults import HELD_TOPIC, rewind_follower_position
 
 BATCH = 1000
@@ -559,16 +559,17 @@ class SqlAuditTrail:
             )
             row = cursor.fetchone()
             done = int(row["position"]) if row else 0
+            statements = StatementBatch()  # one pipeline, not one round trip per event
             for entry, creates in entries:
                 if entry.position <= done:
                     continue
                 if creates:
-                    cursor.execute(
+                    statements.execute(
                         "INSERT INTO pl_aggregate_labs (aggregate_id, lab) VALUES (%(aid)s,"
                         " %(lab)s) ON CONFLICT (aggregate_id) DO NOTHING",
                         {"aid": str(entry.aggregate_id), "lab": entry.lab},
                     )
-                cursor.execute(
+                statements.execute(
                     "INSERT INTO pl_audit_index (position, lab, aggregate_id, aggregate_type,"
                     " version, event_type, actor, occurred_on, recorded_at) SELECT"
                     " %(position)s, l.lab, %(aid)s, %(atype)s, %(version)s, %(etype)s,"
@@ -586,6 +587,7 @@ class SqlAuditTrail:
                         "recorded_at": entry.recorded_at,
                     },
                 )
+            statements.run(cursor)
             if upto > done:
                 cursor.execute(
                     "INSERT INTO pl_follower_positions (name, position) VALUES"

@@ -21,7 +21,7 @@ from application.followups.ports import FollowUpQuery
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.training import TrainingSession
 from domain.partnerships.partnership import Partnership
-from infrastructure.database import Database, Row
+from infrastructure.database import Database, Row, StatementBatch
 
 FOLLOWED_TOPICS = tuple(
     f"{cls.TOPIC}." for cls in (Partnership, SpeedDatingSession, TrainingSession)
@@ -120,12 +120,15 @@ class SqlFollowUpStore:
             row = cursor.fetchone()
             if row is not None and int(row["notification_id"]) >= position:
                 return  # another follower got there first
-            for subject_id, items in subjects.items():
-                cursor.execute(
+            # Every subject's old items out, then the new ones in: two round trips in all.
+            statements = StatementBatch()
+            for subject_id in subjects:
+                statements.execute(
                     "DELETE FROM pl_followups WHERE subject_id = %(id)s", {"id": subject_id}
                 )
+            for items in subjects.values():
                 for item in items:
-                    cursor.execute(
+                    statements.execute(
                         "INSERT INTO pl_followups (lab, item_key, kind, subject_type,"
                         " subject_id, owner, title, visible_from, due_on, visible_until)"
                         " VALUES (%(lab)s, %(key)s, %(kind)s, %(subject_type)s, %(subject_id)s,"
@@ -143,6 +146,7 @@ class SqlFollowUpStore:
                             "until": item.visible_until,
                         },
                     )
+            statements.run(cursor)
             cursor.execute(
                 "INSERT INTO pl_followup_tracking (name, notification_id)"
                 " VALUES (%(name)s, %(id)s) ON CONFLICT (name)"

@@ -34,7 +34,7 @@ from application.partnerships.views import (
 )
 from application.results import Page, PageRequest
 from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
-from infrastructure.database import Cursor, Database, Row, fold
+from infrastructure.database import Cursor, Database, Row, StatementBatch, fold
 
 STAGES = list(Stage)
 
@@ -139,16 +139,19 @@ class SqlCatalogView:
             )
             row = cursor.fetchone()
             done = int(row["notification_id"]) if row else 0
-            touched: set[UUID] = set()
+            touched: dict[UUID, int | None] = {}
             last = done
+            # One round trip per run of like statements, not one per change.
+            statements = StatementBatch()
             for tracking, changes in batch:
                 if tracking.notification_id <= done:
                     continue
                 for change in changes:
-                    self._apply(cursor, change, touched)
+                    self._apply(statements, change, touched)
                 last = max(last, tracking.notification_id)
-            for partnership_id in touched:
-                self._refresh_partnership(cursor, partnership_id)
+            for partnership_id, version in touched.items():
+                self._refresh_partnership(statements, partnership_id, version)
+            statements.run(cursor)
             if last > done:
                 cursor.execute(
                     "INSERT INTO pl_catalog_tracking (application_name, notification_id)"
@@ -158,7 +161,12 @@ class SqlCatalogView:
                     {"app": application_name, "id": last},
                 )
 
-    def _apply(self, cursor: Cursor, change: CatalogChange, touched: set[UUID]) -> None:
+    def _apply(
+        self, cursor: Cursor, change: CatalogChange, touched: dict[UUID, int | None]
+    ) -> None:
+        """One change; a partnership it touches is refreshed once at the end of the batch
+        (with its latest version, if the change gives one: one row update per partnership
+        and batch, not one per event)."""
         if isinstance(change, OrganizationRow):
             cursor.execute(
                 "INSERT INTO pl_organizations (id, lab, kind, name, legal_identifier,"
@@ -213,7 +221,7 @@ class SqlCatalogView:
                     "version": change.version,
                 },
             )
-            touched.add(change.id)
+            touched.setdefault(change.id, None)
         elif isinstance(change, MilestoneRow):
             cursor.execute(
                 "INSERT INTO pl_milestones (partnership_id, version, lab, kind, stage_rank,"
@@ -230,14 +238,14 @@ class SqlCatalogView:
                     "position": change.position,
                 },
             )
-            touched.add(change.partnership_id)
+            touched.setdefault(change.partnership_id, None)
         elif isinstance(change, MilestoneDateCorrected):
             cursor.execute(
                 "UPDATE pl_milestones SET occurred_on = %(on)s"
                 " WHERE partnership_id = %(pid)s AND version = %(version)s",
                 {"on": change.occurred_on, "pid": change.partnership_id, "version": change.version},
             )
-            touched.add(change.partnership_id)
+            touched.setdefault(change.partnership_id, None)
         elif isinstance(change, ContractRow):
             cursor.execute(
                 "UPDATE pl_partnerships SET category = %(category)s, sub_kind = %(sub_kind)s"
@@ -265,16 +273,15 @@ class SqlCatalogView:
                 {"reason": change.reason, "pid": change.partnership_id},
             )
         elif isinstance(change, PartnershipTouched):
-            cursor.execute(
-                "UPDATE pl_partnerships SET version = %(version)s WHERE id = %(pid)s",
-                {"version": change.version, "pid": change.partnership_id},
-            )
-            touched.add(change.partnership_id)
+            touched[change.partnership_id] = change.version
 
-    def _refresh_partnership(self, cursor: Cursor, partnership_id: UUID) -> None:
-        """Recompute what depends on every milestone (stage, first and last dates)."""
+    def _refresh_partnership(
+        self, cursor: Cursor, partnership_id: UUID, version: int | None = None
+    ) -> None:
+        """Recompute what depends on every milestone (stage, first and last dates), and set
+        the version if given."""
         cursor.execute(
-            "UPDATE pl_partnerships SET"
+            "UPDATE pl_partnerships SET version = COALESCE(%(version)s, version),"
             " stage_rank = (SELECT COALESCE(MAX(m.stage_rank), 0) FROM pl_milestones m"
             "   WHERE m.partnership_id = %(pid)s),"
             " opened_on = (SELECT m.occurred_on FROM pl_milestones m"
@@ -282,7 +289,7 @@ class SqlCatalogView:
             " last_milestone_on = (SELECT MAX(m.occurred_on) FROM pl_milestones m"
             "   WHERE m.partnership_id = %(pid)s)"
             " WHERE id = %(pid)s",
-            {"pid": partnership_id},
+            {"pid": partnership_id, "version": version},
         )
 
     # ------------------------------------------------------------------ queries

@@ -150,7 +150,8 @@ def _text(value: Any) -> str:
 def test_killing_the_projector_mid_follow_and_mid_catch_up_leaves_a_fresh_rebuilds_read_models(
     settings: Settings, fresh_settings: Settings, today: date
 ) -> None:
-    settings = settings.model_copy(update={"follower_batch_size": FOLLOWER_BATCH})
+    batches = {"follower_batch_size": FOLLOWER_BATCH, "rebuild_batch_size": FOLLOWER_BATCH}
+    settings = settings.model_copy(update=batches)  # --once reads rebuild-sized batches
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     fresh = build_runtime(fresh_settings, clock=lambda: today, run_projections=False)
     try:

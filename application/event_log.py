@@ -9,10 +9,11 @@ order and the read models follow one sequence of positions.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from types import MethodType
+from typing import Any, ClassVar, Protocol, overload
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -192,6 +193,84 @@ def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
             f"expected version {expected_version} but it is at version {aggregate.version}",
             current_version=aggregate.version,
         )
+
+
+class RecordChanges(Protocol):
+    """A service whose use cases each change one record of the caller's lab."""
+
+    def change(
+        self,
+        caller: Caller,
+        record_id: UUID,
+        expected_version: int | None,
+        change: Callable[[Any], object],
+    ) -> CommandResult:
+        """Load the caller's lab's record at the expected version, ``change`` it, record."""
+        ...
+
+    def today(self) -> date:
+        """The lab's today, for the aggregate's rule that nothing happens in the future."""
+        ...
+
+
+class RecordCommand:
+    """A use case that runs one command of a record's aggregate, declared on its service in one
+    line: ``record_meeting = RecordCommand(Partnership.record_meeting)``.
+
+    The service's method is then ``record_meeting(caller, record_id, *, expected_version=None,
+    **fields)``: the service's ``change`` loads the caller's lab's record and checks the
+    version the writer expected (``If-Match``); the aggregate's command runs with ``fields``
+    as its keyword arguments (turned by ``fields``, when given, into what the command takes),
+    the caller as ``actor`` and, when ``dated``, the lab's ``today``; the new event is
+    recorded. The aggregate's command is where the fields, their types and rules are written.
+    """
+
+    def __init__(
+        self,
+        command: Callable[..., object],
+        *,
+        dated: bool = True,
+        fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        self.command = command
+        self.dated = dated
+        self.fields = fields
+        self.__name__ = self.__qualname__ = command.__name__
+        self.__doc__ = command.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__name__ = name
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @overload
+    def __get__(self, service: None, owner: type | None = None) -> RecordCommand: ...
+
+    @overload
+    def __get__(
+        self, service: RecordChanges, owner: type | None = None
+    ) -> Callable[..., CommandResult]: ...
+
+    def __get__(
+        self, service: RecordChanges | None, owner: type | None = None
+    ) -> RecordCommand | Callable[..., CommandResult]:
+        return self if service is None else MethodType(self, service)
+
+    def __call__(
+        self,
+        service: RecordChanges,
+        caller: Caller,
+        record_id: UUID,
+        /,
+        *,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> CommandResult:
+        def change(record: Any) -> None:
+            arguments = self.fields(fields) if self.fields is not None else fields
+            dated = {"today": service.today()} if self.dated else {}
+            self.command(record, **arguments, actor=caller.actor, **dated)
+
+        return service.change(caller, record_id, expected_version, change)
 
 
 @contextmanager

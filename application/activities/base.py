@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -18,8 +18,8 @@ from eventsourcing.domain import Aggregate
 from application.activities.ports import ActivitiesView
 from application.activities.views import ActivityFilter, ActivitySummary, NamedRef
 from application.context import Caller
-from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
-from application.event_log import LabEventLog
+from application.errors import ConcurrentWrite, StoreUnavailable
+from application.event_log import LabEventLog, check_version
 from application.followers import ACTIVITIES
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
@@ -68,11 +68,7 @@ class ActivityCore:
     ) -> A:
         """The caller's lab's activity, checked against the expected version (If-Match)."""
         activity: A = self.log.owned(caller, cls, activity_id, label, None)
-        if version is not None and version != activity.version:
-            raise VersionMismatch(
-                f"expected version {version} but it is at version {activity.version}",
-                current_version=activity.version,
-            )
+        check_version(activity, version)
         return activity
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -168,3 +164,35 @@ class ActivityCore:
         """The partnership the pair opened from the activity, if it is open."""
         candidate = partnership_id(activity_id, pair.association_id, pair.company_id)
         return candidate if self.exists(candidate) else None
+
+
+class ActivityService(Generic[A]):
+    """What each activity's service shares: its ``ActivityCore``, loading one of its activities
+    (a ``kind`` of the caller's lab, named ``label`` when it is not found) and changing one
+    (``RecordChanges``, for the use cases declared as ``RecordCommand``)."""
+
+    kind: type[A]
+    label: ClassVar[str]
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
+    def _activity(
+        self, caller: Caller, activity_id: UUID, expected_version: int | None = None
+    ) -> A:
+        return self._core.activity(caller, self.kind, activity_id, self.label, expected_version)
+
+    def change(
+        self,
+        caller: Caller,
+        record_id: UUID,
+        expected_version: int | None,
+        change: Callable[[A], object],
+    ) -> CommandResult:
+        """Run ``change`` on the caller's lab's activity at the expected version, record."""
+        activity = self._activity(caller, record_id, expected_version)
+        change(activity)
+        return self._core.save(activity, expected_version)
+
+    def today(self) -> date:
+        return self._core.clock()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import MethodType
-from typing import Any, ClassVar, Protocol, overload
+from typing import Any, ClassVar, Protocol, Self, overload
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -195,45 +195,50 @@ def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
         )
 
 
-class RecordChanges(Protocol):
-    """A service whose use cases each change one record of the caller's lab."""
+class Records(Protocol):
+    """A service whose use cases each write one record of the caller's lab (see
+    ``RecordCommand`` and ``CreateCommand``)."""
 
-    def change(
-        self,
-        caller: Caller,
-        record_id: UUID,
-        expected_version: int | None,
-        change: Callable[[Any], object],
-    ) -> CommandResult:
-        """Load the caller's lab's record at the expected version, ``change`` it, record."""
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None) -> Any:
+        """The caller's lab's record, checked against the version the writer expected."""
+        ...
+
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        """Record the aggregate's new events."""
         ...
 
     def today(self) -> date:
-        """The lab's today, for the aggregate's rule that nothing happens in the future."""
+        """The lab's today, for the aggregates' rule that nothing happens in the future."""
         ...
 
 
-class RecordCommand:
-    """A use case that runs one command of a record's aggregate, declared on its service in one
-    line: ``record_meeting = RecordCommand(Partnership.record_meeting)``.
+Fields = dict[str, Any]
+Prepare = Callable[[Any, Caller, Fields], Fields]
 
-    The service's method is then ``record_meeting(caller, record_id, *, expected_version=None,
-    **fields)``: the service's ``change`` loads the caller's lab's record and checks the
-    version the writer expected (``If-Match``); the aggregate's command runs with ``fields``
-    as its keyword arguments (turned by ``fields``, when given, into what the command takes),
-    the caller as ``actor`` and, when ``dated``, the lab's ``today``; the new event is
-    recorded. The aggregate's command is where the fields, their types and rules are written.
+
+class _AggregateCommand:
+    """What ``RecordCommand`` and ``CreateCommand`` share: one line of a service declares a use
+    case that runs one command of an aggregate with the caller's fields as its keyword
+    arguments, the caller as ``actor`` and, when ``dated``, the lab's ``today`` (and, with
+    ``lab``, the caller's lab). ``prepare`` turns the fields first, with the service (looking
+    up the organisations they name); ``fields`` turns them when the command runs (after the
+    record is loaded). The aggregate's command is where the fields, their types and defaults
+    and their rules are written; the service's method takes the use case's name.
     """
 
     def __init__(
         self,
-        command: Callable[..., object],
+        command: Callable[..., Any],
         *,
         dated: bool = True,
-        fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        lab: bool = False,
+        prepare: Prepare | None = None,
+        fields: Callable[[Fields], Fields] | None = None,
     ) -> None:
         self.command = command
         self.dated = dated
+        self.lab = lab
+        self.prepare = prepare
         self.fields = fields
         self.__name__ = self.__qualname__ = command.__name__
         self.__doc__ = command.__doc__
@@ -243,21 +248,41 @@ class RecordCommand:
         self.__qualname__ = f"{owner.__qualname__}.{name}"
 
     @overload
-    def __get__(self, service: None, owner: type | None = None) -> RecordCommand: ...
+    def __get__(self, service: None, owner: type | None = None) -> Self: ...
 
     @overload
     def __get__(
-        self, service: RecordChanges, owner: type | None = None
+        self, service: Records, owner: type | None = None
     ) -> Callable[..., CommandResult]: ...
 
     def __get__(
-        self, service: RecordChanges | None, owner: type | None = None
-    ) -> RecordCommand | Callable[..., CommandResult]:
-        return self if service is None else MethodType(self, service)
+        self, service: Records | None, owner: type | None = None
+    ) -> Self | Callable[..., CommandResult]:
+        return self if service is None else MethodType(self, service)  # type: ignore[arg-type]
+
+    def _prepared(self, service: Records, caller: Caller, fields: Fields) -> Fields:
+        return fields if self.prepare is None else self.prepare(service, caller, fields)
+
+    def _arguments(self, service: Records, caller: Caller, fields: Fields) -> Fields:
+        arguments = fields if self.fields is None else self.fields(fields)
+        arguments = {**arguments, "actor": caller.actor}
+        if self.dated:
+            arguments["today"] = service.today()
+        if self.lab:
+            arguments["lab"] = caller.lab
+        return arguments
+
+
+class RecordCommand(_AggregateCommand):
+    """A use case changing one record:
+    ``record_meeting = RecordCommand(Partnership.record_meeting)`` gives the service
+    ``record_meeting(caller, record_id, *, expected_version=None, **fields)``, which loads the
+    caller's lab's record at the version the writer expected (``If-Match``), runs the
+    command and records its event."""
 
     def __call__(
         self,
-        service: RecordChanges,
+        service: Records,
         caller: Caller,
         record_id: UUID,
         /,
@@ -265,12 +290,19 @@ class RecordCommand:
         expected_version: int | None = None,
         **fields: Any,
     ) -> CommandResult:
-        def change(record: Any) -> None:
-            arguments = self.fields(fields) if self.fields is not None else fields
-            dated = {"today": service.today()} if self.dated else {}
-            self.command(record, **arguments, actor=caller.actor, **dated)
+        prepared = self._prepared(service, caller, fields)
+        record = service.load(caller, record_id, expected_version)
+        self.command(record, **self._arguments(service, caller, prepared))
+        return service.save(record, expected_version)
 
-        return service.change(caller, record_id, expected_version, change)
+
+class CreateCommand(_AggregateCommand):
+    """A use case creating one record: ``plan_training = CreateCommand(TrainingSession.plan)``
+    gives the service ``plan_training(caller, **fields)``."""
+
+    def __call__(self, service: Records, caller: Caller, /, **fields: Any) -> CommandResult:
+        prepared = self._prepared(service, caller, fields)
+        return service.save(self.command(**self._arguments(service, caller, prepared)), None)
 
 
 @contextmanager

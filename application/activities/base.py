@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -19,7 +19,7 @@ from application.activities.ports import ActivitiesView
 from application.activities.views import ActivityFilter, ActivitySummary, NamedRef
 from application.context import Caller
 from application.errors import ConcurrentWrite, StoreUnavailable
-from application.event_log import LabEventLog, check_version
+from application.event_log import Fields, LabEventLog, Prepare, check_version
 from application.followers import ACTIVITIES
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
@@ -167,32 +167,40 @@ class ActivityCore:
 
 
 class ActivityService(Generic[A]):
-    """What each activity's service shares: its ``ActivityCore``, loading one of its activities
-    (a ``kind`` of the caller's lab, named ``label`` when it is not found) and changing one
-    (``RecordChanges``, for the use cases declared as ``RecordCommand``)."""
+    """What each activity's service shares: its ``ActivityCore``, and loading, saving and
+    dating one of its activities (a ``kind`` of the caller's lab, named ``label`` when it is
+    not found), for the use cases declared as ``RecordCommand`` and ``CreateCommand``."""
 
     kind: type[A]
-    label: ClassVar[str]
+    label: str
 
     def __init__(self, core: ActivityCore) -> None:
         self._core = core
 
-    def _activity(
-        self, caller: Caller, activity_id: UUID, expected_version: int | None = None
-    ) -> A:
-        return self._core.activity(caller, self.kind, activity_id, self.label, expected_version)
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None = None) -> A:
+        return self._core.activity(caller, self.kind, record_id, self.label, expected_version)
 
-    def change(
-        self,
-        caller: Caller,
-        record_id: UUID,
-        expected_version: int | None,
-        change: Callable[[A], object],
-    ) -> CommandResult:
-        """Run ``change`` on the caller's lab's activity at the expected version, record."""
-        activity = self._activity(caller, record_id, expected_version)
-        change(activity)
-        return self._core.save(activity, expected_version)
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        return self._core.save(aggregate, expected_version)
 
     def today(self) -> date:
         return self._core.clock()
+
+    def organization(self, caller: Caller, organization_id: UUID, *, field: str) -> Organization:
+        return self._core.organization(caller, organization_id, field=field)
+
+
+def organization(field: str = "organization_id", name: str = "organization") -> Prepare:
+    """A ``prepare`` of a command that takes an organisation (or a list of them) as ``name``:
+    the fields, with the id (or list of ids) in ``field`` replaced by that organisation of the
+    caller's lab (``NotFound`` naming ``field`` otherwise)."""
+
+    def look_up(service: ActivityService[Any], caller: Caller, fields: Fields) -> Fields:
+        def found(organization_id: UUID) -> Organization:
+            return service.organization(caller, organization_id, field=field)
+
+        ids = fields[field]
+        rest = {key: value for key, value in fields.items() if key != field}
+        return {**rest, name: [found(i) for i in ids] if isinstance(ids, list) else found(ids)}
+
+    return look_up

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from application.activities.base import ActivityService
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import consulting_view
 from application.activities.projections import CONSULTING
 from application.activities.views import ActivitySummary, ConsultingView
 from application.context import Caller
-from application.event_log import RecordCommand
+from application.event_log import CreateCommand, RecordCommand
 from application.partnerships.views import OrganizationFilter, OrganizationSummary
 from application.results import CommandResult, Page, PageRequest
 from domain.activities.consulting import ConsultingEngagement
@@ -27,24 +27,9 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
     kind = ConsultingEngagement
     label = LABEL
 
-    def open_consulting(
-        self,
-        caller: Caller,
-        *,
-        company_id: UUID,
-        scope: str,
-        started_on: date,
-        note: str | None = None,
-    ) -> CommandResult:
-        engagement = ConsultingEngagement.open(
-            company=self._core.organization(caller, company_id, field="company_id"),
-            scope=scope,
-            started_on=started_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(engagement, None)
+    open_consulting = CreateCommand(
+        ConsultingEngagement.open, prepare=organization("company_id", "company")
+    )
 
     def consulting_candidates(
         self,
@@ -56,7 +41,7 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
         page: PageRequest,
     ) -> Page[OrganizationSummary]:
         """Associations of the catalogue by field of activity and territory, to propose."""
-        self._activity(caller, engagement_id)
+        self.load(caller, engagement_id)
         self._core.settled(caller.lab)
         return self._core.organizations.list_organizations(
             caller,
@@ -68,34 +53,9 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
             page,
         )
 
-    def propose_associations(
-        self,
-        caller: Caller,
-        engagement_id: UUID,
-        *,
-        association_ids: list[UUID],
-        occurred_on: date,
-        field_of_activity: str | None = None,
-        territory: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        associations = [
-            self._core.organization(caller, a, field="association_ids") for a in association_ids
-        ]
-        return self.change(
-            caller,
-            engagement_id,
-            expected_version,
-            lambda e: e.propose(
-                associations,
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self.today(),
-                field_of_activity=field_of_activity,
-                territory=territory,
-            ),
-        )
-
+    propose_associations = RecordCommand(
+        ConsultingEngagement.propose, prepare=organization("association_ids", "associations")
+    )
     record_consulting_contribution = RecordCommand(ConsultingEngagement.record_contribution)
 
     def open_partnership_from_consulting(
@@ -103,7 +63,7 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
     ) -> CommandResult:
         """The company met an association proposed to it: open their partnership, with the
         engagement as origin, at most once."""
-        engagement = self._activity(caller, engagement_id)
+        engagement = self.load(caller, engagement_id)
         engagement.require_proposed(association_id)
         return self._core.open_from_activity(
             caller,
@@ -115,7 +75,7 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
         )
 
     def get_consulting(self, caller: Caller, engagement_id: UUID) -> ConsultingView:
-        engagement = self._activity(caller, engagement_id)
+        engagement = self.load(caller, engagement_id)
         refs = self._core.refs(caller, [engagement.company_id, *engagement.proposed])
         return consulting_view(engagement, refs)
 

@@ -3,8 +3,6 @@ of every source, and the funding report."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
 from application.activities.base import ActivityService
@@ -12,8 +10,7 @@ from application.activities.presenters import subsidy_view
 from application.activities.reports import funding_report
 from application.activities.views import FundingFilter, FundingLine, FundingReport, SubsidyView
 from application.context import Caller
-from application.event_log import RecordCommand
-from application.results import CommandResult
+from application.event_log import CreateCommand, RecordCommand
 from domain.activities.funding import Subsidy
 
 LABEL = "subsidy"
@@ -25,32 +22,11 @@ class FundingService(ActivityService[Subsidy]):
     kind = Subsidy
     label = LABEL
 
-    def record_subsidy(
-        self,
-        caller: Caller,
-        *,
-        funder: str,
-        year: int,
-        amount_eur: Decimal,
-        granted_on: date,
-        note: str | None = None,
-    ) -> CommandResult:
-        subsidy = Subsidy.grant(
-            lab=caller.lab,
-            funder=funder,
-            year=year,
-            amount_eur=amount_eur,
-            granted_on=granted_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(subsidy, None)
-
+    record_subsidy = CreateCommand(Subsidy.grant, lab=True)
     correct_subsidy = RecordCommand(Subsidy.correct_amount)
 
     def get_subsidy(self, caller: Caller, subsidy_id: UUID) -> SubsidyView:
-        return subsidy_view(self._activity(caller, subsidy_id))
+        return subsidy_view(self.load(caller, subsidy_id))
 
     def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
         """Every income line (subsidy, consulting contribution, training fee), by year."""

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from application.activities.base import ActivityService
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import lab_event_view
 from application.activities.views import ActivitySummary, LabEventView
 from application.context import Caller
-from application.event_log import RecordCommand
-from application.results import CommandResult, Page, PageRequest
+from application.event_log import CreateCommand, RecordCommand
+from application.results import Page, PageRequest
 from domain.activities.lab_event import EVENT_KINDS, LabEvent
 from domain.values import OriginKind
 
@@ -24,49 +24,12 @@ class LabEventService(ActivityService[LabEvent]):
     kind = LabEvent
     label = LABEL
 
-    def plan_event(
-        self,
-        caller: Caller,
-        *,
-        kind: OriginKind,
-        title: str,
-        held_on: date,
-        theme: str | None = None,
-        venue: str | None = None,
-        note: str | None = None,
-    ) -> CommandResult:
-        lab_event = LabEvent.plan(
-            lab=caller.lab,
-            kind=kind,
-            title=title,
-            held_on=held_on,
-            actor=caller.actor,
-            theme=theme,
-            venue=venue,
-            note=note,
-        )
-        return self._core.save(lab_event, None)
-
-    def record_event_attendance(
-        self,
-        caller: Caller,
-        event_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        organization = self._core.organization(caller, organization_id, field="organization_id")
-        return self.change(
-            caller,
-            event_id,
-            expected_version,
-            lambda e: e.record_attendance(organization, actor=caller.actor, today=self.today()),
-        )
-
+    plan_event = CreateCommand(LabEvent.plan, dated=False, lab=True)
+    record_event_attendance = RecordCommand(LabEvent.record_attendance, prepare=organization())
     record_event_meeting = RecordCommand(LabEvent.record_meeting)
 
     def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
-        lab_event = self._activity(caller, event_id)
+        lab_event = self.load(caller, event_id)
         if lab_event.meetings:
             self._core.settled(
                 caller.lab

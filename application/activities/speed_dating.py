@@ -4,10 +4,10 @@ close; the timetable, per table, per participant and on the big screen."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from uuid import UUID
 
-from application.activities.base import ActivityService
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import pair_view, speed_dating_view
 from application.activities.projections import SPEED_DATING
 from application.activities.timetables import (
@@ -28,7 +28,7 @@ from application.activities.views import (
 )
 from application.context import Caller
 from application.errors import NotFound
-from application.event_log import RecordCommand
+from application.event_log import CreateCommand, RecordCommand
 from application.results import CommandResult, Page, PageRequest
 from domain.activities.errors import ScheduleMissing
 from domain.activities.speed_dating import SpeedDatingSession
@@ -59,48 +59,14 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
 
     # ------------------------------------------------------------------ commands
 
-    def plan_speed_dating(
-        self,
-        caller: Caller,
-        *,
-        title: str,
-        held_on: date,
-        starts_at: time,
-        venue: str,
-        host_company_id: UUID,
-        round_minutes: int = 7,
-        changeover_minutes: int = 1,
-        note: str | None = None,
-    ) -> CommandResult:
-        session = SpeedDatingSession.plan(
-            title=title,
-            held_on=held_on,
-            starts_at=starts_at,
-            venue=venue,
-            host_company=self._core.organization(caller, host_company_id, field="host_company_id"),
-            actor=caller.actor,
-            round_minutes=round_minutes,
-            changeover_minutes=changeover_minutes,
-            note=note,
-        )
-        return self._core.save(session, None)
-
-    def register_session_participant(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        organization = self._core.organization(caller, organization_id, field="organization_id")
-        return self.change(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.register(organization, actor=caller.actor),
-        )
-
+    plan_speed_dating = CreateCommand(
+        SpeedDatingSession.plan,
+        dated=False,
+        prepare=organization("host_company_id", "host_company"),
+    )
+    register_session_participant = RecordCommand(
+        SpeedDatingSession.register, dated=False, prepare=organization()
+    )
     withdraw_session_participant = RecordCommand(SpeedDatingSession.withdraw, dated=False)
     generate_session_schedule = RecordCommand(SpeedDatingSession.generate_schedule, dated=False)
     schedule_catch_up_rounds = RecordCommand(SpeedDatingSession.schedule_catch_up)
@@ -120,16 +86,14 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
     ) -> CommandResult:
         """Record many meetings' outcomes at once (the console's grid of a whole session):
         all of them or, if one is refused, none (the refusal names the pair in ``field``)."""
-
-        def record(session: SpeedDatingSession) -> None:
-            for entry in outcomes:
-                try:
-                    session.record_outcome(**asdict(entry), actor=caller.actor, today=self.today())
-                except DomainError as error:
-                    error.field = f"outcome:{entry.association_id}:{entry.company_id}"
-                    raise
-
-        return self.change(caller, session_id, expected_version, record)
+        session = self.load(caller, session_id, expected_version)
+        for entry in outcomes:
+            try:
+                session.record_outcome(**asdict(entry), actor=caller.actor, today=self.today())
+            except DomainError as error:
+                error.field = f"outcome:{entry.association_id}:{entry.company_id}"
+                raise
+        return self.save(session, expected_version)
 
     close_speed_dating = RecordCommand(SpeedDatingSession.close)
     """Close the session; a policy then opens the partnerships of mutual follow-ups."""
@@ -139,7 +103,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
     ) -> CommandResult:
         """Staff's decision for a pair that met here (typically one side only wanted to
         follow up): open its partnership with the session as origin, at most once."""
-        session = self._activity(caller, session_id)
+        session = self.load(caller, session_id)
         pair = Pair(association_id, company_id)
         session.require_held(pair)
         return self._core.open_from_activity(
@@ -154,7 +118,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
     # ------------------------------------------------------------------ queries
 
     def get_speed_dating(self, caller: Caller, session_id: UUID) -> SpeedDatingView:
-        session = self._activity(caller, session_id)
+        session = self.load(caller, session_id)
         if session.closed_on is not None:
             self._core.settled(
                 caller.lab
@@ -167,7 +131,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
     ) -> tuple[list[PairView], list[PairView]]:
         """After the close: the mutual follow-ups (with their partnerships once the policy
         opened them) and the one-sided ones, for staff to decide."""
-        session = self._activity(caller, session_id)
+        session = self.load(caller, session_id)
         self._core.settled(caller.lab)
         refs = self._core.refs(caller, session.participants)
 
@@ -187,7 +151,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
         return self._core.list_activities(caller, (SPEED_DATING,), page, held_from, held_to)
 
     def speed_dating_timetable(self, caller: Caller, session_id: UUID) -> Timetable:
-        session = self._activity(caller, session_id)
+        session = self.load(caller, session_id)
         if not session.rounds:
             raise ScheduleMissing("the session has no schedule yet: generate it first")
         return timetable(session, self._core.refs(caller, session.participants))

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.context import Caller
 from application.errors import NotFound
 from application.event_log import LabEventLog, RecordCommand, check_version
@@ -135,18 +137,13 @@ class PartnershipService:
         )
         return partnership
 
-    def change(
-        self,
-        caller: Caller,
-        record_id: UUID,
-        expected_version: int | None,
-        change: Callable[[Partnership], object],
-    ) -> CommandResult:
-        """Run ``change`` on the caller's lab's partnership at the expected version, record."""
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None) -> Partnership:
         partnership = self.partnership(caller, record_id)
         check_version(partnership, expected_version)
-        change(partnership)
-        return self._log.record(partnership, expected_version)
+        return partnership
+
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        return self._log.record(aggregate, expected_version)
 
     def today(self) -> date:
         return self.clock()

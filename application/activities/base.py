@@ -173,6 +173,8 @@ class ActivityService(Generic[A]):
 
     kind: type[A]
     label: str
+    listed: tuple[str, ...] = ()
+    """The kinds of activity ``listing`` lists (its kind in the activities' read model)."""
 
     def __init__(self, core: ActivityCore) -> None:
         self._core = core
@@ -185,6 +187,17 @@ class ActivityService(Generic[A]):
 
     def today(self) -> date:
         return self._core.clock()
+
+    def listing(
+        self,
+        caller: Caller,
+        page: PageRequest,
+        *,
+        held_from: date | None = None,
+        held_to: date | None = None,
+    ) -> Page[ActivitySummary]:
+        """The caller's lab's activities of the ``listed`` kinds, latest first."""
+        return self._core.list_activities(caller, self.listed, page, held_from, held_to)
 
     def organization(self, caller: Caller, organization_id: UUID, *, field: str) -> Organization:
         return self._core.organization(caller, organization_id, field=field)

@@ -9,7 +9,7 @@ from uuid import UUID
 from application.activities.base import ActivityService, organization
 from application.activities.presenters import consulting_view
 from application.activities.projections import CONSULTING
-from application.activities.views import ActivitySummary, ConsultingView
+from application.activities.views import ConsultingView
 from application.context import Caller
 from application.event_log import CreateCommand, RecordCommand
 from application.partnerships.views import OrganizationFilter, OrganizationSummary
@@ -26,6 +26,7 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
 
     kind = ConsultingEngagement
     label = LABEL
+    listed = (CONSULTING,)
 
     open_consulting = CreateCommand(
         ConsultingEngagement.open, prepare=organization("company_id", "company")
@@ -79,12 +80,4 @@ class ConsultingService(ActivityService[ConsultingEngagement]):
         refs = self._core.refs(caller, [engagement.company_id, *engagement.proposed])
         return consulting_view(engagement, refs)
 
-    def list_consulting(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
-    ) -> Page[ActivitySummary]:
-        return self._core.list_activities(caller, (CONSULTING,), page, held_from, held_to)
+    list_consulting = ActivityService.listing

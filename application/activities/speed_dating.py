@@ -4,7 +4,7 @@ close; the timetable, per table, per participant and on the big screen."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from application.activities.base import ActivityService, organization
@@ -18,7 +18,6 @@ from application.activities.timetables import (
     timetable,
 )
 from application.activities.views import (
-    ActivitySummary,
     PairView,
     ParticipantCard,
     ScreenView,
@@ -29,7 +28,7 @@ from application.activities.views import (
 from application.context import Caller
 from application.errors import NotFound
 from application.event_log import CreateCommand, RecordCommand
-from application.results import CommandResult, Page, PageRequest
+from application.results import CommandResult
 from domain.activities.errors import ScheduleMissing
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.values import Interest, Pair
@@ -56,6 +55,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
 
     kind = SpeedDatingSession
     label = LABEL
+    listed = (SPEED_DATING,)
 
     # ------------------------------------------------------------------ commands
 
@@ -140,15 +140,7 @@ class SpeedDatingService(ActivityService[SpeedDatingSession]):
 
         return views(session.follow_ups), views(session.one_sided)
 
-    def list_speed_datings(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
-    ) -> Page[ActivitySummary]:
-        return self._core.list_activities(caller, (SPEED_DATING,), page, held_from, held_to)
+    list_speed_datings = ActivityService.listing
 
     def speed_dating_timetable(self, caller: Caller, session_id: UUID) -> Timetable:
         session = self.load(caller, session_id)

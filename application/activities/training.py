@@ -3,16 +3,14 @@ the fees they paid."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from application.activities.base import ActivityService, organization
 from application.activities.presenters import training_view
 from application.activities.projections import TRAINING
-from application.activities.views import ActivitySummary, TrainingView
+from application.activities.views import TrainingView
 from application.context import Caller
 from application.event_log import CreateCommand, RecordCommand
-from application.results import Page, PageRequest
 from domain.activities.training import TrainingSession
 
 LABEL = "training session"
@@ -23,6 +21,7 @@ class TrainingService(ActivityService[TrainingSession]):
 
     kind = TrainingSession
     label = LABEL
+    listed = (TRAINING,)
 
     plan_training = CreateCommand(TrainingSession.plan, dated=False, lab=True)
     enrol_in_training = RecordCommand(TrainingSession.enrol, dated=False, prepare=organization())
@@ -33,12 +32,4 @@ class TrainingService(ActivityService[TrainingSession]):
         refs = self._core.refs(caller, [e.organization_id for e in training.enrolments])
         return training_view(training, refs)
 
-    def list_trainings(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
-    ) -> Page[ActivitySummary]:
-        return self._core.list_activities(caller, (TRAINING,), page, held_from, held_to)
+    list_trainings = ActivityService.listing

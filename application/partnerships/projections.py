@@ -16,31 +16,20 @@ from application.partnerships.ports import (
     PartnershipRow,
     PartnershipTouched,
 )
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-    STAGE_OF_KIND,
-)
+from domain.partnerships import milestones
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
 
 MILESTONE_KIND_OF_EVENT: dict[type[object], str] = {
-    Partnership.Opened: OPENING,
-    Partnership.MeetingHeld: MEETING,
-    Partnership.IdeaProposed: IDEA,
-    Partnership.CoConstructionStarted: CO_CONSTRUCTION,
-    Partnership.CoConstructionProgressed: PROGRESS,
-    Partnership.ContractSigned: CONTRACT,
-    Partnership.EvaluationRecorded: EVALUATION,
-    Partnership.ContractRenewed: RENEWAL,
-    Partnership.Abandoned: ABANDONMENT,
+    Partnership.Opened: milestones.OPENING,
+    Partnership.MeetingHeld: milestones.MEETING,
+    Partnership.IdeaProposed: milestones.IDEA,
+    Partnership.CoConstructionStarted: milestones.CO_CONSTRUCTION,
+    Partnership.CoConstructionProgressed: milestones.PROGRESS,
+    Partnership.ContractSigned: milestones.CONTRACT,
+    Partnership.EvaluationRecorded: milestones.EVALUATION,
+    Partnership.ContractRenewed: milestones.RENEWAL,
+    Partnership.Abandoned: milestones.ABANDONMENT,
 }
 
 
@@ -84,7 +73,7 @@ def _milestone(event: Partnership.Event, position: int) -> MilestoneRow:
         partnership_id=event.originator_id,
         version=event.originator_version,
         kind=kind,
-        stage=STAGE_OF_KIND.get(kind),
+        stage=milestones.STAGE_OF_KIND.get(kind),
         occurred_on=event.occurred_on,  # type: ignore[attr-defined]
         recorded_at=event.timestamp,
         position=position,

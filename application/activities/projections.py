@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import singledispatch
+from typing import Any
 from uuid import UUID
 
 from application.activities.ports import (
@@ -32,25 +34,71 @@ def activity_changes(_event: object) -> list[ActivityChange]:
     return []
 
 
-def _moved(event: SpeedDatingSession.Event | LabEvent.Event, **status: object) -> ActivityChange:
+def _moved(event: Any, **status: object) -> ActivityChange:
+    """The activity changed (its version), moving to ``status`` when given."""
     return ActivityStatusChanged(event.originator_id, event.originator_version, **status)  # type: ignore[arg-type]
 
 
-@activity_changes.register
-def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
+def _listed(
+    event: Any,
+    kind: str,
+    title: str,
+    held_on: date,
+    status: str,
+    *,
+    venue: str | None = None,
+    company_id: UUID | None = None,
+) -> list[ActivityChange]:
+    """A new activity's row."""
     return [
         ActivityRow(
             id=event.originator_id,
             lab=event.lab,
-            kind=SPEED_DATING,
-            title=event.title,
-            held_on=event.held_on,
-            venue=event.venue,
-            status=PLANNED,
-            company_id=event.host_company_id,
+            kind=kind,
+            title=title,
+            held_on=held_on,
+            venue=venue,
+            status=status,
+            company_id=company_id,
             version=event.originator_version,
         )
     ]
+
+
+def _income(
+    event: Any,
+    source: FundingSource,
+    *,
+    lab: str | None,
+    year: int,
+    funder: str | None = None,
+    payer_id: UUID | None = None,
+) -> FundingLineRow:
+    """One income line of the lab (``lab=None``: the activity's lab)."""
+    return FundingLineRow(
+        aggregate_id=event.originator_id,
+        line=event.originator_version,
+        lab=lab,
+        source=source,
+        year=year,
+        amount_eur=event.amount_eur,
+        received_on=event.occurred_on,
+        funder=funder,
+        payer_id=payer_id,
+    )
+
+
+@activity_changes.register
+def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
+    return _listed(
+        event,
+        SPEED_DATING,
+        event.title,
+        event.held_on,
+        PLANNED,
+        venue=event.venue,
+        company_id=event.host_company_id,
+    )
 
 
 @activity_changes.register(SpeedDatingSession.ParticipantRegistered)
@@ -80,19 +128,7 @@ def _(event: SpeedDatingSession.Closed) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: LabEvent.Planned) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=event.kind.value,
-            title=event.title,
-            held_on=event.held_on,
-            venue=event.venue,
-            status=PLANNED,
-            company_id=None,
-            version=event.originator_version,
-        )
-    ]
+    return _listed(event, event.kind.value, event.title, event.held_on, PLANNED, venue=event.venue)
 
 
 @activity_changes.register(LabEvent.AttendanceRecorded)
@@ -103,24 +139,15 @@ def _(event: LabEvent.Event) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: ConsultingEngagement.Opened) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=CONSULTING,
-            title=event.scope,
-            held_on=event.occurred_on,
-            venue=None,
-            status=OPEN,
-            company_id=event.company_id,
-            version=event.originator_version,
-        )
-    ]
+    return _listed(
+        event, CONSULTING, event.scope, event.occurred_on, OPEN, company_id=event.company_id
+    )
 
 
-@activity_changes.register
-def _(event: ConsultingEngagement.AssociationsProposed) -> list[ActivityChange]:
-    return [ActivityStatusChanged(event.originator_id, event.originator_version)]
+@activity_changes.register(ConsultingEngagement.AssociationsProposed)
+@activity_changes.register(TrainingSession.ParticipantEnrolled)
+def _(event: ConsultingEngagement.Event | TrainingSession.Event) -> list[ActivityChange]:
+    return [_moved(event)]
 
 
 @activity_changes.register
@@ -130,24 +157,7 @@ def _(event: ConsultingEngagement.ContributionPaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: TrainingSession.Planned) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=TRAINING,
-            title=event.title,
-            held_on=event.held_on,
-            venue=None,
-            status=PLANNED,
-            company_id=None,
-            version=event.originator_version,
-        )
-    ]
-
-
-@activity_changes.register
-def _(event: TrainingSession.ParticipantEnrolled) -> list[ActivityChange]:
-    return [ActivityStatusChanged(event.originator_id, event.originator_version)]
+    return _listed(event, TRAINING, event.title, event.held_on, PLANNED)
 
 
 @activity_changes.register
@@ -158,17 +168,7 @@ def _(event: TrainingSession.FeePaid) -> list[ActivityChange]:
 @activity_changes.register
 def _(event: Subsidy.Granted) -> list[ActivityChange]:
     return [
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=event.lab,
-            source=FundingSource.SUBSIDY,
-            year=event.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=event.funder,
-            payer_id=None,
-        )
+        _income(event, FundingSource.SUBSIDY, lab=event.lab, year=event.year, funder=event.funder)
     ]
 
 
@@ -183,19 +183,9 @@ def _paid(
     *,
     payer_id: UUID | None,
 ) -> list[ActivityChange]:
-    """A payment to the lab: the activity changed, and one income line (``lab=None``: the
-    activity's lab)."""
+    """A payment to the lab: the activity changed, and one income line (of the activity's
+    lab)."""
     return [
-        ActivityStatusChanged(event.originator_id, event.originator_version),
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=None,
-            source=source,
-            year=event.occurred_on.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=None,
-            payer_id=payer_id,
-        ),
+        _moved(event),
+        _income(event, source, lab=None, year=event.occurred_on.year, payer_id=payer_id),
     ]

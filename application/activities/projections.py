@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import singledispatch
 from typing import Any
 from uuid import UUID
@@ -39,52 +38,30 @@ def _moved(event: Any, **status: object) -> ActivityChange:
     return ActivityStatusChanged(event.originator_id, event.originator_version, **status)  # type: ignore[arg-type]
 
 
-def _listed(
-    event: Any,
-    kind: str,
-    title: str,
-    held_on: date,
-    status: str,
-    *,
-    venue: str | None = None,
-    company_id: UUID | None = None,
-) -> list[ActivityChange]:
-    """A new activity's row."""
+def _listed(event: Any, **row: Any) -> list[ActivityChange]:
+    """A new activity's row: ``row`` gives its kind, title, day and status, and its venue and
+    company when it has them."""
     return [
         ActivityRow(
             id=event.originator_id,
             lab=event.lab,
-            kind=kind,
-            title=title,
-            held_on=held_on,
-            venue=venue,
-            status=status,
-            company_id=company_id,
             version=event.originator_version,
+            **{"venue": None, "company_id": None, **row},
         )
     ]
 
 
-def _income(
-    event: Any,
-    source: FundingSource,
-    *,
-    lab: str | None,
-    year: int,
-    funder: str | None = None,
-    payer_id: UUID | None = None,
-) -> FundingLineRow:
-    """One income line of the lab (``lab=None``: the activity's lab)."""
+def _income(event: Any, source: FundingSource, year: int, **payer: Any) -> FundingLineRow:
+    """One income line of the lab: ``payer`` gives its ``lab`` (none: the activity's), its
+    ``funder`` and its ``payer_id`` when they are known."""
     return FundingLineRow(
         aggregate_id=event.originator_id,
         line=event.originator_version,
-        lab=lab,
         source=source,
         year=year,
         amount_eur=event.amount_eur,
         received_on=event.occurred_on,
-        funder=funder,
-        payer_id=payer_id,
+        **{"lab": None, "funder": None, "payer_id": None, **payer},
     )
 
 
@@ -92,10 +69,10 @@ def _income(
 def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
     return _listed(
         event,
-        SPEED_DATING,
-        event.title,
-        event.held_on,
-        PLANNED,
+        kind=SPEED_DATING,
+        title=event.title,
+        held_on=event.held_on,
+        status=PLANNED,
         venue=event.venue,
         company_id=event.host_company_id,
     )
@@ -128,7 +105,14 @@ def _(event: SpeedDatingSession.Closed) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: LabEvent.Planned) -> list[ActivityChange]:
-    return _listed(event, event.kind.value, event.title, event.held_on, PLANNED, venue=event.venue)
+    return _listed(
+        event,
+        kind=event.kind.value,
+        title=event.title,
+        held_on=event.held_on,
+        status=PLANNED,
+        venue=event.venue,
+    )
 
 
 @activity_changes.register(LabEvent.AttendanceRecorded)
@@ -140,7 +124,12 @@ def _(event: LabEvent.Event) -> list[ActivityChange]:
 @activity_changes.register
 def _(event: ConsultingEngagement.Opened) -> list[ActivityChange]:
     return _listed(
-        event, CONSULTING, event.scope, event.occurred_on, OPEN, company_id=event.company_id
+        event,
+        kind=CONSULTING,
+        title=event.scope,
+        held_on=event.occurred_on,
+        status=OPEN,
+        company_id=event.company_id,
     )
 
 
@@ -157,7 +146,7 @@ def _(event: ConsultingEngagement.ContributionPaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: TrainingSession.Planned) -> list[ActivityChange]:
-    return _listed(event, TRAINING, event.title, event.held_on, PLANNED)
+    return _listed(event, kind=TRAINING, title=event.title, held_on=event.held_on, status=PLANNED)
 
 
 @activity_changes.register
@@ -167,9 +156,7 @@ def _(event: TrainingSession.FeePaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: Subsidy.Granted) -> list[ActivityChange]:
-    return [
-        _income(event, FundingSource.SUBSIDY, lab=event.lab, year=event.year, funder=event.funder)
-    ]
+    return [_income(event, FundingSource.SUBSIDY, event.year, lab=event.lab, funder=event.funder)]
 
 
 @activity_changes.register
@@ -187,5 +174,5 @@ def _paid(
     lab)."""
     return [
         _moved(event),
-        _income(event, source, lab=None, year=event.occurred_on.year, payer_id=payer_id),
+        _income(event, source, event.occurred_on.year, payer_id=payer_id),
     ]

@@ -16,6 +16,7 @@ from application.partnerships.ports import (
     PartnershipRow,
     PartnershipTouched,
 )
+from application.read_models import attributes
 from domain.partnerships import milestones
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
@@ -44,15 +45,10 @@ def _(event: Organization.Registered, position: int) -> list[CatalogChange]:
     return [
         OrganizationRow(
             id=event.originator_id,
-            lab=event.lab,
-            kind=event.kind,
-            name=event.name,
-            legal_identifier=event.legal_identifier,
-            field_of_activity=event.field_of_activity,
-            territory=event.territory,
-            description=event.description,
             archived=False,
             version=event.originator_version,
+            **attributes(event, "lab", "kind", "name", "legal_identifier", "territory"),
+            **attributes(event, "field_of_activity", "description"),
         )
     ]
 
@@ -85,12 +81,10 @@ def _(event: Partnership.Opened, position: int) -> list[CatalogChange]:
     return [
         PartnershipRow(
             id=event.originator_id,
-            lab=event.lab,
-            association_id=event.association_id,
-            company_id=event.company_id,
             origin_kind=event.origin.kind,
             origin_reference_id=event.origin.reference_id,
             version=event.originator_version,
+            **attributes(event, "lab", "association_id", "company_id"),
         ),
         _milestone(event, position),
     ]

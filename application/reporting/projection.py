@@ -21,6 +21,7 @@ from functools import singledispatch
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from application.read_models import attributes
 from domain.partnerships import milestones
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
@@ -181,11 +182,9 @@ def _(event: Organization.Registered, position: int) -> list[ReportChange]:
     return [
         OrganizationVersion(
             id=event.originator_id,
-            lab=event.lab,
-            name=event.name,
-            territory=event.territory,
             recorded_us=microseconds(event.timestamp),
             position=position,
+            **attributes(event, "lab", "name", "territory"),
         )
     ]
 
@@ -225,11 +224,9 @@ def _(event: Partnership.Opened, position: int) -> list[ReportChange]:
     return [
         PartnershipParties(
             id=event.originator_id,
-            lab=event.lab,
-            association_id=event.association_id,
-            company_id=event.company_id,
             origin_kind=event.origin.kind.value,
             origin_reference_id=event.origin.reference_id,
+            **attributes(event, "lab", "association_id", "company_id"),
         ),
         _milestone(event, milestones.OPENING, position),
     ]

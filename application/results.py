@@ -52,6 +52,9 @@ def record_view(view: type[View], record: Any, **shown: Any) -> View:
     """The ``view`` of a record: each field is the record's attribute of the same name
     (``created_at`` and ``modified_at`` its ``created_on`` and ``modified_on``), but for those
     ``shown`` otherwise (names looked up, lists turned into views, sums)."""
-    stamps = {"created_at": record.created_on, "modified_at": record.modified_on}
-    kept = (f.name for f in fields(view) if f.name not in shown and f.name not in stamps)
-    return view(**{name: getattr(record, name) for name in kept}, **stamps, **shown)
+    kept = (f.name for f in fields(view) if f.name not in shown)
+    return view(**{name: getattr(record, STAMPS.get(name, name)) for name in kept}, **shown)
+
+
+STAMPS = {"created_at": "created_on", "modified_at": "modified_on"}
+"""A view's fields that are its record's of another name."""

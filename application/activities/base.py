@@ -34,6 +34,9 @@ A = TypeVar("A", bound=Aggregate)
 
 UNKNOWN = "(unknown organisation)"
 
+Bound = date | None
+"""A day bounding a list (``None``: no bound)."""
+
 
 class ActivityCore:
     """What every activity service leans on: the log, the organisations, the read models, the
@@ -189,12 +192,7 @@ class ActivityService(Generic[A]):
         return self._core.clock()
 
     def listing(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
+        self, caller: Caller, page: PageRequest, *, held_from: Bound = None, held_to: Bound = None
     ) -> Page[ActivitySummary]:
         """The caller's lab's activities of the ``listed`` kinds, latest first."""
         return self._core.list_activities(caller, self.listed, page, held_from, held_to)

@@ -13,6 +13,7 @@ from application.activities.ports import (
     FundingAmountCorrected,
     FundingLineRow,
 )
+from application.read_models import attributes
 from domain.activities.consulting import ConsultingEngagement
 from domain.activities.funding import Subsidy
 from domain.activities.lab_event import LabEvent
@@ -38,13 +39,15 @@ def _moved(event: Any, **status: object) -> ActivityChange:
     return ActivityStatusChanged(event.originator_id, event.originator_version, **status)  # type: ignore[arg-type]
 
 
-def _listed(event: Any, **row: Any) -> list[ActivityChange]:
-    """A new activity's row: ``row`` gives its kind, title, day and status, and its venue and
-    company when it has them."""
+def _listed(event: Any, kind: str, status: str, **row: Any) -> list[ActivityChange]:
+    """A new activity's row of ``kind`` in ``status``: ``row`` gives its title and day held,
+    and its venue and company when it has them."""
     return [
         ActivityRow(
             id=event.originator_id,
             lab=event.lab,
+            kind=kind,
+            status=status,
             version=event.originator_version,
             **{"venue": None, "company_id": None, **row},
         )
@@ -67,15 +70,8 @@ def _income(event: Any, source: FundingSource, year: int, **payer: Any) -> Fundi
 
 @activity_changes.register
 def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
-    return _listed(
-        event,
-        kind=SPEED_DATING,
-        title=event.title,
-        held_on=event.held_on,
-        status=PLANNED,
-        venue=event.venue,
-        company_id=event.host_company_id,
-    )
+    row = attributes(event, "title", "held_on", "venue")
+    return _listed(event, SPEED_DATING, PLANNED, company_id=event.host_company_id, **row)
 
 
 @activity_changes.register(SpeedDatingSession.ParticipantRegistered)
@@ -105,14 +101,8 @@ def _(event: SpeedDatingSession.Closed) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: LabEvent.Planned) -> list[ActivityChange]:
-    return _listed(
-        event,
-        kind=event.kind.value,
-        title=event.title,
-        held_on=event.held_on,
-        status=PLANNED,
-        venue=event.venue,
-    )
+    row = attributes(event, "title", "held_on", "venue")
+    return _listed(event, event.kind.value, PLANNED, **row)
 
 
 @activity_changes.register(LabEvent.AttendanceRecorded)
@@ -123,14 +113,8 @@ def _(event: LabEvent.Event) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: ConsultingEngagement.Opened) -> list[ActivityChange]:
-    return _listed(
-        event,
-        kind=CONSULTING,
-        title=event.scope,
-        held_on=event.occurred_on,
-        status=OPEN,
-        company_id=event.company_id,
-    )
+    row = {"title": event.scope, "held_on": event.occurred_on, "company_id": event.company_id}
+    return _listed(event, CONSULTING, OPEN, **row)
 
 
 @activity_changes.register(ConsultingEngagement.AssociationsProposed)
@@ -146,7 +130,7 @@ def _(event: ConsultingEngagement.ContributionPaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: TrainingSession.Planned) -> list[ActivityChange]:
-    return _listed(event, kind=TRAINING, title=event.title, held_on=event.held_on, status=PLANNED)
+    return _listed(event, TRAINING, PLANNED, **attributes(event, "title", "held_on"))
 
 
 @activity_changes.register

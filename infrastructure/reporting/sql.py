@@ -200,9 +200,10 @@ def _cube_ddl(g: Generation) -> str:
 
 def _territory_indexes(g: Generation) -> list[str]:
     return [
-        f"CREATE INDEX {g.table('parties_association')} ON {g.parties} (association_id)",
-        f"CREATE INDEX {g.table('parties_company')} ON {g.parties} (company_id)",
-        f"CREATE INDEX {g.table('cube_emptied')} ON {g.cube} (n) WHERE n = 0",
+        f"CREATE INDEX IF NOT EXISTS {g.table('parties_association')}"
+        f" ON {g.parties} (association_id)",
+        f"CREATE INDEX IF NOT EXISTS {g.table('parties_company')} ON {g.parties} (company_id)",
+        f"CREATE INDEX IF NOT EXISTS {g.table('cube_emptied')} ON {g.cube} (n) WHERE n = 0",
     ]
 
 

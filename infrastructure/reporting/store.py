@@ -368,17 +368,7 @@ class SqlReportStore:
             log.warning("reports: adding territories to the aggregate of generation %s", number)
             for statement in cube_upgrade_ddl(g):
                 cursor.execute(statement)
-            cursor.execute(
-                fill_cube(
-                    g.cube,
-                    contributions(
-                        per_territory(g.summary, g.orgs),
-                        _current_milestones(g, touched_only=False),
-                        METRICS,
-                        territories=True,
-                    ),
-                )
-            )
+            _fill_cube(cursor, g)
         self._analyze(g.parties, g.cube)
 
     def _columns(self, table: str) -> set[str]:
@@ -548,17 +538,7 @@ class SqlReportStore:
             self._derive_summaries(cursor, g, touched_only=False)
         self._analyze(g.summary)
         with self.db.transaction() as cursor:
-            cursor.execute(
-                fill_cube(
-                    g.cube,
-                    contributions(
-                        per_territory(g.summary, g.orgs),
-                        _current_milestones(g, touched_only=False),
-                        METRICS,
-                        territories=True,
-                    ),
-                )
-            )
+            _fill_cube(cursor, g)
             for statement in indexes_ddl(g):
                 cursor.execute(statement)
         self._analyze(g.orgs, g.cube)
@@ -742,6 +722,21 @@ class SqlReportStore:
             name: self.db.query(f"SELECT * FROM {view(name)} ORDER BY {order}")
             for name, order in keys.items()
         }
+
+
+def _fill_cube(cursor: BulkCursor, g: Generation) -> None:
+    """Fill a generation's empty aggregate from all its summaries."""
+    cursor.execute(
+        fill_cube(
+            g.cube,
+            contributions(
+                per_territory(g.summary, g.orgs),
+                _current_milestones(g, touched_only=False),
+                METRICS,
+                territories=True,
+            ),
+        )
+    )
 
 
 def _partnership(change: ReportChange) -> str | None:

@@ -15,7 +15,7 @@ from application.partnerships.views import OrganizationFilter
 from application.reporting.ports import METRICS, MetricRow, ReportScope
 from application.results import PageRequest
 from domain.values import Category, OriginKind
-from infrastructure.reporting.sql import COLLAPSED
+from infrastructure.reporting.sql import COLLAPSED, SUMS, Generation, view
 from infrastructure.reporting.store import SqlReportStore
 from partnerlab.bootstrap import Runtime
 from tests.integration.report_stories import Lab, record_the_lab
@@ -107,3 +107,28 @@ def test_an_organisation_that_moves_takes_its_partnerships_to_its_new_territory(
     followed = store.table_rows()
     rebuild(runtime)
     assert store.table_rows() == followed
+
+
+def test_a_cube_written_before_territories_is_upgraded_in_place_at_start(
+    runtime: Runtime, staff: Caller, lab: Lab
+) -> None:
+    store = store_of(runtime)
+    followed = store.table_rows()
+    g = Generation(store.generation())
+    sums = ", ".join(f"{c} BIGINT NOT NULL" for c in ("n", *SUMS))
+    store.db.execute_script(
+        [
+            f"DROP VIEW {view('cube')}",
+            f"DROP TABLE {g.cube}",
+            f"CREATE TABLE {g.cube} (lab TEXT NOT NULL, origin_kind TEXT NOT NULL,"
+            " category TEXT NOT NULL, metric TEXT NOT NULL, k1 BIGINT NOT NULL,"
+            f" k2 BIGINT NOT NULL, t TEXT NOT NULL, {sums}, PRIMARY KEY"
+            " (lab, metric, origin_kind, category, k1, k2, t))",
+            f"CREATE VIEW {view('cube')} AS SELECT * FROM {g.cube}",
+        ]
+    )
+
+    store.create_tables()
+
+    assert store.table_rows() == followed
+    assert runtime.app.reports.funnel_report(staff, ReportScope(territory="68")).partnerships == 1

@@ -93,7 +93,7 @@ def main() -> None:
         filling = build_runtime(settings, run_projections=False, clock=lambda: TODAY)
         filling.app.read_models.follower = None  # nothing follows here: no waits
         writer = DatasetWriter(filling.app)
-        if (filling.app.read_models.log_head() or 0) == 0:
+        if (filling.app.read_models.log_head() or 0) < args.size:  # a fresh database
             writer.add(args.size)
         else:
             print("reusing the data already in the database", flush=True)

@@ -625,6 +625,11 @@ class SqlReportStore:
         if scope.category is not None:
             where.append("category = %(category)s")
             params["category"] = scope.category.value
+        if COLLAPSED.issuperset(metrics):
+            # Kept without origin and category: one row per key already, nothing to add up.
+            columns = ", ".join(("n", *SUMS))
+            sql = f"SELECT metric, k1, k2, t, {columns} FROM {view('cube')}"
+            return f"{sql} WHERE {' AND '.join(where)}", params
         totals = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in ("n", *SUMS))
         sql = (
             f"SELECT metric, k1, k2, t, {totals} FROM {view('cube')}"

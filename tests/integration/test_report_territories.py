@@ -63,8 +63,19 @@ def three_paths(
         (ReportScope(territory="2A"), METRICS),
         (ReportScope(territory="67", category=Category.PATRONAGE), NON_COLLAPSED),
         (ReportScope(territory="75", origin_kind=OriginKind.THEMATIC_EVENT), NON_COLLAPSED),
+        (ReportScope(), sorted(COLLAPSED)),
+        (ReportScope(territory="67"), sorted(COLLAPSED)),
     ],
-    ids=["67", "75", "68", "nobody-there", "67-patronage", "75-thematic-event"],
+    ids=[
+        "67",
+        "75",
+        "68",
+        "nobody-there",
+        "67-patronage",
+        "75-thematic-event",
+        "day-keyed-only",
+        "67-day-keyed-only",
+    ],
 )
 def test_the_aggregate_by_territory_agrees_with_the_summaries_and_the_exact_path(
     runtime: Runtime, staff: Caller, lab: Lab, scope: ReportScope, metrics: list[str]

@@ -114,6 +114,9 @@ def _current_milestones(g: Generation, *, touched_only: bool) -> str:
     )
 
 
+NO_SUMS = (0, 0, 0, 0, 0, 0, 0)
+"""The sums of the day-keyed metrics (``COLLAPSED``), which count only."""
+
 AMOUNT_COLUMNS = ("financial", "in_kind", "skills", "beneficiaries", "jobs", "volunteer")
 """The milestones' amounts, summed by the reports (cents, hundredths of a day, counts)."""
 SUM_LIMIT = 2**62
@@ -596,6 +599,15 @@ class SqlReportStore:
                 f" ({contributions('ps', 'pm', metrics, periods=periods)}) c"
                 " GROUP BY metric, k1, k2, t"
             )
+        rows = self.db.query(sql, params)
+        if rows and "s1" not in rows[0]:  # day-keyed metrics: no sums
+            return [
+                MetricRow(
+                    r["metric"], int(r["k1"]), int(r["k2"]), str(r["t"]), int(r["n"]), NO_SUMS
+                )
+                for r in rows
+                if r["n"]
+            ]
         return [
             MetricRow(
                 r["metric"],
@@ -605,7 +617,7 @@ class SqlReportStore:
                 int(r["n"]),
                 (r["s1"], r["s2"], r["s3"], r["s4"], r["s5"], r["s6"], r["s7"]),
             )
-            for r in self.db.query(sql, params)
+            for r in rows
             if r["n"]
         ]
 
@@ -626,9 +638,9 @@ class SqlReportStore:
             where.append("category = %(category)s")
             params["category"] = scope.category.value
         if COLLAPSED.issuperset(metrics):
-            # Kept without origin and category: one row per key already, nothing to add up.
-            columns = ", ".join(("n", *SUMS))
-            sql = f"SELECT metric, k1, k2, t, {columns} FROM {view('cube')}"
+            # Kept without origin and category: one row per key already, nothing to add up,
+            # and no sums (their keys are days).
+            sql = f"SELECT metric, k1, k2, t, n FROM {view('cube')}"
             return f"{sql} WHERE {' AND '.join(where)}", params
         totals = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in ("n", *SUMS))
         sql = (

@@ -40,6 +40,14 @@ def _post(browser: TestClient, url: str, page: str, data: dict[str, Any]) -> htt
     return answer
 
 
+def refused_beside(answer: httpx.Response, field: str, message: str, typed: str) -> None:
+    """Refused (nothing recorded), the message beside ``field``, what was typed kept."""
+    assert answer.status_code == 422
+    assert f'id="{field}-error"' in answer.text
+    assert message in answer.text
+    assert f"{typed}</textarea>" in answer.text
+
+
 def test_withdrawing_a_registration_and_a_catch_up_through_the_console(
     client: TestClient, today: date
 ) -> None:
@@ -69,10 +77,9 @@ def test_withdrawing_a_registration_and_a_catch_up_through_the_console(
     page = browser.get(url).text
     refused = _post(browser, f"{url}/withdraw", page,
                     {"form_token": token(), "withdraw_reason": "a changé d'avis"})  # fmt: skip
-    assert refused.status_code == 422
-    assert 'id="withdraw_organization_id-error"' in refused.text
-    assert "Saisissez une valeur." in refused.text
-    assert "a changé d&#39;avis</textarea>" in refused.text
+    refused_beside(
+        refused, "withdraw_organization_id", "Saisissez une valeur.", "a changé d&#39;avis"
+    )
     withdrawn = _post(browser, f"{url}/withdraw", page,
                       {"form_token": token(), "withdraw_reason": "a changé d'avis",
                        "withdraw_organization_id": str(associations[2])})  # fmt: skip
@@ -120,10 +127,7 @@ def test_withdrawing_a_registration_and_a_catch_up_through_the_console(
     page = browser.get(url).text
     too_late = _post(browser, f"{url}/withdraw-catch-up", page,
                      {"form_token": token(), "catch_up_reason": "trop tard"})  # fmt: skip
-    assert too_late.status_code == 422
-    assert 'id="catch_up_reason-error"' in too_late.text
-    assert "déjà eu lieu" in too_late.text
-    assert "trop tard</textarea>" in too_late.text
+    refused_beside(too_late, "catch_up_reason", "déjà eu lieu", "trop tard")
     assert len(sessions.get_speed_dating(caller, session).outcomes) == 4
 
     auditor = console_client(client, "auditor.catch-up@labo.example", Role.AUDITOR)

@@ -9,10 +9,11 @@ order and the read models follow one sequence of positions.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from types import MethodType
+from typing import Any, ClassVar, Protocol, Self, overload
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -192,6 +193,116 @@ def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
             f"expected version {expected_version} but it is at version {aggregate.version}",
             current_version=aggregate.version,
         )
+
+
+class Records(Protocol):
+    """A service whose use cases each write one record of the caller's lab (see
+    ``RecordCommand`` and ``CreateCommand``)."""
+
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None) -> Any:
+        """The caller's lab's record, checked against the version the writer expected."""
+        ...
+
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        """Record the aggregate's new events."""
+        ...
+
+    def today(self) -> date:
+        """The lab's today, for the aggregates' rule that nothing happens in the future."""
+        ...
+
+
+Fields = dict[str, Any]
+Prepare = Callable[[Any, Caller, Fields], Fields]
+
+
+class _AggregateCommand:
+    """What ``RecordCommand`` and ``CreateCommand`` share: one line of a service declares a use
+    case that runs one command of an aggregate with the caller's fields as its keyword
+    arguments, the caller as ``actor`` and, when ``dated``, the lab's ``today`` (and, with
+    ``lab``, the caller's lab). ``prepare`` turns the fields first, with the service (looking
+    up the organisations they name); ``fields`` turns them when the command runs (after the
+    record is loaded). The aggregate's command is where the fields, their types and defaults
+    and their rules are written; the service's method takes the use case's name.
+    """
+
+    def __init__(
+        self,
+        command: Callable[..., Any],
+        *,
+        dated: bool = True,
+        lab: bool = False,
+        prepare: Prepare | None = None,
+        fields: Callable[[Fields], Fields] | None = None,
+    ) -> None:
+        self.command = command
+        self.dated = dated
+        self.lab = lab
+        self.prepare = prepare
+        self.fields = fields
+        self.__name__ = self.__qualname__ = command.__name__
+        self.__doc__ = command.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__name__ = name
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @overload
+    def __get__(self, service: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(
+        self, service: Records, owner: type | None = None
+    ) -> Callable[..., CommandResult]: ...
+
+    def __get__(
+        self, service: Records | None, owner: type | None = None
+    ) -> Self | Callable[..., CommandResult]:
+        return self if service is None else MethodType(self, service)  # type: ignore[arg-type]
+
+    def _prepared(self, service: Records, caller: Caller, fields: Fields) -> Fields:
+        return fields if self.prepare is None else self.prepare(service, caller, fields)
+
+    def _arguments(self, service: Records, caller: Caller, fields: Fields) -> Fields:
+        arguments = fields if self.fields is None else self.fields(fields)
+        arguments = {**arguments, "actor": caller.actor}
+        if self.dated:
+            arguments["today"] = service.today()
+        if self.lab:
+            arguments["lab"] = caller.lab
+        return arguments
+
+
+class RecordCommand(_AggregateCommand):
+    """A use case changing one record:
+    ``record_meeting = RecordCommand(Partnership.record_meeting)`` gives the service
+    ``record_meeting(caller, record_id, *, expected_version=None, **fields)``, which loads the
+    caller's lab's record at the version the writer expected (``If-Match``), runs the
+    command and records its event."""
+
+    def __call__(
+        self,
+        service: Records,
+        caller: Caller,
+        record_id: UUID,
+        /,
+        *,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> CommandResult:
+        prepared = self._prepared(service, caller, fields)
+        record = service.load(caller, record_id, expected_version)
+        self.command(record, **self._arguments(service, caller, prepared))
+        return service.save(record, expected_version)
+
+
+class CreateCommand(_AggregateCommand):
+    """A use case creating one record: ``plan_training = CreateCommand(TrainingSession.plan)``
+    gives the service ``plan_training(caller, **fields)``."""
+
+    def __call__(self, service: Records, caller: Caller, /, **fields: Any) -> CommandResult:
+        prepared = self._prepared(service, caller, fields)
+        return service.save(self.command(**self._arguments(service, caller, prepared)), None)
 
 
 @contextmanager

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from application.errors import ProjectionsBehind, ProjectionStopped
 from application.event_log import LabEventLog, store_errors
 from application.followers import ProjectionFollower
 from domain.errors import InvalidValue
+
+
+def attributes(event: object, *names: str) -> dict[str, Any]:
+    """The event's attributes of these names, for a projection's row that keeps them as they
+    are."""
+    return {name: getattr(event, name) for name in names}
 
 
 class InvalidMoment(InvalidValue):

@@ -1,10 +1,14 @@
-"""What every context's use cases return alike: a write's result and a page of a list."""
+"""What every context's use cases return alike: a write's result, a page of a list and the
+view of a record."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
@@ -39,3 +43,18 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+View = TypeVar("View", bound="DataclassInstance")
+
+
+def record_view(view: type[View], record: Any, **shown: Any) -> View:
+    """The ``view`` of a record: each field is the record's attribute of the same name
+    (``created_at`` and ``modified_at`` its ``created_on`` and ``modified_on``), but for those
+    ``shown`` otherwise (names looked up, lists turned into views, sums)."""
+    kept = (f.name for f in fields(view) if f.name not in shown)
+    return view(**{name: getattr(record, STAMPS.get(name, name)) for name in kept}, **shown)
+
+
+STAMPS = {"created_at": "created_on", "modified_at": "modified_on"}
+"""A view's fields that are its record's of another name."""

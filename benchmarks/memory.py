@@ -11,6 +11,7 @@ should stay close to 1.
 
     python -m benchmarks.memory                        # 100k and 1M events
     python -m benchmarks.memory --sizes 20000 200000   # quicker
+    python -m benchmarks.memory --sizes 50000 200000 --commands "project --once"
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def filled(database: str, events: int) -> Settings:
     return settings
 
 
-def run(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> list[Figure]:
+def run(
+    sizes: tuple[int, ...] = (100_000, 1_000_000), commands: tuple[str, ...] = tuple(COMMANDS)
+) -> list[Figure]:
     figures: list[Figure] = []
     runs: dict[tuple[str, int], Run] = {}
     baselines: dict[int, float] = {}
@@ -90,15 +93,15 @@ def run(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> list[Figure]:
                 baseline = run_child(database, "insert")
                 baselines[size] = baseline["events"] / baseline["seconds"]
                 print(f"{'':>9} raw read + insert {baselines[size]:,.0f} events/s")
-            for name, args in COMMANDS.items():
-                runs[name, size] = measure(settings, args)
+            for name in commands:
+                runs[name, size] = measure(settings, COMMANDS[name])
                 result = runs[name, size]
                 rate = f"{size / result.seconds:,.0f} events/s" if size else ""
                 print(
                     f"{'':>9} {name:<18} peak {result.peak_mb:7.1f} MiB"
                     f" in {result.seconds:6.1f} s {rate}"
                 )
-    for name in COMMANDS:
+    for name in commands:
         empty = runs[name, 0].peak_mb
         for size in sizes:
             figures.append(
@@ -140,17 +143,18 @@ def run(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> list[Figure]:
             )
         )
     largest = max(sizes)
-    figures.append(
-        Figure(
-            "replay",
-            f"project --once at {largest:,} events, vs raw read-and-insert",
-            largest / runs["project --once", largest].seconds,
-            "events/s",
-            baselines[largest],
-            "raw read + insert",
-            target=0.5,
+    if "project --once" in commands:
+        figures.append(
+            Figure(
+                "replay",
+                f"project --once at {largest:,} events, vs raw read-and-insert",
+                largest / runs["project --once", largest].seconds,
+                "events/s",
+                baselines[largest],
+                "raw read + insert",
+                target=0.5,
+            )
         )
-    )
     for figure in figures:
         print(figure.line())
     return figures
@@ -159,7 +163,9 @@ def run(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> list[Figure]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    run(tuple(sorted(parser.parse_args().sizes)))
+    parser.add_argument("--commands", nargs="+", choices=list(COMMANDS), default=list(COMMANDS))
+    args = parser.parse_args()
+    run(tuple(sorted(args.sizes)), tuple(args.commands))
 
 
 if __name__ == "__main__":

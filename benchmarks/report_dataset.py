@@ -56,7 +56,9 @@ def _after(rng: random.Random, day: date, low: int = 5, high: int = 120) -> date
 class DatasetWriter:
     """Appends organisations and partnerships to a lab's log, many per transaction."""
 
-    def __init__(self, app: PartnerLab, *, seed: int = 2014, organizations: int = 400) -> None:
+    def __init__(
+        self, app: PartnerLab, *, seed: int = 2014, organizations: int = 400, lab: str = LAB
+    ) -> None:
         self.app = app
         self.rng = random.Random(seed)
         self.associations: list[Organization] = []
@@ -65,7 +67,7 @@ class DatasetWriter:
         for n in range(organizations):
             kind = OrganizationKind.ASSOCIATION if n % 2 == 0 else OrganizationKind.COMPANY
             organization = Organization.register(
-                lab=LAB,
+                lab=lab,
                 kind=kind,
                 name=f"{kind.value.title()} {n:05d}",
                 territory=TERRITORIES[n % len(TERRITORIES)],

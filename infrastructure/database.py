@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -102,6 +102,50 @@ def pages(
         if len(rows) < limit:
             return
         after = int(rows[-1][key])
+
+
+class StatementBatch:
+    """Statements gathered to run together, in the order given, without a round trip each
+    (``run``). For writes whose results are not read (a read model's batch of changes)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, Mapping[str, Any]]] = []
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self.statements.append((sql, params or {}))
+
+    def fetchall(self) -> list[Row]:
+        raise TypeError("a statement batch gives no rows")
+
+    def fetchone(self) -> Row | None:
+        raise TypeError("a statement batch gives no rows")
+
+    @property
+    def rowcount(self) -> int:
+        raise TypeError("a statement batch counts no rows")
+
+    def run(self, cursor: Any) -> None:
+        """Send the statements through ``cursor`` (a database's transaction cursor), each
+        run of like statements as one ``executemany``; on PostgreSQL all in one pipeline
+        (no statement waits for the previous one's answer)."""
+        pipeline = getattr(cursor, "pipeline", None)
+        with pipeline() if pipeline is not None else nullcontext():
+            self._send(cursor)
+        self.statements = []
+
+    def _send(self, cursor: Any) -> None:
+        start = 0
+        statements = self.statements
+        while start < len(statements):
+            sql = statements[start][0]
+            end = start + 1
+            while end < len(statements) and statements[end][0] == sql:
+                end += 1
+            if end - start == 1:
+                cursor.execute(sql, statements[start][1])
+            else:
+                cursor.executemany(sql, [params for _, params in statements[start:end]])
+            start = end
 
 
 def _adapt_sqlite(value: Any) -> Any:
@@ -258,6 +302,11 @@ class _PostgresCursor:
             sql.encode(),
             [{k: _adapt_postgres(v) for k, v in params.items()} for params in params_seq],
         )
+
+    def pipeline(self) -> AbstractContextManager[Any]:
+        """Statements sent inside do not wait for each other's answers (libpq's pipeline
+        mode); their errors are raised at the end at the latest."""
+        return self._cursor.connection.pipeline()
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Insert many rows with ``COPY FROM STDIN`` (far faster than single inserts); values

@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 from eventsourcing.persistence import Mapper, Notification
 
 from application.followers import ProjectionFault
-from infrastructure.database import Cursor, Database, SqlStore
+from infrastructure.database import Cursor, Database, SqlStore, StatementBatch
 
 ALL_LABS = "*"
 """The lab of a fault whose event could not be decoded: the whole read model stops."""
@@ -84,6 +84,15 @@ class PositionTable:
             f" {self.key} TEXT PRIMARY KEY, {self.column} BIGINT NOT NULL)"
         )
 
+    def select(self) -> str:
+        """A SELECT of the position kept for the follower named ``%(key)s``, as ``position``
+        (also what a blue/green rebuild reads from a copy's table)."""
+        return f"SELECT {self.column} AS position FROM {self.table} WHERE {self.key} = %(key)s"
+
+    def highest(self) -> str:
+        """A SELECT of the furthest position kept in the table, as ``position``."""
+        return f"SELECT MAX({self.column}) AS position FROM {self.table}"
+
 
 FOLLOWER_POSITIONS = PositionTable()
 """``pl_follower_positions``: the table of every follower but the catalogue and follow-ups."""
@@ -93,10 +102,7 @@ def follower_position(
     database: Database, name: str, table: PositionTable = FOLLOWER_POSITIONS
 ) -> int:
     """The position kept for ``name`` (0 before its first batch)."""
-    rows = database.query(
-        f"SELECT {table.column} AS position FROM {table.table} WHERE {table.key} = %(name)s",
-        {"name": name},
-    )
+    rows = database.query(table.select(), {"key": name})
     return int(rows[0]["position"]) if rows else 0
 
 
@@ -112,10 +118,7 @@ def locked_follower_position(
         {"name": name},
     )
     lock = " FOR UPDATE" if dialect == "postgres" else ""
-    cursor.execute(
-        f"SELECT {table.column} AS position FROM {table.table} WHERE {table.key} = %(name)s{lock}",
-        {"name": name},
-    )
+    cursor.execute(table.select() + lock, {"key": name})
     row = cursor.fetchone()
     return int(row["position"]) if row else 0
 
@@ -140,17 +143,32 @@ def apply_once(
     apply: Callable[[Cursor, T], None],
     upto: int | None = None,
     table: PositionTable = FOLLOWER_POSITIONS,
+    *,
+    pipelined: bool = False,
+    finish: Callable[[Cursor], None] | None = None,
 ) -> None:
     """A follower's batch in the caller's transaction: lock the position, apply each step
-    whose position is past it, advance it to ``upto`` (the last step's by default). Steps
-    already applied (a redelivery, or another follower racing) are skipped: each is applied
-    exactly once."""
+    whose position is past it, then ``finish`` (if given and a step was applied), advance it
+    to ``upto`` (the last step's by default). Steps already applied (a redelivery, or another
+    follower racing) are skipped: each is applied exactly once.
+
+    ``pipelined``: ``apply`` and ``finish`` write into a ``StatementBatch``, sent when they
+    are done in one pipeline (like statements as one ``executemany``) instead of one round
+    trip each; for writes whose results are not read (the batch raises on a fetch)."""
     if upto is None:
         upto = max((position for position, _ in steps), default=0)
     done = locked_follower_position(cursor, dialect, name, table)
+    statements = StatementBatch() if pipelined else None
+    target: Cursor = statements if statements is not None else cursor
+    applied = False
     for position, step in steps:
         if position > done:
-            apply(cursor, step)
+            apply(target, step)
+            applied = True
+    if applied and finish is not None:
+        finish(target)
+    if statements is not None:
+        statements.run(cursor)
     if upto > done:
         advance_follower_position(cursor, name, upto, table)
 

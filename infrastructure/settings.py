@@ -45,7 +45,11 @@ class Settings(BaseSettings):
     sqlite_lock_timeout: int = Field(default=10, ge=1)
     """Seconds a SQLite write waits for another writer's lock before answering 503."""
     rebuild_batch_size: int = Field(default=5_000, ge=1)
-    """Events per batch of ``partnerlab project --rebuild`` (memory held, progress steps)."""
+    """Events per batch of ``partnerlab project --rebuild`` and ``--once`` (memory held,
+    progress steps)."""
+    follower_batch_size: int = Field(default=500, ge=1, le=100_000)
+    """Events a read model's follower reads and applies per transaction while following
+    (memory held, how much a crash makes it redo)."""
     postgres_pre_ping: bool = False
     """Check every pooled connection with a round trip before each use. Off: eventsourcing's
     recorders retry a statement that fails on a dead connection (the pool drops it), so the

@@ -211,6 +211,8 @@ def build_runtime(
         faults=faults,
         mapper=log.mapper,
     )
+    for follower in followers.followers:
+        follower.batch_size = settings.follower_batch_size
     # The followers need the activity policy, so they are attached once the services exist.
     app.read_models.follower = followers
     heartbeats = SqlProjectorHeartbeats(database)
@@ -313,6 +315,10 @@ def run_projector(
     try:
         report = _throttled(runtime, progress, progress_every)
         if once:
+            # Catching up a long log: bigger batches, so fewer transactions and round trips
+            # (and fewer reloads of an aggregate whose events span batches).
+            for follower in runtime.followers.followers:
+                follower.batch_size = max(follower.batch_size, settings.rebuild_batch_size)
             report(0)
             # Again until a pass reads nothing: a policy's own writes come after its position.
             total = read = runtime.followers.catch_up(report)

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from infrastructure.settings import Settings
+from tests.schema_pool import SchemaPool
 
 TODAY = date(2026, 11, 26)
 ADMIN_DSN = os.environ.get(
@@ -63,6 +64,7 @@ def postgres_database() -> Iterator[dict[str, str]]:
 
 
 def postgres_settings(database: dict[str, str], **overrides: object) -> Settings:
+    """Settings on a new, empty schema of ``database`` (never taken from the pool)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(
         host=database["host"],
@@ -73,6 +75,10 @@ def postgres_settings(database: dict[str, str], **overrides: object) -> Settings
         autocommit=True,
     ) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    return postgres_settings_for(database, schema, **overrides)
+
+
+def postgres_settings_for(database: dict[str, str], schema: str, **overrides: object) -> Settings:
     return Settings(
         postgres_host=database["host"],
         postgres_port=int(database["port"]),
@@ -82,6 +88,13 @@ def postgres_settings(database: dict[str, str], **overrides: object) -> Settings
         postgres_schema=schema,
         **overrides,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas(postgres_database: dict[str, str]) -> SchemaPool:
+    """Schemas of this worker's test database, handed from a finished test to the next
+    emptied (``tests/schema_pool.py``)."""
+    return SchemaPool(postgres_database)
 
 
 def with_signing_key(settings: Settings, directory: Path) -> Settings:
@@ -105,12 +118,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """Settings for a fresh, empty store on the backend under test."""
     if backend == "postgres":
-        database = request.getfixturevalue("postgres_database")
-        return postgres_settings(database)
-    return sqlite_settings(tmp_path)
+        pool: SchemaPool = request.getfixturevalue("postgres_schemas")
+        schema = pool.take()
+        yield postgres_settings_for(pool.database, schema)
+        pool.give_back(schema)
+    else:
+        yield sqlite_settings(tmp_path)
 
 
 @pytest.fixture

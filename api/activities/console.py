@@ -1,7 +1,8 @@
 """The console's speed-dating pages: the sessions, planning one, registering participants,
 the schedule (with links to print the timetables and to open the big screen), checking
 participants in on a tablet, every meeting's outcome in one grid (one form, one POST, one
-use case), closing the session and the partnerships it opened.
+use case), catching up the meetings marked as not held (and taking the catch-up back before
+it is held), withdrawing a registration, closing the session and the partnerships it opened.
 
 Every write is a use case of ``lab.speed_dating``, with the version the page was opened at;
 a refused form comes back with the message beside the field and nothing recorded.
@@ -261,25 +262,29 @@ def _session_page(
     candidates = [o for o in _organisations(request, user) if o.id not in registered]
     plan = _timetable(request, user, view)
     recorded = {(o.association_id, o.company_id): o for o in view.outcomes}
-    meetings = []
+    # One line per pair: a pair planned again in a catch-up round is shown there (its
+    # outcome is the pair's, whichever round it was held in).
+    by_pair: dict[tuple[UUID, UUID], dict[str, Any]] = {}
     if plan is not None:
         present = {p.id: p.attendance for p in (*view.associations, *view.companies)}
         for round_ in plan.rounds:
             for meeting in round_.meetings:
                 key = (meeting.association.id, meeting.company.id)
-                meetings.append(
-                    {
-                        "round": round_.number,
-                        "starts_at": round_.starts_at,
-                        "table": meeting.table,
-                        "association": meeting.association,
-                        "company": meeting.company,
-                        "outcome": recorded.get(key),
-                        "both_arrived": present.get(key[0]) == "checked_in"
-                        and present.get(key[1]) == "checked_in",
-                        "key": f"{key[0]}-{key[1]}",
-                    }
-                )
+                by_pair.pop(key, None)
+                by_pair[key] = {
+                    "round": round_.number,
+                    "catch_up": round_.catch_up,
+                    "starts_at": round_.starts_at,
+                    "table": meeting.table,
+                    "association": meeting.association,
+                    "company": meeting.company,
+                    "outcome": recorded.get(key),
+                    "both_arrived": present.get(key[0]) == "checked_in"
+                    and present.get(key[1]) == "checked_in",
+                    "key": f"{key[0]}-{key[1]}",
+                }
+    meetings = sorted(by_pair.values(), key=lambda m: (m["round"], m["table"]))
+    catch_up_rounds = [r for r in plan.rounds if r.catch_up] if plan is not None else []
     base = f"{API_SESSIONS}/{view.id}"
     return _html(
         request,
@@ -291,6 +296,10 @@ def _session_page(
         candidates=[(str(o.id), o.name, o.kind.value) for o in candidates],
         meetings=meetings,
         missing=max(0, view.meetings_scheduled - len(view.outcomes)),
+        missed=sum(1 for o in view.outcomes if not o.held),
+        catch_up_rounds=catch_up_rounds,
+        catch_up_meetings=sum(len(r.meetings) for r in catch_up_rounds),
+        registered=[(str(p.id), p.name) for p in (*view.associations, *view.companies)],
         errors=errors or {},
         values=values or {},
         form_token=new_form_token(),
@@ -324,7 +333,31 @@ def outcomes_page(request: Request, user: UserDep, session_id: UUID) -> HTMLResp
     return _session_page(request, user, session_id, "activities/outcomes.html")
 
 
-ACTIONS = ("register", "schedule", "check-in", "no-show", "outcomes", "close", "open-pair")
+ACTIONS = (
+    "register",
+    "withdraw",
+    "schedule",
+    "catch-up",
+    "withdraw-catch-up",
+    "check-in",
+    "no-show",
+    "outcomes",
+    "close",
+    "open-pair",
+)
+FIELDS = {
+    "register": {},
+    "withdraw": {"organization_id": "withdraw_organization_id", "reason": "withdraw_reason"},
+    "catch-up": {"pairs": "catch_up"},
+    "withdraw-catch-up": {"reason": "catch_up_reason"},
+}
+"""Per form, the page's field for a use case's field (the page holds several forms)."""
+DEFAULT_FIELD = {
+    "withdraw": "withdraw_organization_id",
+    "catch-up": "catch_up",
+    "withdraw-catch-up": "catch_up_reason",
+}
+"""Per form, where a refusal that names no field is shown."""
 TEMPLATES = {
     "check-in": "activities/check_in.html",
     "no-show": "activities/check_in.html",
@@ -398,6 +431,28 @@ def _session_action(request: Request, form: Form, session_id: UUID, action: str)
                 )
                 version = result.version
             return f"{base}#participants"
+        if action == "withdraw":
+            service.withdraw_session_participant(
+                caller,
+                session_id,
+                organization_id=_uuid(
+                    form.get("withdraw_organization_id"), "withdraw_organization_id"
+                ),
+                reason=optional(form.get("withdraw_reason")),
+                expected_version=expected,
+            )
+            return f"{base}#participants"
+        if action == "catch-up":
+            service.schedule_catch_up_rounds(caller, session_id, expected_version=expected)
+            return f"{base}#catch-up"
+        if action == "withdraw-catch-up":
+            service.withdraw_catch_up_rounds(
+                caller,
+                session_id,
+                reason=optional(form.get("catch_up_reason")),
+                expected_version=expected,
+            )
+            return f"{base}#catch-up"
         if action == "schedule":
             service.generate_session_schedule(caller, session_id, expected_version=expected)
             return f"{base}#schedule"
@@ -448,15 +503,17 @@ def _session_action(request: Request, form: Form, session_id: UUID, action: str)
             return f"/console/partnerships/{opened.id}"
         raise FormValueError("action", "lifecycle")
 
+    default = DEFAULT_FIELD.get(action, "organization_id")
     try:
-        return record_once(request, user, form, _refusing(act, locale, "organization_id"))
+        return record_once(request, user, form, _refusing(act, locale, default))
     except Refused as refused:
+        fields = FIELDS.get(action, {})
         return _session_page(
             request,
             user,
             session_id,
             TEMPLATES.get(action, "activities/speed_dating.html"),
-            errors=refused.errors,
+            errors={fields.get(name, name): message for name, message in refused.errors.items()},
             values=form.fields,
             status=409 if "version" in refused.errors else 422,
         )

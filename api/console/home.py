@@ -29,6 +29,10 @@ STEP_EVENTS = {
 """The partnership events whose words are the milestones' (``Labels.milestone``)."""
 
 
+FOLLOW_UPS = 50
+"""The first items of the follow-up list shown (the database cuts the page)."""
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep) -> HTMLResponse:
     lab = lab_of(request)
@@ -36,7 +40,7 @@ def home(request: Request, user: UserDep) -> HTMLResponse:
     milestones: list[Any] | None = None
     if user.role in READERS:
         milestones = lab.audit.latest_milestones(user.caller, LATEST)
-        follow_ups = lab.follow_ups.list_follow_ups(user.caller)[:50]
+        follow_ups = lab.follow_ups.follow_up_page(user.caller, limit=FOLLOW_UPS).items
         latest = lab.partnerships.list_partnerships(
             user.caller, PartnershipFilter(), PageRequest(limit=LATEST)
         ).items

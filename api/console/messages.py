@@ -54,6 +54,17 @@ RULES: dict[str, str] = {
     "date-format": N_("Enter a date, like 15/12/2026."),
     "number-format": N_("Enter a number, like 1 234,56."),
     "store-unavailable": N_("The service cannot reach its database. Try again in a moment."),
+    "participant-registered": N_("This organisation is not registered for this session."),
+    "plan-fixed-once-under-way": N_(
+        "Outcomes are already recorded: the plan can no longer change."
+    ),
+    "facts-after-session-date": N_("This can only be recorded from the day of the session on."),
+    "schedule-generated-first": N_("Generate the schedule first."),
+    "catch-up-has-pairs": N_("No meeting is marked as not held: there is nothing to catch up."),
+    "catch-up-plan-exists": N_("There is no catch-up to withdraw."),
+    "catch-up-withdrawn-before-held": N_(
+        "A meeting of the catch-up was already held: it can no longer be withdrawn."
+    ),
 }
 
 

@@ -29,7 +29,7 @@ from application.errors import ApplicationError, Conflict, NotFound, StoreUnavai
 from application.event_log import LabEventLog
 from application.followers import API_KEYS
 from application.read_models import ReadModels
-from application.results import CommandResult
+from application.results import CommandResult, record_view
 from domain.access.api_key import ApiKey, Role
 
 HASH_SCHEME = "hmac-sha256"
@@ -67,18 +67,8 @@ class Principal:
         return Caller(lab=self.lab, actor=self.name)
 
 
-@dataclass(frozen=True)
-class ApiKeyView:
-    id: UUID
-    lab: str
-    name: str
-    role: Role
-    issued_at: datetime
-    issued_by: str
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    revoked_by: str | None
-    version: int
+ApiKeyView = ApiKeyRow
+"""A key as the use cases show it: the key list's row (never its secret, nor the hash)."""
 
 
 @dataclass(frozen=True)
@@ -95,22 +85,7 @@ def hash_secret(pepper: bytes, secret: str) -> str:
 
 
 def key_view(key: ApiKey) -> ApiKeyView:
-    return ApiKeyView(
-        id=key.id,
-        lab=key.lab,
-        name=key.name,
-        role=key.role,
-        issued_at=key.issued_at,
-        issued_by=key.issued_by,
-        expires_at=key.expires_at,
-        revoked_at=key.revoked_at,
-        revoked_by=key.revoked_by,
-        version=key.version,
-    )
-
-
-def row_view(row: ApiKeyRow) -> ApiKeyView:
-    return ApiKeyView(**{name: getattr(row, name) for name in ApiKeyView.__dataclass_fields__})
+    return record_view(ApiKeyView, key)
 
 
 def _utc_now() -> datetime:
@@ -196,8 +171,7 @@ class ApiKeyService:
         self._read_models.wait_for_projections(
             read_models=API_KEYS, lab=caller.lab if caller is not None else None
         )
-        rows = self._key_list().keys(caller.lab if caller is not None else None)
-        return [row_view(row) for row in rows]
+        return list(self._key_list().keys(caller.lab if caller is not None else None))
 
     def api_key_lab(self, key_id: UUID) -> str:
         """The lab of a key (operators only: the CLI revokes keys by id alone)."""

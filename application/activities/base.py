@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -18,8 +18,8 @@ from eventsourcing.domain import Aggregate
 from application.activities.ports import ActivitiesView
 from application.activities.views import ActivityFilter, ActivitySummary, NamedRef
 from application.context import Caller
-from application.errors import ConcurrentWrite, StoreUnavailable, VersionMismatch
-from application.event_log import LabEventLog
+from application.errors import ConcurrentWrite, StoreUnavailable
+from application.event_log import Fields, LabEventLog, Prepare, check_version
 from application.followers import ACTIVITIES
 from application.partnerships.organizations import OrganizationService
 from application.read_models import ReadModels
@@ -33,6 +33,9 @@ from domain.values import OrganizationKind, Origin, OriginKind
 A = TypeVar("A", bound=Aggregate)
 
 UNKNOWN = "(unknown organisation)"
+
+Bound = date | None
+"""A day bounding a list (``None``: no bound)."""
 
 
 class ActivityCore:
@@ -68,11 +71,7 @@ class ActivityCore:
     ) -> A:
         """The caller's lab's activity, checked against the expected version (If-Match)."""
         activity: A = self.log.owned(caller, cls, activity_id, label, None)
-        if version is not None and version != activity.version:
-            raise VersionMismatch(
-                f"expected version {version} but it is at version {activity.version}",
-                current_version=activity.version,
-            )
+        check_version(activity, version)
         return activity
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -168,3 +167,51 @@ class ActivityCore:
         """The partnership the pair opened from the activity, if it is open."""
         candidate = partnership_id(activity_id, pair.association_id, pair.company_id)
         return candidate if self.exists(candidate) else None
+
+
+class ActivityService(Generic[A]):
+    """What each activity's service shares: its ``ActivityCore``, and loading, saving and
+    dating one of its activities (a ``kind`` of the caller's lab, named ``label`` when it is
+    not found), for the use cases declared as ``RecordCommand`` and ``CreateCommand``."""
+
+    kind: type[A]
+    label: str
+    listed: tuple[str, ...] = ()
+    """The kinds of activity ``listing`` lists (its kind in the activities' read model)."""
+
+    def __init__(self, core: ActivityCore) -> None:
+        self._core = core
+
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None = None) -> A:
+        return self._core.activity(caller, self.kind, record_id, self.label, expected_version)
+
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        return self._core.save(aggregate, expected_version)
+
+    def today(self) -> date:
+        return self._core.clock()
+
+    def listing(
+        self, caller: Caller, page: PageRequest, *, held_from: Bound = None, held_to: Bound = None
+    ) -> Page[ActivitySummary]:
+        """The caller's lab's activities of the ``listed`` kinds, latest first."""
+        return self._core.list_activities(caller, self.listed, page, held_from, held_to)
+
+    def organization(self, caller: Caller, organization_id: UUID, *, field: str) -> Organization:
+        return self._core.organization(caller, organization_id, field=field)
+
+
+def organization(field: str = "organization_id", name: str = "organization") -> Prepare:
+    """A ``prepare`` of a command that takes an organisation (or a list of them) as ``name``:
+    the fields, with the id (or list of ids) in ``field`` replaced by that organisation of the
+    caller's lab (``NotFound`` naming ``field`` otherwise)."""
+
+    def look_up(service: ActivityService[Any], caller: Caller, fields: Fields) -> Fields:
+        def found(organization_id: UUID) -> Organization:
+            return service.organization(caller, organization_id, field=field)
+
+        ids = fields[field]
+        rest = {key: value for key, value in fields.items() if key != field}
+        return {**rest, name: [found(i) for i in ids] if isinstance(ids, list) else found(ids)}
+
+    return look_up

@@ -4,14 +4,14 @@ pay-what-you-want contributions, and partnerships with the associations proposed
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
-from application.activities.base import ActivityCore
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import consulting_view
 from application.activities.projections import CONSULTING
-from application.activities.views import ActivitySummary, ConsultingView
+from application.activities.views import ConsultingView
 from application.context import Caller
+from application.event_log import CreateCommand, RecordCommand
 from application.partnerships.views import OrganizationFilter, OrganizationSummary
 from application.results import CommandResult, Page, PageRequest
 from domain.activities.consulting import ConsultingEngagement
@@ -21,30 +21,16 @@ from domain.values import OrganizationKind, OriginKind
 LABEL = "consulting engagement"
 
 
-class ConsultingService:
+class ConsultingService(ActivityService[ConsultingEngagement]):
     """Consulting engagements with companies."""
 
-    def __init__(self, core: ActivityCore) -> None:
-        self._core = core
+    kind = ConsultingEngagement
+    label = LABEL
+    listed = (CONSULTING,)
 
-    def open_consulting(
-        self,
-        caller: Caller,
-        *,
-        company_id: UUID,
-        scope: str,
-        started_on: date,
-        note: str | None = None,
-    ) -> CommandResult:
-        engagement = ConsultingEngagement.open(
-            company=self._core.organization(caller, company_id, field="company_id"),
-            scope=scope,
-            started_on=started_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(engagement, None)
+    open_consulting = CreateCommand(
+        ConsultingEngagement.open, prepare=organization("company_id", "company")
+    )
 
     def consulting_candidates(
         self,
@@ -56,7 +42,7 @@ class ConsultingService:
         page: PageRequest,
     ) -> Page[OrganizationSummary]:
         """Associations of the catalogue by field of activity and territory, to propose."""
-        self._engagement(caller, engagement_id)
+        self.load(caller, engagement_id)
         self._core.settled(caller.lab)
         return self._core.organizations.list_organizations(
             caller,
@@ -68,57 +54,17 @@ class ConsultingService:
             page,
         )
 
-    def propose_associations(
-        self,
-        caller: Caller,
-        engagement_id: UUID,
-        *,
-        association_ids: list[UUID],
-        occurred_on: date,
-        field_of_activity: str | None = None,
-        territory: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        associations = [
-            self._core.organization(caller, a, field="association_ids") for a in association_ids
-        ]
-        engagement = self._engagement(caller, engagement_id, expected_version)
-        engagement.propose(
-            associations,
-            occurred_on=occurred_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            field_of_activity=field_of_activity,
-            territory=territory,
-        )
-        return self._core.save(engagement, expected_version)
-
-    def record_consulting_contribution(
-        self,
-        caller: Caller,
-        engagement_id: UUID,
-        *,
-        amount_eur: Decimal,
-        paid_on: date,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        engagement = self._engagement(caller, engagement_id, expected_version)
-        engagement.record_contribution(
-            amount_eur=amount_eur,
-            paid_on=paid_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(engagement, expected_version)
+    propose_associations = RecordCommand(
+        ConsultingEngagement.propose, prepare=organization("association_ids", "associations")
+    )
+    record_consulting_contribution = RecordCommand(ConsultingEngagement.record_contribution)
 
     def open_partnership_from_consulting(
         self, caller: Caller, engagement_id: UUID, *, association_id: UUID, occurred_on: date
     ) -> CommandResult:
         """The company met an association proposed to it: open their partnership, with the
         engagement as origin, at most once."""
-        engagement = self._engagement(caller, engagement_id)
+        engagement = self.load(caller, engagement_id)
         engagement.require_proposed(association_id)
         return self._core.open_from_activity(
             caller,
@@ -130,23 +76,8 @@ class ConsultingService:
         )
 
     def get_consulting(self, caller: Caller, engagement_id: UUID) -> ConsultingView:
-        engagement = self._engagement(caller, engagement_id)
+        engagement = self.load(caller, engagement_id)
         refs = self._core.refs(caller, [engagement.company_id, *engagement.proposed])
         return consulting_view(engagement, refs)
 
-    def list_consulting(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
-    ) -> Page[ActivitySummary]:
-        return self._core.list_activities(caller, (CONSULTING,), page, held_from, held_to)
-
-    def _engagement(
-        self, caller: Caller, engagement_id: UUID, expected_version: int | None = None
-    ) -> ConsultingEngagement:
-        return self._core.activity(
-            caller, ConsultingEngagement, engagement_id, LABEL, expected_version
-        )
+    list_consulting = ActivityService.listing

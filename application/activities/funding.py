@@ -3,66 +3,30 @@ of every source, and the funding report."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
-from application.activities.base import ActivityCore
+from application.activities.base import ActivityService
 from application.activities.presenters import subsidy_view
 from application.activities.reports import funding_report
 from application.activities.views import FundingFilter, FundingLine, FundingReport, SubsidyView
 from application.context import Caller
-from application.results import CommandResult
+from application.event_log import CreateCommand, RecordCommand
 from domain.activities.funding import Subsidy
 
 LABEL = "subsidy"
 
 
-class FundingService:
+class FundingService(ActivityService[Subsidy]):
     """Subsidies and the lab's income lines."""
 
-    def __init__(self, core: ActivityCore) -> None:
-        self._core = core
+    kind = Subsidy
+    label = LABEL
 
-    def record_subsidy(
-        self,
-        caller: Caller,
-        *,
-        funder: str,
-        year: int,
-        amount_eur: Decimal,
-        granted_on: date,
-        note: str | None = None,
-    ) -> CommandResult:
-        subsidy = Subsidy.grant(
-            lab=caller.lab,
-            funder=funder,
-            year=year,
-            amount_eur=amount_eur,
-            granted_on=granted_on,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(subsidy, None)
-
-    def correct_subsidy(
-        self,
-        caller: Caller,
-        subsidy_id: UUID,
-        *,
-        amount_eur: Decimal,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        subsidy = self._subsidy(caller, subsidy_id, expected_version)
-        subsidy.correct_amount(
-            amount_eur=amount_eur, reason=reason, actor=caller.actor, today=self._core.clock()
-        )
-        return self._core.save(subsidy, expected_version)
+    record_subsidy = CreateCommand(Subsidy.grant, lab=True)
+    correct_subsidy = RecordCommand(Subsidy.correct_amount)
 
     def get_subsidy(self, caller: Caller, subsidy_id: UUID) -> SubsidyView:
-        return subsidy_view(self._subsidy(caller, subsidy_id))
+        return subsidy_view(self.load(caller, subsidy_id))
 
     def funding_lines(self, caller: Caller, filters: FundingFilter) -> list[FundingLine]:
         """Every income line (subsidy, consulting contribution, training fee), by year."""
@@ -76,8 +40,3 @@ class FundingService:
                 caller, FundingFilter(year_from=filters.year_from, year_to=filters.year_to)
             )
         )
-
-    def _subsidy(
-        self, caller: Caller, subsidy_id: UUID, expected_version: int | None = None
-    ) -> Subsidy:
-        return self._core.activity(caller, Subsidy, subsidy_id, LABEL, expected_version)

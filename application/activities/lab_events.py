@@ -6,81 +6,30 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from application.activities.base import ActivityCore
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import lab_event_view
 from application.activities.views import ActivitySummary, LabEventView
 from application.context import Caller
-from application.results import CommandResult, Page, PageRequest
+from application.event_log import CreateCommand, RecordCommand
+from application.results import Page, PageRequest
 from domain.activities.lab_event import EVENT_KINDS, LabEvent
 from domain.values import OriginKind
 
 LABEL = "event"
 
 
-class LabEventService:
+class LabEventService(ActivityService[LabEvent]):
     """Thematic events and open forums."""
 
-    def __init__(self, core: ActivityCore) -> None:
-        self._core = core
+    kind = LabEvent
+    label = LABEL
 
-    def plan_event(
-        self,
-        caller: Caller,
-        *,
-        kind: OriginKind,
-        title: str,
-        held_on: date,
-        theme: str | None = None,
-        venue: str | None = None,
-        note: str | None = None,
-    ) -> CommandResult:
-        lab_event = LabEvent.plan(
-            lab=caller.lab,
-            kind=kind,
-            title=title,
-            held_on=held_on,
-            actor=caller.actor,
-            theme=theme,
-            venue=venue,
-            note=note,
-        )
-        return self._core.save(lab_event, None)
-
-    def record_event_attendance(
-        self,
-        caller: Caller,
-        event_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        organization = self._core.organization(caller, organization_id, field="organization_id")
-        lab_event = self._lab_event(caller, event_id, expected_version)
-        lab_event.record_attendance(organization, actor=caller.actor, today=self._core.clock())
-        return self._core.save(lab_event, expected_version)
-
-    def record_event_meeting(
-        self,
-        caller: Caller,
-        event_id: UUID,
-        *,
-        association_id: UUID,
-        company_id: UUID,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        lab_event = self._lab_event(caller, event_id, expected_version)
-        lab_event.record_meeting(
-            association_id=association_id,
-            company_id=company_id,
-            actor=caller.actor,
-            today=self._core.clock(),
-            note=note,
-        )
-        return self._core.save(lab_event, expected_version)
+    plan_event = CreateCommand(LabEvent.plan, dated=False, lab=True)
+    record_event_attendance = RecordCommand(LabEvent.record_attendance, prepare=organization())
+    record_event_meeting = RecordCommand(LabEvent.record_meeting)
 
     def get_event(self, caller: Caller, event_id: UUID) -> LabEventView:
-        lab_event = self._lab_event(caller, event_id)
+        lab_event = self.load(caller, event_id)
         if lab_event.meetings:
             self._core.settled(
                 caller.lab
@@ -102,8 +51,3 @@ class LabEventService:
         return self._core.list_activities(
             caller, (k.value for k in kinds), page, held_from, held_to
         )
-
-    def _lab_event(
-        self, caller: Caller, event_id: UUID, expected_version: int | None = None
-    ) -> LabEvent:
-        return self._core.activity(caller, LabEvent, event_id, LABEL, expected_version)

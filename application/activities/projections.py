@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from typing import Any
 from uuid import UUID
 
 from application.activities.ports import (
@@ -12,6 +13,7 @@ from application.activities.ports import (
     FundingAmountCorrected,
     FundingLineRow,
 )
+from application.read_models import attributes
 from domain.activities.consulting import ConsultingEngagement
 from domain.activities.funding import Subsidy
 from domain.activities.lab_event import LabEvent
@@ -32,25 +34,44 @@ def activity_changes(_event: object) -> list[ActivityChange]:
     return []
 
 
-def _moved(event: SpeedDatingSession.Event | LabEvent.Event, **status: object) -> ActivityChange:
+def _moved(event: Any, **status: object) -> ActivityChange:
+    """The activity changed (its version), moving to ``status`` when given."""
     return ActivityStatusChanged(event.originator_id, event.originator_version, **status)  # type: ignore[arg-type]
 
 
-@activity_changes.register
-def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
+def _listed(event: Any, kind: str, status: str, **row: Any) -> list[ActivityChange]:
+    """A new activity's row of ``kind`` in ``status``: ``row`` gives its title and day held,
+    and its venue and company when it has them."""
     return [
         ActivityRow(
             id=event.originator_id,
             lab=event.lab,
-            kind=SPEED_DATING,
-            title=event.title,
-            held_on=event.held_on,
-            venue=event.venue,
-            status=PLANNED,
-            company_id=event.host_company_id,
+            kind=kind,
+            status=status,
             version=event.originator_version,
+            **{"venue": None, "company_id": None, **row},
         )
     ]
+
+
+def _income(event: Any, source: FundingSource, year: int, **payer: Any) -> FundingLineRow:
+    """One income line of the lab: ``payer`` gives its ``lab`` (none: the activity's), its
+    ``funder`` and its ``payer_id`` when they are known."""
+    return FundingLineRow(
+        aggregate_id=event.originator_id,
+        line=event.originator_version,
+        source=source,
+        year=year,
+        amount_eur=event.amount_eur,
+        received_on=event.occurred_on,
+        **{"lab": None, "funder": None, "payer_id": None, **payer},
+    )
+
+
+@activity_changes.register
+def _(event: SpeedDatingSession.Planned) -> list[ActivityChange]:
+    row = attributes(event, "title", "held_on", "venue")
+    return _listed(event, SPEED_DATING, PLANNED, company_id=event.host_company_id, **row)
 
 
 @activity_changes.register(SpeedDatingSession.ParticipantRegistered)
@@ -80,19 +101,8 @@ def _(event: SpeedDatingSession.Closed) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: LabEvent.Planned) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=event.kind.value,
-            title=event.title,
-            held_on=event.held_on,
-            venue=event.venue,
-            status=PLANNED,
-            company_id=None,
-            version=event.originator_version,
-        )
-    ]
+    row = attributes(event, "title", "held_on", "venue")
+    return _listed(event, event.kind.value, PLANNED, **row)
 
 
 @activity_changes.register(LabEvent.AttendanceRecorded)
@@ -103,24 +113,14 @@ def _(event: LabEvent.Event) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: ConsultingEngagement.Opened) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=CONSULTING,
-            title=event.scope,
-            held_on=event.occurred_on,
-            venue=None,
-            status=OPEN,
-            company_id=event.company_id,
-            version=event.originator_version,
-        )
-    ]
+    row = {"title": event.scope, "held_on": event.occurred_on, "company_id": event.company_id}
+    return _listed(event, CONSULTING, OPEN, **row)
 
 
-@activity_changes.register
-def _(event: ConsultingEngagement.AssociationsProposed) -> list[ActivityChange]:
-    return [ActivityStatusChanged(event.originator_id, event.originator_version)]
+@activity_changes.register(ConsultingEngagement.AssociationsProposed)
+@activity_changes.register(TrainingSession.ParticipantEnrolled)
+def _(event: ConsultingEngagement.Event | TrainingSession.Event) -> list[ActivityChange]:
+    return [_moved(event)]
 
 
 @activity_changes.register
@@ -130,24 +130,7 @@ def _(event: ConsultingEngagement.ContributionPaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: TrainingSession.Planned) -> list[ActivityChange]:
-    return [
-        ActivityRow(
-            id=event.originator_id,
-            lab=event.lab,
-            kind=TRAINING,
-            title=event.title,
-            held_on=event.held_on,
-            venue=None,
-            status=PLANNED,
-            company_id=None,
-            version=event.originator_version,
-        )
-    ]
-
-
-@activity_changes.register
-def _(event: TrainingSession.ParticipantEnrolled) -> list[ActivityChange]:
-    return [ActivityStatusChanged(event.originator_id, event.originator_version)]
+    return _listed(event, TRAINING, PLANNED, **attributes(event, "title", "held_on"))
 
 
 @activity_changes.register
@@ -157,19 +140,7 @@ def _(event: TrainingSession.FeePaid) -> list[ActivityChange]:
 
 @activity_changes.register
 def _(event: Subsidy.Granted) -> list[ActivityChange]:
-    return [
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=event.lab,
-            source=FundingSource.SUBSIDY,
-            year=event.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=event.funder,
-            payer_id=None,
-        )
-    ]
+    return [_income(event, FundingSource.SUBSIDY, event.year, lab=event.lab, funder=event.funder)]
 
 
 @activity_changes.register
@@ -183,19 +154,9 @@ def _paid(
     *,
     payer_id: UUID | None,
 ) -> list[ActivityChange]:
-    """A payment to the lab: the activity changed, and one income line (``lab=None``: the
-    activity's lab)."""
+    """A payment to the lab: the activity changed, and one income line (of the activity's
+    lab)."""
     return [
-        ActivityStatusChanged(event.originator_id, event.originator_version),
-        FundingLineRow(
-            aggregate_id=event.originator_id,
-            line=event.originator_version,
-            lab=None,
-            source=source,
-            year=event.occurred_on.year,
-            amount_eur=event.amount_eur,
-            received_on=event.occurred_on,
-            funder=None,
-            payer_id=payer_id,
-        ),
+        _moved(event),
+        _income(event, source, event.occurred_on.year, payer_id=payer_id),
     ]

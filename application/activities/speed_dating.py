@@ -3,12 +3,11 @@ close; the timetable, per table, per participant and on the big screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from uuid import UUID
 
-from application.activities.base import ActivityCore
+from application.activities.base import ActivityService, organization
 from application.activities.presenters import pair_view, speed_dating_view
 from application.activities.projections import SPEED_DATING
 from application.activities.timetables import (
@@ -19,7 +18,6 @@ from application.activities.timetables import (
     timetable,
 )
 from application.activities.views import (
-    ActivitySummary,
     PairView,
     ParticipantCard,
     ScreenView,
@@ -29,7 +27,8 @@ from application.activities.views import (
 )
 from application.context import Caller
 from application.errors import NotFound
-from application.results import CommandResult, Page, PageRequest
+from application.event_log import CreateCommand, RecordCommand
+from application.results import CommandResult
 from domain.activities.errors import ScheduleMissing
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.values import Interest, Pair
@@ -51,182 +50,31 @@ class OutcomeEntry:
     note: str | None = None
 
 
-class SpeedDatingService:
+class SpeedDatingService(ActivityService[SpeedDatingSession]):
     """Speed-dating sessions, from planning to the partnerships they open."""
 
-    def __init__(self, core: ActivityCore) -> None:
-        self._core = core
+    kind = SpeedDatingSession
+    label = LABEL
+    listed = (SPEED_DATING,)
 
     # ------------------------------------------------------------------ commands
 
-    def plan_speed_dating(
-        self,
-        caller: Caller,
-        *,
-        title: str,
-        held_on: date,
-        starts_at: time,
-        venue: str,
-        host_company_id: UUID,
-        round_minutes: int = 7,
-        changeover_minutes: int = 1,
-        note: str | None = None,
-    ) -> CommandResult:
-        session = SpeedDatingSession.plan(
-            title=title,
-            held_on=held_on,
-            starts_at=starts_at,
-            venue=venue,
-            host_company=self._core.organization(caller, host_company_id, field="host_company_id"),
-            actor=caller.actor,
-            round_minutes=round_minutes,
-            changeover_minutes=changeover_minutes,
-            note=note,
-        )
-        return self._core.save(session, None)
-
-    def register_session_participant(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        organization = self._core.organization(caller, organization_id, field="organization_id")
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.register(organization, actor=caller.actor),
-        )
-
-    def withdraw_session_participant(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        organization_id: UUID,
-        reason: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.withdraw(organization_id, actor=caller.actor, reason=reason),
-        )
-
-    def generate_session_schedule(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        excluded: list[Pair] | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.generate_schedule(actor=caller.actor, excluded=excluded),
-        )
-
-    def schedule_catch_up_rounds(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        pairs: list[Pair] | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.schedule_catch_up(
-                actor=caller.actor, today=self._core.clock(), pairs=pairs
-            ),
-        )
-
-    def withdraw_catch_up_rounds(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        reason: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Take back the catch-up rounds before any of their meetings is held."""
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.withdraw_catch_up(
-                actor=caller.actor, today=self._core.clock(), reason=reason
-            ),
-        )
-
-    def check_in_participant(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.check_in(organization_id, actor=caller.actor, today=self._core.clock()),
-        )
-
-    def record_no_show(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        organization_id: UUID,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.record_no_show(
-                organization_id, actor=caller.actor, today=self._core.clock()
-            ),
-        )
-
-    def record_meeting_outcome(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        association_id: UUID,
-        company_id: UUID,
-        held: bool,
-        association_interest: Interest = Interest.NONE,
-        company_interest: Interest = Interest.NONE,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.record_outcome(
-                association_id=association_id,
-                company_id=company_id,
-                held=held,
-                association_interest=association_interest,
-                company_interest=company_interest,
-                actor=caller.actor,
-                today=self._core.clock(),
-                note=note,
-            ),
-        )
+    plan_speed_dating = CreateCommand(
+        SpeedDatingSession.plan,
+        dated=False,
+        prepare=organization("host_company_id", "host_company"),
+    )
+    register_session_participant = RecordCommand(
+        SpeedDatingSession.register, dated=False, prepare=organization()
+    )
+    withdraw_session_participant = RecordCommand(SpeedDatingSession.withdraw, dated=False)
+    generate_session_schedule = RecordCommand(SpeedDatingSession.generate_schedule, dated=False)
+    schedule_catch_up_rounds = RecordCommand(SpeedDatingSession.schedule_catch_up)
+    withdraw_catch_up_rounds = RecordCommand(SpeedDatingSession.withdraw_catch_up)
+    """Take back the catch-up rounds before any of their meetings is held."""
+    check_in_participant = RecordCommand(SpeedDatingSession.check_in)
+    record_no_show = RecordCommand(SpeedDatingSession.record_no_show)
+    record_meeting_outcome = RecordCommand(SpeedDatingSession.record_outcome)
 
     def record_meeting_outcomes(
         self,
@@ -238,54 +86,24 @@ class SpeedDatingService:
     ) -> CommandResult:
         """Record many meetings' outcomes at once (the console's grid of a whole session):
         all of them or, if one is refused, none (the refusal names the pair in ``field``)."""
-        session = self._session(caller, session_id, expected_version)
+        session = self.load(caller, session_id, expected_version)
         for entry in outcomes:
             try:
-                session.record_outcome(
-                    association_id=entry.association_id,
-                    company_id=entry.company_id,
-                    held=entry.held,
-                    association_interest=entry.association_interest,
-                    company_interest=entry.company_interest,
-                    actor=caller.actor,
-                    today=self._core.clock(),
-                    note=entry.note,
-                )
+                session.record_outcome(**asdict(entry), actor=caller.actor, today=self.today())
             except DomainError as error:
                 error.field = f"outcome:{entry.association_id}:{entry.company_id}"
                 raise
-        return self._core.save(session, expected_version)
+        return self.save(session, expected_version)
 
-    def close_speed_dating(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        *,
-        occurred_on: date,
-        note: str | None = None,
-        confirm_missing_outcomes: bool = False,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Close the session; a policy then opens the partnerships of mutual follow-ups."""
-        return self._change_session(
-            caller,
-            session_id,
-            expected_version,
-            lambda s: s.close(
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self._core.clock(),
-                note=note,
-                confirm_missing_outcomes=confirm_missing_outcomes,
-            ),
-        )
+    close_speed_dating = RecordCommand(SpeedDatingSession.close)
+    """Close the session; a policy then opens the partnerships of mutual follow-ups."""
 
     def open_partnership_from_session(
         self, caller: Caller, session_id: UUID, *, association_id: UUID, company_id: UUID
     ) -> CommandResult:
         """Staff's decision for a pair that met here (typically one side only wanted to
         follow up): open its partnership with the session as origin, at most once."""
-        session = self._session(caller, session_id)
+        session = self.load(caller, session_id)
         pair = Pair(association_id, company_id)
         session.require_held(pair)
         return self._core.open_from_activity(
@@ -300,7 +118,7 @@ class SpeedDatingService:
     # ------------------------------------------------------------------ queries
 
     def get_speed_dating(self, caller: Caller, session_id: UUID) -> SpeedDatingView:
-        session = self._session(caller, session_id)
+        session = self.load(caller, session_id)
         if session.closed_on is not None:
             self._core.settled(
                 caller.lab
@@ -313,7 +131,7 @@ class SpeedDatingService:
     ) -> tuple[list[PairView], list[PairView]]:
         """After the close: the mutual follow-ups (with their partnerships once the policy
         opened them) and the one-sided ones, for staff to decide."""
-        session = self._session(caller, session_id)
+        session = self.load(caller, session_id)
         self._core.settled(caller.lab)
         refs = self._core.refs(caller, session.participants)
 
@@ -322,18 +140,10 @@ class SpeedDatingService:
 
         return views(session.follow_ups), views(session.one_sided)
 
-    def list_speed_datings(
-        self,
-        caller: Caller,
-        page: PageRequest,
-        *,
-        held_from: date | None = None,
-        held_to: date | None = None,
-    ) -> Page[ActivitySummary]:
-        return self._core.list_activities(caller, (SPEED_DATING,), page, held_from, held_to)
+    list_speed_datings = ActivityService.listing
 
     def speed_dating_timetable(self, caller: Caller, session_id: UUID) -> Timetable:
-        session = self._session(caller, session_id)
+        session = self.load(caller, session_id)
         if not session.rounds:
             raise ScheduleMissing("the session has no schedule yet: generate it first")
         return timetable(session, self._core.refs(caller, session.participants))
@@ -359,21 +169,3 @@ class SpeedDatingService:
     def speed_dating_screen(self, caller: Caller, session_id: UUID, at: datetime) -> ScreenView:
         """What the big screen shows at ``at`` (lab local time, without zone)."""
         return screen(self.speed_dating_timetable(caller, session_id), at)
-
-    # ------------------------------------------------------------------ helpers
-
-    def _session(
-        self, caller: Caller, session_id: UUID, expected_version: int | None = None
-    ) -> SpeedDatingSession:
-        return self._core.activity(caller, SpeedDatingSession, session_id, LABEL, expected_version)
-
-    def _change_session(
-        self,
-        caller: Caller,
-        session_id: UUID,
-        expected_version: int | None,
-        change: Callable[[SpeedDatingSession], None],
-    ) -> CommandResult:
-        session = self._session(caller, session_id, expected_version)
-        change(session)
-        return self._core.save(session, expected_version)

@@ -88,12 +88,10 @@ def partnership_items(p: Partnership, policy: FollowUpPolicy) -> list[FollowUpIt
         kind: str, title: str, visible_from: date, due_on: date, until: date | None = None
     ) -> None:
         items.append(
-            FollowUpItem(
-                key=f"{kind}:{p.id}",
-                lab=p.lab,
-                kind=kind,
-                subject_type="partnership",
-                subject_id=p.id,
+            _about(
+                p,
+                kind,
+                "partnership",
                 owner=owner,
                 title=title,
                 visible_from=visible_from,
@@ -144,13 +142,10 @@ def session_items(session: SpeedDatingSession) -> list[FollowUpItem]:
     if not missing:
         return []
     return [
-        FollowUpItem(
-            key=f"{OUTCOMES_MISSING}:{session.id}",
-            lab=session.lab,
-            kind=OUTCOMES_MISSING,
-            subject_type="speed_dating",
-            subject_id=session.id,
-            owner=None,
+        _about(
+            session,
+            OUTCOMES_MISSING,
+            "speed_dating",
             title=f"{len(missing)} meeting outcome(s) missing at {session.title!r}",
             visible_from=session.held_on,
             due_on=session.held_on + timedelta(days=OUTCOMES_WITHIN_DAYS),
@@ -165,13 +160,11 @@ def training_items(training: TrainingSession) -> list[FollowUpItem]:
         if unpaid <= 0:
             continue
         items.append(
-            FollowUpItem(
-                key=f"{FEE_UNPAID}:{training.id}:{enrolment.organization_id}",
-                lab=training.lab,
-                kind=FEE_UNPAID,
-                subject_type="training",
-                subject_id=training.id,
-                owner=None,
+            _about(
+                training,
+                FEE_UNPAID,
+                "training",
+                enrolment.organization_id,
                 title=f"{unpaid} EUR of the fee for {training.title!r} not yet paid "
                 f"(organisation {enrolment.organization_id})",
                 visible_from=training.held_on,
@@ -179,3 +172,16 @@ def training_items(training: TrainingSession) -> list[FollowUpItem]:
             )
         )
     return items
+
+
+def _about(record: Any, kind: str, subject_type: str, *detail: object, **item: Any) -> FollowUpItem:
+    """The item of ``kind`` about ``record`` (its lab, its id as subject, keyed
+    ``kind:id[:detail]``; no owner unless ``item`` names one)."""
+    return FollowUpItem(
+        key=":".join(str(part) for part in (kind, record.id, *detail)),
+        lab=record.lab,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=record.id,
+        **{"owner": None, **item},
+    )

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from application.context import Caller
 from application.errors import NotFound, StoreUnavailable
@@ -73,19 +73,10 @@ class FollowUpService:
             raise StoreUnavailable("the follow-up read model is not configured")
         return self._store
 
-    def list_follow_ups(
-        self,
-        caller: Caller,
-        *,
-        owner: str | None = None,
-        kind: str | None = None,
-        due_before: date | None = None,
-        today: date | None = None,
-    ) -> list[FollowUpItem]:
-        """The lab's open items, by due date; ``due_before`` keeps those due before it."""
-        return self.follow_up_page(
-            caller, owner=owner, kind=kind, due_before=due_before, today=today, limit=None
-        ).items
+    def list_follow_ups(self, caller: Caller, **filters: Any) -> list[FollowUpItem]:
+        """All the lab's open items, by due date, filtered as ``follow_up_page`` filters them
+        (``owner``, ``kind``, ``due_before``, ``today``)."""
+        return self.follow_up_page(caller, **filters, limit=None).items
 
     def follow_up_page(
         self,

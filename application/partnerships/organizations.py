@@ -21,7 +21,6 @@ from application.partnerships.views import (
 from application.read_models import ReadModels
 from application.results import CommandResult, Page, PageRequest
 from domain.partnerships.organization import Organization
-from domain.values import OrganizationKind
 
 
 class OrganizationService:
@@ -38,27 +37,11 @@ class OrganizationService:
         self._read_models = read_models
         self.claims = Claims(log, catalog, self._settle)
 
-    def register_organization(
-        self,
-        caller: Caller,
-        *,
-        kind: OrganizationKind,
-        name: str,
-        territory: str,
-        legal_identifier: str | None = None,
-        field_of_activity: str | None = None,
-        description: str | None = None,
-    ) -> CommandResult:
-        organization = Organization.register(
-            lab=caller.lab,
-            kind=kind,
-            name=name,
-            territory=territory,
-            actor=caller.actor,
-            legal_identifier=legal_identifier,
-            field_of_activity=field_of_activity,
-            description=description,
-        )
+    def register_organization(self, caller: Caller, **fields: Any) -> CommandResult:
+        """Register an organisation of the caller's lab with ``fields``, those of
+        ``Organization.register`` (its kind, name, territory, and legal identifier, field of
+        activity and description when known), telling the look-alikes already registered."""
+        organization = Organization.register(lab=caller.lab, actor=caller.actor, **fields)
         self._settle()  # the catalogue knows every earlier registration
         claim = self.claims.identifier_claim(organization, caller.actor)
         warnings = self.claims.look_alikes(organization)

@@ -6,16 +6,16 @@ Each command loads the caller's lab's partnership, checks the version the writer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.context import Caller
 from application.errors import NotFound
-from application.event_log import LabEventLog, check_version
+from application.event_log import LabEventLog, RecordCommand, check_version
 from application.partnerships.organizations import OrganizationService
 from application.partnerships.presenters import partnership_view
 from application.partnerships.views import (
@@ -25,7 +25,17 @@ from application.partnerships.views import (
 )
 from application.results import CommandResult, Page, PageRequest
 from domain.partnerships.partnership import Partnership
-from domain.values import Category, CommittedValue, Origin, OriginKind, SubKind
+from domain.values import CommittedValue, Origin, OriginKind
+
+COMMITTED_AMOUNTS = ("financial_eur", "in_kind_eur", "skills_days")
+
+
+def committed_value(fields: dict[str, Any]) -> dict[str, Any]:
+    """A contract's or renewal's fields, with its three amounts (each 0 when not given) as the
+    one ``committed`` value the aggregate takes."""
+    amounts = {name: value for name, value in fields.items() if name in COMMITTED_AMOUNTS}
+    rest = {name: value for name, value in fields.items() if name not in COMMITTED_AMOUNTS}
+    return {**rest, "committed": CommittedValue(**amounts)}
 
 
 class PartnershipService:
@@ -73,224 +83,19 @@ class PartnershipService:
             self._organizations.claims.require_no_open_pair(partnership)
         return self._log.record(partnership, expected_version=None)
 
-    def record_meeting(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        occurred_on: date,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.record_meeting(
-                occurred_on=occurred_on, actor=caller.actor, today=self.clock(), note=note
-            )
-        return result()
-
-    def propose_idea(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        title: str,
-        proposed_category: Category,
-        occurred_on: date,
-        description: str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.propose_idea(
-                title=title,
-                proposed_category=proposed_category,
-                occurred_on=occurred_on,
-                description=description,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def start_co_construction(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        idea_id: UUID,
-        occurred_on: date,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.start_co_construction(
-                idea_id=idea_id,
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def record_progress(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        progress: str,
-        occurred_on: date,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.record_progress(
-                progress=progress,
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def sign_contract(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        category: Category,
-        sub_kind: SubKind,
-        signed_on: date,
-        starts_on: date,
-        ends_on: date,
-        financial_eur: Decimal = Decimal(0),
-        in_kind_eur: Decimal = Decimal(0),
-        skills_days: Decimal = Decimal(0),
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.sign_contract(
-                category=category,
-                sub_kind=sub_kind,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                committed=CommittedValue(financial_eur, in_kind_eur, skills_days),
-                signed_on=signed_on,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def record_evaluation(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        occurred_on: date,
-        beneficiaries: int = 0,
-        jobs_created: int = 0,
-        volunteer_days: Decimal = Decimal(0),
-        skills_days: Decimal = Decimal(0),
-        in_kind_eur: Decimal = Decimal(0),
-        satisfaction: int | None = None,
-        findings: str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.record_evaluation(
-                occurred_on=occurred_on,
-                beneficiaries=beneficiaries,
-                jobs_created=jobs_created,
-                volunteer_days=volunteer_days,
-                skills_days=skills_days,
-                in_kind_eur=in_kind_eur,
-                satisfaction=satisfaction,
-                findings=findings,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def renew_contract(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        occurred_on: date,
-        ends_on: date,
-        financial_eur: Decimal = Decimal(0),
-        in_kind_eur: Decimal = Decimal(0),
-        skills_days: Decimal = Decimal(0),
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.renew_contract(
-                ends_on=ends_on,
-                committed=CommittedValue(financial_eur, in_kind_eur, skills_days),
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def abandon_partnership(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        reason: str,
-        occurred_on: date,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.abandon(
-                reason=reason,
-                occurred_on=occurred_on,
-                actor=caller.actor,
-                today=self.clock(),
-                note=note,
-            )
-        return result()
-
-    def correct_milestone(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        target_version: int,
-        changes: dict[str, Any],
-        reason: str,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.correct(
-                target_version=target_version,
-                changes=changes,
-                reason=reason,
-                actor=caller.actor,
-                today=self.clock(),
-            )
-        return result()
-
-    def assign_staff(
-        self,
-        caller: Caller,
-        partnership_id: UUID,
-        *,
-        staff: str,
-        from_on: date,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Assign (or reassign) the staff member who follows the partnership."""
-        with self._changing(caller, partnership_id, expected_version) as (p, result):
-            p.assign(staff=staff, from_on=from_on, actor=caller.actor, today=self.clock())
-        return result()
+    # Each milestone's use case: ``(caller, partnership_id, *, expected_version=None,
+    # **fields)`` with the fields of the aggregate's command (see ``RecordCommand``).
+    record_meeting = RecordCommand(Partnership.record_meeting)
+    propose_idea = RecordCommand(Partnership.propose_idea)
+    start_co_construction = RecordCommand(Partnership.start_co_construction)
+    record_progress = RecordCommand(Partnership.record_progress)
+    sign_contract = RecordCommand(Partnership.sign_contract, fields=committed_value)
+    record_evaluation = RecordCommand(Partnership.record_evaluation)
+    renew_contract = RecordCommand(Partnership.renew_contract, fields=committed_value)
+    abandon_partnership = RecordCommand(Partnership.abandon)
+    correct_milestone = RecordCommand(Partnership.correct)
+    assign_staff = RecordCommand(Partnership.assign)
+    """Assign (or reassign) the staff member who follows the partnership."""
 
     def get_partnership(
         self, caller: Caller, partnership_id: UUID, *, version: int | None = None
@@ -332,12 +137,13 @@ class PartnershipService:
         )
         return partnership
 
-    @contextmanager
-    def _changing(
-        self, caller: Caller, partnership_id: UUID, expected_version: int | None
-    ) -> Iterator[tuple[Partnership, Callable[[], CommandResult]]]:
-        partnership = self.partnership(caller, partnership_id)
+    def load(self, caller: Caller, record_id: UUID, expected_version: int | None) -> Partnership:
+        partnership = self.partnership(caller, record_id)
         check_version(partnership, expected_version)
-        outcome: list[CommandResult] = []
-        yield partnership, lambda: outcome[0]
-        outcome.append(self._log.record(partnership, expected_version))
+        return partnership
+
+    def save(self, aggregate: Aggregate, expected_version: int | None) -> CommandResult:
+        return self._log.record(aggregate, expected_version)
+
+    def today(self) -> date:
+        return self.clock()

@@ -15,6 +15,7 @@ from application.partnerships.views import (
     OrganizationView,
     PartnershipView,
 )
+from application.results import record_view
 from domain.partnerships.milestones import PROGRESS
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
@@ -22,20 +23,7 @@ from domain.values import Category, Milestone, SubKind
 
 
 def organization_view(organization: Organization) -> OrganizationView:
-    return OrganizationView(
-        id=organization.id,
-        lab=organization.lab,
-        kind=organization.kind,
-        name=organization.name,
-        legal_identifier=organization.legal_identifier,
-        field_of_activity=organization.field_of_activity,
-        territory=organization.territory,
-        description=organization.description,
-        archived=organization.archived,
-        version=organization.version,
-        created_at=organization.created_on,
-        modified_at=organization.modified_on,
-    )
+    return record_view(OrganizationView, organization)
 
 
 def _milestone(m: Milestone) -> MilestoneView:

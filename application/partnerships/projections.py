@@ -16,31 +16,21 @@ from application.partnerships.ports import (
     PartnershipRow,
     PartnershipTouched,
 )
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-    STAGE_OF_KIND,
-)
+from application.read_models import attributes
+from domain.partnerships import milestones
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
 
 MILESTONE_KIND_OF_EVENT: dict[type[object], str] = {
-    Partnership.Opened: OPENING,
-    Partnership.MeetingHeld: MEETING,
-    Partnership.IdeaProposed: IDEA,
-    Partnership.CoConstructionStarted: CO_CONSTRUCTION,
-    Partnership.CoConstructionProgressed: PROGRESS,
-    Partnership.ContractSigned: CONTRACT,
-    Partnership.EvaluationRecorded: EVALUATION,
-    Partnership.ContractRenewed: RENEWAL,
-    Partnership.Abandoned: ABANDONMENT,
+    Partnership.Opened: milestones.OPENING,
+    Partnership.MeetingHeld: milestones.MEETING,
+    Partnership.IdeaProposed: milestones.IDEA,
+    Partnership.CoConstructionStarted: milestones.CO_CONSTRUCTION,
+    Partnership.CoConstructionProgressed: milestones.PROGRESS,
+    Partnership.ContractSigned: milestones.CONTRACT,
+    Partnership.EvaluationRecorded: milestones.EVALUATION,
+    Partnership.ContractRenewed: milestones.RENEWAL,
+    Partnership.Abandoned: milestones.ABANDONMENT,
 }
 
 
@@ -55,15 +45,10 @@ def _(event: Organization.Registered, position: int) -> list[CatalogChange]:
     return [
         OrganizationRow(
             id=event.originator_id,
-            lab=event.lab,
-            kind=event.kind,
-            name=event.name,
-            legal_identifier=event.legal_identifier,
-            field_of_activity=event.field_of_activity,
-            territory=event.territory,
-            description=event.description,
             archived=False,
             version=event.originator_version,
+            **attributes(event, "lab", "kind", "name", "legal_identifier", "territory"),
+            **attributes(event, "field_of_activity", "description"),
         )
     ]
 
@@ -84,7 +69,7 @@ def _milestone(event: Partnership.Event, position: int) -> MilestoneRow:
         partnership_id=event.originator_id,
         version=event.originator_version,
         kind=kind,
-        stage=STAGE_OF_KIND.get(kind),
+        stage=milestones.STAGE_OF_KIND.get(kind),
         occurred_on=event.occurred_on,  # type: ignore[attr-defined]
         recorded_at=event.timestamp,
         position=position,
@@ -96,12 +81,10 @@ def _(event: Partnership.Opened, position: int) -> list[CatalogChange]:
     return [
         PartnershipRow(
             id=event.originator_id,
-            lab=event.lab,
-            association_id=event.association_id,
-            company_id=event.company_id,
             origin_kind=event.origin.kind,
             origin_reference_id=event.origin.reference_id,
             version=event.originator_version,
+            **attributes(event, "lab", "association_id", "company_id"),
         ),
         _milestone(event, position),
     ]

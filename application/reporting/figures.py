@@ -252,15 +252,18 @@ def _summed(rows: Iterable[MetricRow], metric: str, k2: int = 0) -> MetricRow | 
 
 def impact_report(scope: ReportScope, rows: Sequence[MetricRow]) -> ImpactReport:
     relevant = [r for r in rows if r.metric in (COMMIT, EVALUATED)]
-    keys = sorted({(r.t, r.k1) for r in relevant}, key=lambda k: (k[1], _category_order(k[0])))
+    by_key: dict[tuple[str, int], list[MetricRow]] = defaultdict(list)
+    for r in relevant:
+        by_key[(r.t, r.k1)].append(r)
+    keys = sorted(by_key, key=lambda k: (k[1], _category_order(k[0])))
     table = [
         ImpactRow(
             category=category,
             year=year,
             figures=_figures(
-                _summed((r for r in relevant if (r.t, r.k1) == (category, year)), COMMIT, 0),
-                _summed((r for r in relevant if (r.t, r.k1) == (category, year)), COMMIT, 1),
-                _summed((r for r in relevant if (r.t, r.k1) == (category, year)), EVALUATED),
+                _summed(by_key[(category, year)], COMMIT, 0),
+                _summed(by_key[(category, year)], COMMIT, 1),
+                _summed(by_key[(category, year)], EVALUATED),
             ),
         )
         for category, year in keys

@@ -21,18 +21,8 @@ from functools import singledispatch
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-    STAGE_OF_KIND,
-)
+from application.read_models import attributes
+from domain.partnerships import milestones
 from domain.partnerships.organization import Organization
 from domain.partnerships.partnership import Partnership
 
@@ -192,11 +182,9 @@ def _(event: Organization.Registered, position: int) -> list[ReportChange]:
     return [
         OrganizationVersion(
             id=event.originator_id,
-            lab=event.lab,
-            name=event.name,
-            territory=event.territory,
             recorded_us=microseconds(event.timestamp),
             position=position,
+            **attributes(event, "lab", "name", "territory"),
         )
     ]
 
@@ -213,7 +201,7 @@ def _(event: Organization.Updated, position: int) -> list[ReportChange]:
     ]
 
 
-_RANK_OF_KIND = {kind: stage.rank for kind, stage in STAGE_OF_KIND.items()}
+_RANK_OF_KIND = {kind: stage.rank for kind, stage in milestones.STAGE_OF_KIND.items()}
 
 
 def _milestone(event: Any, kind: str, position: int, **details: Any) -> MilestoneVersion:
@@ -236,34 +224,32 @@ def _(event: Partnership.Opened, position: int) -> list[ReportChange]:
     return [
         PartnershipParties(
             id=event.originator_id,
-            lab=event.lab,
-            association_id=event.association_id,
-            company_id=event.company_id,
             origin_kind=event.origin.kind.value,
             origin_reference_id=event.origin.reference_id,
+            **attributes(event, "lab", "association_id", "company_id"),
         ),
-        _milestone(event, OPENING, position),
+        _milestone(event, milestones.OPENING, position),
     ]
 
 
 @report_changes.register
 def _(event: Partnership.MeetingHeld, position: int) -> list[ReportChange]:
-    return [_milestone(event, MEETING, position)]
+    return [_milestone(event, milestones.MEETING, position)]
 
 
 @report_changes.register
 def _(event: Partnership.IdeaProposed, position: int) -> list[ReportChange]:
-    return [_milestone(event, IDEA, position, category=event.proposed_category.value)]
+    return [_milestone(event, milestones.IDEA, position, category=event.proposed_category.value)]
 
 
 @report_changes.register
 def _(event: Partnership.CoConstructionStarted, position: int) -> list[ReportChange]:
-    return [_milestone(event, CO_CONSTRUCTION, position)]
+    return [_milestone(event, milestones.CO_CONSTRUCTION, position)]
 
 
 @report_changes.register
 def _(event: Partnership.CoConstructionProgressed, position: int) -> list[ReportChange]:
-    return [_milestone(event, PROGRESS, position)]
+    return [_milestone(event, milestones.PROGRESS, position)]
 
 
 @report_changes.register
@@ -272,7 +258,7 @@ def _(event: Partnership.ContractSigned, position: int) -> list[ReportChange]:
     return [
         _milestone(
             event,
-            CONTRACT,
+            milestones.CONTRACT,
             position,
             category=event.category.value,
             sub_kind=event.sub_kind.value,
@@ -289,7 +275,7 @@ def _(event: Partnership.ContractRenewed, position: int) -> list[ReportChange]:
     return [
         _milestone(
             event,
-            RENEWAL,
+            milestones.RENEWAL,
             position,
             financial=hundredths(committed.financial_eur),
             in_kind=hundredths(committed.in_kind_eur),
@@ -303,7 +289,7 @@ def _(event: Partnership.EvaluationRecorded, position: int) -> list[ReportChange
     return [
         _milestone(
             event,
-            EVALUATION,
+            milestones.EVALUATION,
             position,
             beneficiaries=event.beneficiaries,
             jobs=event.jobs_created,
@@ -317,7 +303,7 @@ def _(event: Partnership.EvaluationRecorded, position: int) -> list[ReportChange
 
 @report_changes.register
 def _(event: Partnership.Abandoned, position: int) -> list[ReportChange]:
-    return [_milestone(event, ABANDONMENT, position, reason=event.reason)]
+    return [_milestone(event, milestones.ABANDONMENT, position, reason=event.reason)]
 
 
 @report_changes.register

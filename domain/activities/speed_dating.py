@@ -404,10 +404,10 @@ class SpeedDatingSession(Aggregate):
         association_id: UUID,
         company_id: UUID,
         held: bool,
-        association_interest: Interest,
-        company_interest: Interest,
         actor: str,
         today: date,
+        association_interest: Interest = Interest.NONE,
+        company_interest: Interest = Interest.NONE,
         note: str | None = None,
     ) -> None:
         """Record (or re-record, until the close) whether a scheduled meeting was held and

@@ -128,7 +128,12 @@ class TrainingSession(Aggregate):
         )
 
     def enrol(
-        self, organization: Organization, *, people: int, fee_eur: Decimal, actor: str
+        self,
+        organization: Organization,
+        *,
+        actor: str,
+        people: int = 1,
+        fee_eur: Decimal = Decimal(0),
     ) -> None:
         """Enrol an organisation; ``fee_eur`` is the fee agreed (zero for a free place)."""
         if organization.lab != self.lab:

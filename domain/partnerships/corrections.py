@@ -13,17 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import FieldNotCorrectable, InvalidValue, NothingToCorrect
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-)
+from domain.partnerships import milestones
 from domain.values import Category, SubKind, require_non_negative, require_text
 
 
@@ -76,17 +66,17 @@ _AMOUNTS: dict[str, Reader] = {
 }
 
 CORRECTABLE: dict[str, dict[str, Reader]] = {
-    OPENING: dict(_COMMON),
-    MEETING: dict(_COMMON),
-    IDEA: {
+    milestones.OPENING: dict(_COMMON),
+    milestones.MEETING: dict(_COMMON),
+    milestones.IDEA: {
         **_COMMON,
         "title": _text,
         "description": _optional_text,
         "proposed_category": Category,
     },
-    CO_CONSTRUCTION: dict(_COMMON),
-    PROGRESS: {**_COMMON, "progress": _text},
-    CONTRACT: {
+    milestones.CO_CONSTRUCTION: dict(_COMMON),
+    milestones.PROGRESS: {**_COMMON, "progress": _text},
+    milestones.CONTRACT: {
         **_COMMON,
         "category": Category,
         "sub_kind": SubKind,
@@ -94,8 +84,8 @@ CORRECTABLE: dict[str, dict[str, Reader]] = {
         "ends_on": _date,
         **_AMOUNTS,
     },
-    RENEWAL: {**_COMMON, "ends_on": _date, **_AMOUNTS},
-    EVALUATION: {
+    milestones.RENEWAL: {**_COMMON, "ends_on": _date, **_AMOUNTS},
+    milestones.EVALUATION: {
         **_COMMON,
         "beneficiaries": _count,
         "jobs_created": _count,
@@ -105,10 +95,10 @@ CORRECTABLE: dict[str, dict[str, Reader]] = {
         "satisfaction": _optional_count,
         "findings": _optional_text,
     },
-    ABANDONMENT: {**_COMMON, "reason": _text},
+    milestones.ABANDONMENT: {**_COMMON, "reason": _text},
 }
 
-ALIASES = {(CONTRACT, "signed_on"): "occurred_on"}
+ALIASES = {(milestones.CONTRACT, "signed_on"): "occurred_on"}
 """A contract's business date is its signing date: staff may call it by that name."""
 
 _NON_NEGATIVE = {

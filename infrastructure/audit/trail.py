@@ -535,7 +535,8 @@ class SqlAuditTrail(SqlStore):
         in one transaction; positions already indexed are skipped (exactly once)."""
         with self.db.transaction() as cursor:
             steps = [(entry.position, (entry, creates)) for entry, creates in entries]
-            apply_once(cursor, self.db.dialect, INDEX, steps, _index_entry, upto)
+            # One pipeline for the batch's rows, not one round trip per event.
+            apply_once(cursor, self.db.dialect, INDEX, steps, _index_entry, upto, pipelined=True)
 
 
 def _index_entry(cursor: Cursor, step: tuple[AuditEntry, bool]) -> None:

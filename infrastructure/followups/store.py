@@ -109,7 +109,13 @@ class SqlFollowUpStore(SqlStore):
         with self.db.transaction() as cursor:
             steps = [(position, subjects)]
             apply_once(
-                cursor, self.db.dialect, TRACKING_NAME, steps, _replace_items, table=TRACKING
+                cursor,
+                self.db.dialect,
+                TRACKING_NAME,
+                steps,
+                _replace_items,
+                table=TRACKING,
+                pipelined=True,
             )
 
     def open_items(self, query: FollowUpQuery) -> list[FollowUpItem]:
@@ -170,8 +176,11 @@ class SqlFollowUpStore(SqlStore):
 
 
 def _replace_items(cursor: Cursor, subjects: Mapping[UUID, Sequence[FollowUpItem]]) -> None:
-    for subject_id, items in subjects.items():
+    """Every subject's old items out, then the new ones in (pipelined: two round trips in
+    all, one ``executemany`` each)."""
+    for subject_id in subjects:
         cursor.execute("DELETE FROM pl_followups WHERE subject_id = %(id)s", {"id": subject_id})
+    for items in subjects.values():
         for item in items:
             cursor.execute(
                 "INSERT INTO pl_followups (lab, item_key, kind, subject_type,"

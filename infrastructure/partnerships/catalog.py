@@ -113,19 +113,37 @@ class SqlCatalogView(SqlStore):
         if not batch:
             return
         application_name = batch[-1][0].application_name
-        touched: set[UUID] = set()
+        touched: dict[UUID, int | None] = {}
 
         def apply(cursor: Cursor, changes: Sequence[CatalogChange]) -> None:
             for change in changes:
                 self._apply(cursor, change, touched)
 
+        def refresh(cursor: Cursor) -> None:
+            for partnership_id, version in touched.items():
+                self._refresh_partnership(cursor, partnership_id, version)
+
         with self.db.transaction() as cursor:
             steps = [(tracking.notification_id, changes) for tracking, changes in batch]
-            apply_once(cursor, self.db.dialect, application_name, steps, apply, table=TRACKING)
-            for partnership_id in touched:
-                self._refresh_partnership(cursor, partnership_id)
+            # One pipeline for the batch (like statements as one executemany), each
+            # partnership it touches updated once.
+            apply_once(
+                cursor,
+                self.db.dialect,
+                application_name,
+                steps,
+                apply,
+                table=TRACKING,
+                pipelined=True,
+                finish=refresh,
+            )
 
-    def _apply(self, cursor: Cursor, change: CatalogChange, touched: set[UUID]) -> None:
+    def _apply(
+        self, cursor: Cursor, change: CatalogChange, touched: dict[UUID, int | None]
+    ) -> None:
+        """One change; a partnership it touches is refreshed once at the end of the batch
+        (with its latest version, if the change gives one: one row update per partnership
+        and batch, not one per event)."""
         if isinstance(change, OrganizationRow):
             cursor.execute(
                 "INSERT INTO pl_organizations (id, lab, kind, name, legal_identifier,"
@@ -180,7 +198,7 @@ class SqlCatalogView(SqlStore):
                     "version": change.version,
                 },
             )
-            touched.add(change.id)
+            touched.setdefault(change.id, None)
         elif isinstance(change, MilestoneRow):
             cursor.execute(
                 "INSERT INTO pl_milestones (partnership_id, version, lab, kind, stage_rank,"
@@ -197,14 +215,14 @@ class SqlCatalogView(SqlStore):
                     "position": change.position,
                 },
             )
-            touched.add(change.partnership_id)
+            touched.setdefault(change.partnership_id, None)
         elif isinstance(change, MilestoneDateCorrected):
             cursor.execute(
                 "UPDATE pl_milestones SET occurred_on = %(on)s"
                 " WHERE partnership_id = %(pid)s AND version = %(version)s",
                 {"on": change.occurred_on, "pid": change.partnership_id, "version": change.version},
             )
-            touched.add(change.partnership_id)
+            touched.setdefault(change.partnership_id, None)
         elif isinstance(change, ContractRow):
             cursor.execute(
                 "UPDATE pl_partnerships SET category = %(category)s, sub_kind = %(sub_kind)s"
@@ -232,16 +250,15 @@ class SqlCatalogView(SqlStore):
                 {"reason": change.reason, "pid": change.partnership_id},
             )
         elif isinstance(change, PartnershipTouched):
-            cursor.execute(
-                "UPDATE pl_partnerships SET version = %(version)s WHERE id = %(pid)s",
-                {"version": change.version, "pid": change.partnership_id},
-            )
-            touched.add(change.partnership_id)
+            touched[change.partnership_id] = change.version
 
-    def _refresh_partnership(self, cursor: Cursor, partnership_id: UUID) -> None:
-        """Recompute what depends on every milestone (stage, first and last dates)."""
+    def _refresh_partnership(
+        self, cursor: Cursor, partnership_id: UUID, version: int | None = None
+    ) -> None:
+        """Recompute what depends on every milestone (stage, first and last dates), and set
+        the version if given."""
         cursor.execute(
-            "UPDATE pl_partnerships SET"
+            "UPDATE pl_partnerships SET version = COALESCE(%(version)s, version),"
             " stage_rank = (SELECT COALESCE(MAX(m.stage_rank), 0) FROM pl_milestones m"
             "   WHERE m.partnership_id = %(pid)s),"
             " opened_on = (SELECT m.occurred_on FROM pl_milestones m"
@@ -249,7 +266,7 @@ class SqlCatalogView(SqlStore):
             " last_milestone_on = (SELECT MAX(m.occurred_on) FROM pl_milestones m"
             "   WHERE m.partnership_id = %(pid)s)"
             " WHERE id = %(pid)s",
-            {"pid": partnership_id},
+            {"pid": partnership_id, "version": version},
         )
 
     # ------------------------------------------------------------------ queries

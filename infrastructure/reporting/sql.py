@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from application.reporting.ports import (
@@ -83,7 +84,10 @@ MILESTONES_COLUMNS = (
     "reason",
 )
 SUMS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7")
-CUBE_KEYS = ("lab", "metric", "origin_kind", "category", "k1", "k2", "t")
+CUBE_KEYS = ("lab", "metric", "territory", "origin_kind", "category", "k1", "k2", "t")
+ALL_TERRITORIES = ""
+"""The cube's territory for every partnership; a département's rows count the partnerships
+with a partner there."""
 CUBE_COLUMNS = (*CUBE_KEYS, "n", *SUMS)
 SUMMARY_COLUMNS = (
     *PARTIES_COLUMNS,
@@ -154,7 +158,6 @@ def tracking_ddl() -> list[str]:
 
 def tables_ddl(g: Generation) -> list[str]:
     """The tables of a generation, with only the keys needed while they are filled."""
-    ints = ", ".join(f"{c} BIGINT NOT NULL" for c in ("n", *SUMS))
     return [
         f"CREATE TABLE {g.parties} (lab TEXT NOT NULL, id TEXT PRIMARY KEY,"
         " association_id TEXT NOT NULL, company_id TEXT NOT NULL, origin_kind TEXT NOT NULL,"
@@ -180,10 +183,39 @@ def tables_ddl(g: Generation) -> list[str]:
         + ", "
         + ", ".join(f"reach{k} INTEGER" for k in STAGE_RANKS[1:])
         + ")",
-        f"CREATE TABLE {g.cube} (lab TEXT NOT NULL, origin_kind TEXT NOT NULL,"
-        " category TEXT NOT NULL, metric TEXT NOT NULL, k1 BIGINT NOT NULL, k2 BIGINT NOT NULL,"
-        f" t TEXT NOT NULL, {ints}, PRIMARY KEY ({', '.join(CUBE_KEYS)}))",
+        _cube_ddl(g),
         f"CREATE TABLE {g.touched} (id TEXT PRIMARY KEY)",
+    ]
+
+
+def _cube_ddl(g: Generation) -> str:
+    ints = ", ".join(f"{c} BIGINT NOT NULL" for c in ("n", *SUMS))
+    return (
+        f"CREATE TABLE {g.cube} (lab TEXT NOT NULL, territory TEXT NOT NULL,"
+        " origin_kind TEXT NOT NULL, category TEXT NOT NULL, metric TEXT NOT NULL,"
+        f" k1 BIGINT NOT NULL, k2 BIGINT NOT NULL, t TEXT NOT NULL, {ints},"
+        f" PRIMARY KEY ({', '.join(CUBE_KEYS)}))"
+    )
+
+
+def _territory_indexes(g: Generation) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {g.table('parties_association')}"
+        f" ON {g.parties} (association_id)",
+        f"CREATE INDEX IF NOT EXISTS {g.table('parties_company')} ON {g.parties} (company_id)",
+        f"CREATE INDEX IF NOT EXISTS {g.table('cube_emptied')} ON {g.cube} (n) WHERE n = 0",
+    ]
+
+
+def cube_upgrade_ddl(g: Generation) -> list[str]:
+    """Replace the aggregate of a generation written before it kept territories (an empty
+    one, filled by the caller), with the indexes that came with it."""
+    return [
+        f"DROP VIEW IF EXISTS {view('cube')}",
+        f"DROP TABLE {g.cube}",
+        _cube_ddl(g),
+        *_territory_indexes(g),
+        f"CREATE VIEW {view('cube')} AS SELECT * FROM {g.cube}",
     ]
 
 
@@ -196,7 +228,7 @@ def indexes_ddl(g: Generation) -> list[str]:
         f"CREATE INDEX {g.table('summary_lab_stalling')} ON {g.summary} (lab, last_day, id)"
         f" WHERE abandoned_day IS NULL AND stage_rank < {CONTRACT_RANK}",
         f"CREATE INDEX {g.table('summary_lab_origin_ref')} ON {g.summary} (lab, origin_ref)",
-        f"CREATE INDEX {g.table('cube_emptied')} ON {g.cube} (n) WHERE n = 0",
+        *_territory_indexes(g),
     ]
 
 
@@ -307,17 +339,18 @@ def _branch(
     where: str,
     sign: int,
     sums: Sequence[str] = (),
+    territory: str = "''",
 ) -> str:
     k1, k2, t = keys
     dimensions = ("''", "''") if metric in COLLAPSED else ("s.origin_kind", "s.category")
-    grouped = ", ".join(k for k in (*dimensions, *keys) if not _constant(k))
+    grouped = ", ".join(k for k in (territory, *dimensions, *keys) if not _constant(k))
     summed = [f"SUM({expr}) * {sign}" for expr in sums]
     summed += ["0"] * (len(SUMS) - len(summed))
     columns = ", ".join(f"{expr} AS {name}" for expr, name in zip(summed, SUMS, strict=True))
     return (
-        f"SELECT s.lab AS lab, {dimensions[0]} AS origin_kind, {dimensions[1]} AS category,"
-        f" '{metric}' AS metric, {k1} AS k1, {k2} AS k2, {t} AS t, COUNT(*) * {sign} AS n,"
-        f" {columns} FROM {source} WHERE {where}"
+        f"SELECT s.lab AS lab, {territory} AS territory, {dimensions[0]} AS origin_kind,"
+        f" {dimensions[1]} AS category, '{metric}' AS metric, {k1} AS k1, {k2} AS k2, {t} AS t,"
+        f" COUNT(*) * {sign} AS n, {columns} FROM {source} WHERE {where}"
         f" GROUP BY s.lab{', ' if grouped else ''}{grouped}"
     )
 
@@ -327,6 +360,22 @@ def _constant(expression: str) -> bool:
     return expression == "''" or expression.isdigit()
 
 
+def per_territory(summary: str, orgs: str) -> str:
+    """The summary rows of ``summary``, each once with the territory ``ALL_TERRITORIES`` and
+    once per distinct territory of its partners (their current ``orgs`` rows): the relation
+    the cube's contributions are computed from."""
+    current = "superseded_us IS NULL"
+    return (
+        f"(SELECT s.*, '{ALL_TERRITORIES}' AS territory FROM {summary} s"
+        f" UNION ALL SELECT s.*, oa.territory AS territory FROM {summary} s"
+        f" JOIN {orgs} oa ON oa.id = s.association_id AND oa.{current}"
+        f" UNION ALL SELECT s.*, oc.territory AS territory FROM {summary} s"
+        f" JOIN {orgs} oc ON oc.id = s.company_id AND oc.{current}"
+        f" LEFT JOIN {orgs} oa ON oa.id = s.association_id AND oa.{current}"
+        " WHERE oa.territory IS NULL OR oa.territory <> oc.territory)"
+    )
+
+
 def contributions(
     summary: str,
     milestones: str,
@@ -334,42 +383,47 @@ def contributions(
     *,
     periods: Periods = Periods(),
     sign: int = 1,
+    territories: bool = False,
 ) -> str:
     """SELECT the metric rows (``CUBE_COLUMNS``) of the partnerships in ``summary``; amounts
-    come from their rows in ``milestones`` (which must hold only visible rows)."""
+    come from their rows in ``milestones`` (which must hold only visible rows). With
+    ``territories``, ``summary`` has a ``territory`` column (``per_territory``) kept as a
+    dimension; otherwise every row's territory is ``ALL_TERRITORIES``."""
     s = f"{summary} s"
     sm = f"{milestones} m JOIN {summary} s ON s.id = m.partnership_id"
+    territory = "s.territory" if territories else f"'{ALL_TERRITORIES}'"
+    branch = partial(_branch, territory=territory)
     cohort = periods.cohort
     branches: list[str] = []
     if REACHED in metrics:
-        branches.append(_branch(REACHED, s, ("s.mask", "0", "''"), cohort, sign))
+        branches.append(branch(REACHED, s, ("s.mask", "0", "''"), cohort, sign))
     if ABANDONED in metrics:
         where = f"s.abandoned_day IS NOT NULL AND {cohort}"
         branches.append(
-            _branch(ABANDONED, s, ("s.stage_rank", _ORIGIN_INDEX, "s.reason"), where, sign)
+            branch(ABANDONED, s, ("s.stage_rank", _ORIGIN_INDEX, "s.reason"), where, sign)
         )
     if OPEN in metrics:
         where = f"s.abandoned_day IS NULL AND {cohort}"
-        branches.append(_branch(OPEN, s, ("s.stage_rank", "0", "''"), where, sign))
+        branches.append(branch(OPEN, s, ("s.stage_rank", "0", "''"), where, sign))
     if STAY in metrics:
         for k in STAGE_RANKS[:-1]:
             where = f"s.stay{k} IS NOT NULL AND {cohort}"
-            branches.append(_branch(STAY, s, (str(k), f"s.stay{k}", "''"), where, sign))
+            branches.append(branch(STAY, s, (str(k), f"s.stay{k}", "''"), where, sign))
     if REACH in metrics:
         for k in STAGE_RANKS[1:]:
             where = f"s.reach{k} IS NOT NULL AND {cohort}"
-            branches.append(_branch(REACH, s, (str(k), f"s.reach{k}", "''"), where, sign))
+            branches.append(branch(REACH, s, (str(k), f"s.reach{k}", "''"), where, sign))
     if SIGNED in metrics:
         where = f"s.signed_day IS NOT NULL AND {periods.signed}"
-        branches.append(_branch(SIGNED, s, ("s.signed_year", "0", "s.category"), where, sign))
+        branches.append(branch(SIGNED, s, ("s.signed_year", "0", "s.category"), where, sign))
     if LAST in metrics:
         where = f"s.abandoned_day IS NULL AND s.stage_rank < {CONTRACT_RANK} AND {cohort}"
-        branches.append(_branch(LAST, s, ("s.last_day", "0", "''"), where, sign))
+        branches.append(branch(LAST, s, ("s.last_day", "0", "''"), where, sign))
     if COMMIT in metrics:
         where = f"m.kind IN ('{CONTRACT}', '{RENEWAL}') AND {periods.dated}"
         kind = f"CASE WHEN m.kind = '{CONTRACT}' THEN 0 ELSE 1 END"
         branches.append(
-            _branch(
+            branch(
                 COMMIT,
                 sm,
                 ("m.year", kind, "s.category"),
@@ -381,7 +435,7 @@ def contributions(
     if EVALUATED in metrics:
         where = f"m.kind = '{EVALUATION}' AND {periods.dated}"
         branches.append(
-            _branch(
+            branch(
                 EVALUATED,
                 sm,
                 ("m.year", "0", "s.category"),

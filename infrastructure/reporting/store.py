@@ -44,6 +44,7 @@ from application.reporting.projection import (
 )
 from infrastructure.database import Database, Row
 from infrastructure.reporting.sql import (
+    ALL_TERRITORIES,
     COLLAPSED,
     CONTRACT_RANK,
     CUBE_KEYS,
@@ -58,9 +59,11 @@ from infrastructure.reporting.sql import (
     Periods,
     add_to_cube,
     contributions,
+    cube_upgrade_ddl,
     derive_summary,
     fill_cube,
     indexes_ddl,
+    per_territory,
     tables_ddl,
     tracking_ddl,
     view,
@@ -110,6 +113,9 @@ def _current_milestones(g: Generation, *, touched_only: bool) -> str:
         " WHERE m.superseded_us IS NULL)"
     )
 
+
+NO_SUMS = (0, 0, 0, 0, 0, 0, 0)
+"""The sums of the day-keyed metrics (``COLLAPSED``), which count only."""
 
 AMOUNT_COLUMNS = ("financial", "in_kind", "skills", "beneficiaries", "jobs", "volunteer")
 """The milestones' amounts, summed by the reports (cents, hundredths of a day, counts)."""
@@ -331,6 +337,7 @@ class SqlReportStore:
         """Create the tracking table and, on first start, generation 1 and its views."""
         self.db.execute_script(tracking_ddl())
         if self._tracking_row() is not None:
+            self._upgrade_cube()
             return
         with self.db.transaction() as cursor:
             self._ddl_lock(cursor)
@@ -348,6 +355,35 @@ class SqlReportStore:
                 " VALUES (%(name)s, 1, 0)",
                 {"name": PROJECTION_NAME},
             )
+
+    def _upgrade_cube(self) -> None:
+        """A generation written before the aggregate kept territories gets the new aggregate,
+        derived from its summaries at its tracking position (the follower waits on the
+        tracking row meanwhile): upgrading needs no rebuild."""
+        if "territory" in self._columns(Generation(self.generation()).cube):
+            return
+        with self.db.transaction() as cursor:
+            self._ddl_lock(cursor)
+            number, _ = self._lock_tracking(cursor)
+            g = Generation(number)
+            if "territory" in self._columns(g.cube):
+                return
+            log.warning("reports: adding territories to the aggregate of generation %s", number)
+            for statement in cube_upgrade_ddl(g):
+                cursor.execute(statement)
+            _fill_cube(cursor, g)
+        self._analyze(g.parties, g.cube)
+
+    def _columns(self, table: str) -> set[str]:
+        if self.dialect == "postgres":
+            rows = self.db.query(
+                "SELECT column_name AS name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = %(table)s",
+                {"table": table},
+            )
+        else:
+            rows = self.db.query("SELECT name FROM pragma_table_info(%(table)s)", {"table": table})
+        return {str(r["name"]) for r in rows}
 
     def _ddl_lock(self, cursor: BulkCursor) -> None:
         if self.dialect == "postgres":
@@ -412,6 +448,7 @@ class SqlReportStore:
     def _apply_incrementally(self, cursor: BulkCursor, g: Generation, pending: Batch) -> None:
         touched = sorted(
             {pid for _, changes in pending for change in changes if (pid := _partnership(change))}
+            | self._partnerships_of_moved_organisations(cursor, g, pending)
         )
         if touched:
             cursor.execute(f"DELETE FROM {g.touched}")
@@ -423,6 +460,31 @@ class SqlReportStore:
             self._derive_summaries(cursor, g, touched_only=True)
             self._add_contributions(cursor, g, sign=1)
             cursor.execute(f"DELETE FROM {g.cube} WHERE n = 0")
+
+    def _partnerships_of_moved_organisations(
+        self, cursor: BulkCursor, g: Generation, pending: Batch
+    ) -> set[str]:
+        """The partnerships of organisations whose territory changes: their contributions
+        to the cube move from the old territory to the new one."""
+        moved = sorted(
+            {
+                str(change.id)
+                for _, changes in pending
+                for change in changes
+                if isinstance(change, OrganizationAmended) and "territory" in change.changes
+            }
+        )
+        found: set[str] = set()
+        for start in range(0, len(moved), LOOKUP_CHUNK):
+            names = {f"o{i}": v for i, v in enumerate(moved[start : start + LOOKUP_CHUNK])}
+            placeholders = ", ".join(f"%({k})s" for k in names)
+            cursor.execute(
+                f"SELECT id FROM {g.parties} WHERE association_id IN ({placeholders})"
+                f" UNION SELECT id FROM {g.parties} WHERE company_id IN ({placeholders})",
+                names,
+            )
+            found.update(str(row["id"]) for row in cursor.fetchall())
+        return found
 
     def _write_rows(self, cursor: BulkCursor, g: Generation, pending: Batch) -> None:
         if len(self._labs) > LAB_CACHE_SIZE:
@@ -445,10 +507,11 @@ class SqlReportStore:
             add_to_cube(
                 g.cube,
                 contributions(
-                    _touched_summary(g),
+                    per_territory(_touched_summary(g), g.orgs),
                     _current_milestones(g, touched_only=True),
                     METRICS,
                     sign=sign,
+                    territories=True,
                 ),
             )
         )
@@ -478,12 +541,7 @@ class SqlReportStore:
             self._derive_summaries(cursor, g, touched_only=False)
         self._analyze(g.summary)
         with self.db.transaction() as cursor:
-            cursor.execute(
-                fill_cube(
-                    g.cube,
-                    contributions(g.summary, _current_milestones(g, touched_only=False), METRICS),
-                )
-            )
+            _fill_cube(cursor, g)
             for statement in indexes_ddl(g):
                 cursor.execute(statement)
         self._analyze(g.orgs, g.cube)
@@ -541,6 +599,15 @@ class SqlReportStore:
                 f" ({contributions('ps', 'pm', metrics, periods=periods)}) c"
                 " GROUP BY metric, k1, k2, t"
             )
+        rows = self.db.query(sql, params)
+        if rows and "s1" not in rows[0]:  # day-keyed metrics: no sums
+            return [
+                MetricRow(
+                    r["metric"], int(r["k1"]), int(r["k2"]), str(r["t"]), int(r["n"]), NO_SUMS
+                )
+                for r in rows
+                if r["n"]
+            ]
         return [
             MetricRow(
                 r["metric"],
@@ -550,7 +617,7 @@ class SqlReportStore:
                 int(r["n"]),
                 (r["s1"], r["s2"], r["s3"], r["s4"], r["s5"], r["s6"], r["s7"]),
             )
-            for r in self.db.query(sql, params)
+            for r in rows
             if r["n"]
         ]
 
@@ -558,8 +625,10 @@ class SqlReportStore:
         self, lab: str, scope: ReportScope, metrics: Sequence[str]
     ) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {"lab": lab} | {f"m{i}": m for i, m in enumerate(metrics)}
+        params["territory"] = scope.territory or ALL_TERRITORIES
         where = [
             "lab = %(lab)s",
+            "territory = %(territory)s",
             f"metric IN ({', '.join(f'%(m{i})s' for i in range(len(metrics)))})",
         ]
         if scope.origin_kind is not None:
@@ -568,6 +637,11 @@ class SqlReportStore:
         if scope.category is not None:
             where.append("category = %(category)s")
             params["category"] = scope.category.value
+        if COLLAPSED.issuperset(metrics):
+            # Kept without origin and category: one row per key already, nothing to add up,
+            # and no sums (their keys are days).
+            sql = f"SELECT metric, k1, k2, t, n FROM {view('cube')}"
+            return f"{sql} WHERE {' AND '.join(where)}", params
         totals = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in ("n", *SUMS))
         sql = (
             f"SELECT metric, k1, k2, t, {totals} FROM {view('cube')}"
@@ -623,9 +697,14 @@ class SqlReportStore:
         if _aggregated(scope, (LAST,)):
             counted = self.db.query(
                 f"SELECT COALESCE(SUM(n), 0) AS n FROM {view('cube')} WHERE lab = %(lab)s"
-                " AND metric = %(metric)s AND origin_kind = '' AND category = ''"
-                " AND k1 <= %(cut)s",
-                {"lab": lab, "metric": LAST, "cut": params["cut"]},
+                " AND metric = %(metric)s AND territory = %(territory)s AND origin_kind = ''"
+                " AND category = '' AND k1 <= %(cut)s",
+                {
+                    "lab": lab,
+                    "metric": LAST,
+                    "territory": scope.territory or ALL_TERRITORIES,
+                    "cut": params["cut"],
+                },
             )
         else:
             counted = self.db.query(
@@ -662,6 +741,21 @@ class SqlReportStore:
         }
 
 
+def _fill_cube(cursor: BulkCursor, g: Generation) -> None:
+    """Fill a generation's empty aggregate from all its summaries."""
+    cursor.execute(
+        fill_cube(
+            g.cube,
+            contributions(
+                per_territory(g.summary, g.orgs),
+                _current_milestones(g, touched_only=False),
+                METRICS,
+                territories=True,
+            ),
+        )
+    )
+
+
 def _partnership(change: ReportChange) -> str | None:
     if isinstance(change, MilestoneVersion | MilestoneAmended):
         return str(change.partnership_id)
@@ -671,12 +765,12 @@ def _partnership(change: ReportChange) -> str | None:
 
 
 def _aggregated(scope: ReportScope, metrics: Sequence[str]) -> bool:
-    """The maintained aggregate answers "now" with no filter but origin kind and category
-    (and none at all for the metrics it keeps without them)."""
+    """The maintained aggregate answers "now" with no filter but territory, origin kind and
+    category (and only territory for the metrics it keeps without origin and category)."""
     dimensions = scope.origin_kind is not None or scope.category is not None
     return (
         scope.is_now
-        and scope.territory is None
+        and scope.territory != ALL_TERRITORIES
         and scope.origin_reference_id is None
         and scope.period_from is None
         and scope.period_to is None

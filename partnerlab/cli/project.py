@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from infrastructure.projection_faults import Fault
+from infrastructure.settings import Settings
 from partnerlab.cli.app import database_errors, err, open_database, out
 from partnerlab.progress import ProgressReport
 
@@ -26,10 +27,20 @@ def project(
         bool,
         typer.Option(
             "--rebuild",
-            help="Rebuild the reports from the first event into fresh tables, swapped in "
-            "when complete (the API keeps serving the old ones), then exit.",
+            help="Rebuild every read model (or those --only names) from the first event into "
+            "fresh tables, swapped in when complete (the API keeps serving the old ones), "
+            "then exit.",
         ),
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="NAME",
+            help="With --rebuild: rebuild read model NAME only (repeatable): reports, catalog, "
+            "activities, audit-index, api-keys, accounts, followups.",
+        ),
+    ] = None,
     retry: Annotated[
         str | None,
         typer.Option(
@@ -55,6 +66,8 @@ def project(
     """
     from partnerlab.bootstrap import projection_faults, retry_projection, run_projector
 
+    if only:
+        _check_names(only, rebuild)
     settings = open_database()
     console = out()
     if retry is not None:
@@ -70,15 +83,7 @@ def project(
         console.print(f"Read model {retry} replayed its held events and is running.")
         return
     if rebuild:
-        from partnerlab.rebuild import rebuild_reports
-
-        with database_errors(settings):
-            outcome = rebuild_reports(settings, err())
-        console.print(
-            f"Reports rebuilt: {outcome.events} events in {outcome.seconds:.1f}s, generation "
-            f"{outcome.generation} now serves up to position {outcome.position}",
-            highlight=False,
-        )
+        _rebuild(settings, console, only or [])
         return
     if once:
         with database_errors(settings), ProgressReport("projecting", err()) as report:
@@ -107,6 +112,43 @@ def project(
     ):
         run_projector(settings, stop=stop, progress=report.update, progress_every=1.0)
     console.print("Projector stopped.")
+
+
+def _check_names(only: Sequence[str], rebuild: bool) -> None:
+    from partnerlab.rebuild import NAMES
+
+    if not rebuild:
+        err().print("--only goes with --rebuild.", highlight=False)
+        raise typer.Exit(2)
+    unknown = [name for name in only if name not in NAMES]
+    if unknown:
+        err().print(
+            f"No read model named {unknown[0]!r}; one of: {', '.join(NAMES)}.", highlight=False
+        )
+        raise typer.Exit(2)
+
+
+def _rebuild(settings: Settings, console: Console, only: Sequence[str]) -> None:
+    from partnerlab.rebuild import NAMES, REPORTS, rebuild_all, rebuild_reports
+
+    if REPORTS in (only or NAMES):
+        with database_errors(settings):
+            outcome = rebuild_reports(settings, err())
+        console.print(
+            f"Reports rebuilt: {outcome.events} events in {outcome.seconds:.1f}s, generation "
+            f"{outcome.generation} now serves up to position {outcome.position}",
+            highlight=False,
+        )
+    others = [name for name in (only or NAMES) if name != REPORTS]
+    if not others:
+        return
+    with database_errors(settings):
+        for done in rebuild_all(settings, others, err()):
+            console.print(
+                f"Read model {done.name} rebuilt: {done.events} events in {done.seconds:.1f}s, "
+                f"now serves up to position {done.position}",
+                highlight=False,
+            )
 
 
 def _print_faults(console: Console, faults: Sequence[Fault]) -> None:

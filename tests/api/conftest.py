@@ -83,8 +83,10 @@ def authorized(
 
 @pytest.fixture
 def client(settings: Settings, today: date, tmp_path: Path) -> Iterator[TestClient]:
-    """Claire, staff of the default lab (the deployment signs its tree heads)."""
-    keyed = with_signing_key(settings, tmp_path)
+    """Claire, staff of the default lab (the deployment signs its tree heads). Console
+    passwords are hashed by Argon2 at its smallest costs, the same code path in milliseconds
+    (tests/integration/test_accounts.py checks the production costs)."""
+    keyed = with_signing_key(settings, tmp_path).model_copy(update={"fast_password_hashing": True})
     with TestClient(create_app(keyed, clock=lambda: today)) as client:
         yield authorized(client)
 

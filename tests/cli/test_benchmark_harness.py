@@ -1,6 +1,7 @@
-"""The benchmark harness at a tiny size (about half a minute), so that it cannot rot: every
-benchmark runs end to end against the local PostgreSQL and ``--json`` writes one object per
-target of the performance issue's table. No ratio is asserted: at this size they mean nothing.
+"""The benchmark harness at a tiny size, so that it cannot rot: every benchmark runs end to end
+against the local PostgreSQL and ``--json`` writes one object per target of the performance
+issue's table (``benchmarks/smoke.py`` says which). No ratio is asserted: at this size they
+mean nothing.
 """
 
 from __future__ import annotations
@@ -13,25 +14,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from benchmarks.smoke import problems
 from tests.conftest import ADMIN_DSN
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"name", "value", "baseline", "ratio", "target", "met"}
-ROWS = (
-    "write: app, 1 writer(s)",
-    "write: app, 4 writer(s)",
-    "http: 1 client(s): milestones/s",
-    "http: 8 client(s): milestones/s",
-    "http: 32 client(s): milestones/s",
-    "http: 32 client(s): p99 / p50",
-    "replay: project --once at",
-    "replay: project --once: time per event",
-    "reports: reports filtered by territory, cold",
-    "reports: reports as_of + known_at a past moment, cold",
-    "reports: reports as_of + known_at a past moment, warm",
-    "rebuild: read models",
-    "multi-lab:",
-)
 
 
 @pytest.mark.postgres
@@ -54,9 +40,5 @@ def test_the_harness_runs_every_benchmark_and_writes_every_target_as_json(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     targets = [json.loads(line) for line in out.read_text().splitlines()]
-    for target in targets:
-        assert set(target) >= KEYS, target
-        assert isinstance(target["met"], bool)
-    names = [t["name"] for t in targets]
-    for row in ROWS:
-        assert any(name.startswith(row) for name in names), (row, names)
+    assert targets
+    assert problems(targets) == []

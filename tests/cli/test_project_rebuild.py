@@ -31,13 +31,18 @@ def environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def test_rebuild_replaces_the_report_tables_with_identical_ones(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def use_database(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI, run in this process, uses the test's database (and no other variable)."""
     for name in DATABASE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name, value in environment(settings).items():
         monkeypatch.setenv(name, value)
+
+
+def test_rebuild_replaces_the_report_tables_with_identical_ones(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_database(settings, monkeypatch)
     runtime = build_runtime(settings, run_projections=False)
     try:
         record_the_lab(runtime.app, STAFF)

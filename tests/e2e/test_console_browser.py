@@ -28,6 +28,7 @@ import uvicorn
 from api.app import create_app
 from application.context import Caller
 from domain.access.api_key import Role
+from domain.values import OrganizationKind
 from infrastructure.settings import Settings
 from tests.conftest import TODAY, postgres_settings
 from tests.faults.live import child_env
@@ -343,6 +344,12 @@ def test_a_viewer_sees_no_forms_and_is_refused_a_page(browser: Browser, server: 
     page.context.close()
 
 
+# axe-core reads the HTML the templates render, which does not depend on the database: the
+# accessibility checks run against the SQLite server only (every flow above runs on both).
+ON_SQLITE = pytest.mark.parametrize("server", ["sqlite"], indirect=True)
+
+
+@ON_SQLITE
 @pytest.mark.parametrize("width", [1280, 768])
 def test_the_main_pages_pass_axe_and_read_in_english(
     browser: Browser, server: Server, width: int
@@ -389,7 +396,6 @@ def _organisations_of_the_lab(server: Server, tag: str, size: int) -> None:
     are driven by the tests above)."""
     lab = server.lab
     caller = Caller(lab="alsace", actor="setup@labo.example")
-    from domain.values import OrganizationKind
 
     for kind, name in ((OrganizationKind.ASSOCIATION, "Asso"), (OrganizationKind.COMPANY, "Entr")):
         for n in range(size):
@@ -405,6 +411,13 @@ def test_a_ten_by_ten_speed_dating_from_creation_to_the_partnerships_it_opens(
     tag = server.settings.backend
     size = 10
     _organisations_of_the_lab(server, f"sd{tag}", size)
+    server.lab.organizations.register_organization(  # type: ignore[attr-defined]
+        Caller(lab="alsace", actor="setup@labo.example"),
+        kind=OrganizationKind.ASSOCIATION,
+        name=f"Retrait sd{tag}",
+        territory="67",
+    )
+    server.lab.read_models.wait_for_projections()  # type: ignore[attr-defined]
     page = staff_page(browser, server, f"sd.{tag}@labo.example")
     page.goto(f"{server.url}/console/speed-dating/new")
     page.get_by_label("Titre").fill(f"Rencontres d'automne {tag}")
@@ -420,7 +433,18 @@ def test_a_ten_by_ten_speed_dating_from_creation_to_the_partnerships_it_opens(
         if f"sd{tag}" in (box.evaluate("b => b.parentElement.textContent") or ""):
             box.check()
     page.get_by_role("button", name="Inscrire", exact=True).click()
+    expect(page.locator("#participants tbody tr")).to_have_count(2 * size + 1)
+    # One association withdraws: first sent without choosing whom, refused beside the field
+    # with the reason kept, then recorded.
+    page.locator("summary", has_text="Retirer une inscription").click()
+    page.get_by_label("Motif du retrait (facultatif)").fill("ne peut pas venir")
+    page.get_by_role("button", name="Retirer l'inscription").click()
+    expect(page.locator("#withdraw_organization_id-error")).to_contain_text("Saisissez")
+    expect(page.get_by_label("Motif du retrait (facultatif)")).to_have_value("ne peut pas venir")
+    page.get_by_label("Participant à retirer").select_option(label=f"Retrait sd{tag}")
+    page.get_by_role("button", name="Retirer l'inscription").click()
     expect(page.locator("#participants tbody tr")).to_have_count(2 * size)
+    expect(page.locator("#participants")).not_to_contain_text(f"Retrait sd{tag}")
     page.get_by_role("button", name="Établir le planning").click()
     expect(page.locator("#schedule")).to_contain_text("10 tours, 100 rencontres.")
     shoot(page, f"speed-dating-{tag}")
@@ -442,6 +466,10 @@ def test_a_ten_by_ten_speed_dating_from_creation_to_the_partnerships_it_opens(
     shoot(page, f"check-in-{tag}")
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    page.goto(session_url)  # nothing is marked as not held yet: no catch-up to plan
+    page.get_by_role("button", name="Prévoir le rattrapage").click()
+    expect(page.locator("#catch_up-error")).to_contain_text("rien à rattraper")
+
     page.goto(f"{session_url}/outcomes")
     rows = page.locator("#grid tbody tr")
     expect(rows).to_have_count(size * size)
@@ -452,9 +480,21 @@ def test_a_ten_by_ten_speed_dating_from_creation_to_the_partnerships_it_opens(
         row.locator("select[name^=ci-]").select_option("follow_up")
     rows.nth(follow_ups).locator("select[name^=ai-]").select_option("follow_up")  # one side
     rows.nth(size * size - 1).locator("select[name^=held-]").select_option("")  # not known
+    rows.nth(size * size - 2).locator("select[name^=held-]").select_option("no")  # missed
     shoot(page, f"outcomes-{tag}")
     page.get_by_role("button", name="Enregistrer tous les résultats").click()
     expect(page.locator("#outcome-count")).to_contain_text("99 rencontres sur 100")
+
+    # The missed meeting is planned again in a catch-up round, then taken back.
+    expect(page.locator("#catch-up-state")).to_contain_text("non tenues : 1.")
+    page.get_by_role("button", name="Prévoir le rattrapage").click()
+    expect(page.locator("#catch-up-state")).to_contain_text("Rattrapage prévu : 1 tours")
+    expect(page.locator("#schedule")).to_contain_text("11 tours")
+    shoot(page, f"catch-up-{tag}")
+    page.get_by_label("Motif du retrait du rattrapage (facultatif)").fill("salle fermée")
+    page.get_by_role("button", name="Retirer le rattrapage").click()
+    expect(page.locator("#catch-up-state")).to_contain_text("Aucun rattrapage prévu.")
+    expect(page.locator("#schedule")).to_contain_text("10 tours, 100 rencontres.")
 
     page.get_by_role("button", name="Clôturer la session").click()
     expect(page.locator("#confirm_missing-error")).to_be_visible()  # one outcome is missing
@@ -501,6 +541,7 @@ def test_a_report_downloads_as_csv_and_xlsx(browser: Browser, server: Server) ->
     page.context.close()
 
 
+@ON_SQLITE
 @pytest.mark.parametrize("width", [1280, 768])
 def test_the_new_pages_pass_axe(browser: Browser, server: Server, width: int) -> None:
     from axe_playwright_python.sync_playwright import Axe

@@ -57,6 +57,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "PARTNERLAB_MAX_BODY_BYTES": str(settings.max_body_bytes),
         "PARTNERLAB_SQLITE_LOCK_TIMEOUT": str(settings.sqlite_lock_timeout),
         "PARTNERLAB_REBUILD_BATCH_SIZE": str(settings.rebuild_batch_size),
+        "PARTNERLAB_FOLLOWER_BATCH_SIZE": str(settings.follower_batch_size),
         "PARTNERLAB_RATE_LIMIT_PER_KEY": settings.rate_limit_per_key or "",
         "PARTNERLAB_RATE_LIMIT_PER_LAB": settings.rate_limit_per_lab or "",
     }
@@ -123,7 +124,7 @@ def api_server(
     settings: Settings,
     *,
     extra_env: Mapping[str, str] | None = None,
-    timeout: float = 30,
+    timeout: float = 90,
     factory: str = "api.app:create_app",
     workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:

@@ -1,13 +1,14 @@
 """kill -9 the projector in the middle of its work, restart it: the read models come out
 exactly as a fresh rebuild from the same log makes them, nothing duplicated or missing.
 
-The projector (``partnerlab project``) runs as its own process over a backlog of 4 000 real
-events (eight of its followers' batches of 500). It is killed with SIGKILL while following,
-more events arrive while it is down, it is killed again in the middle of ``project --once``,
-and then it runs to the end. Separately, ``project --rebuild`` (the reports, into a fresh
-generation, in batches of 250 events) is killed mid-way and run again. A fresh store holding
-a copy of the same log (same positions) is projected once from scratch; every read-model
-table must hold the same rows in both.
+The projector (``partnerlab project``) runs as its own process over a backlog of 1 000 real
+events (eight of its followers' batches, made 125 events here instead of 500: the kills land
+between batches all the same, at a quarter of the work). It is killed with SIGKILL while
+following, more events arrive while it is down, it is killed again in the middle of
+``project --once``, and then it runs to the end. Separately, ``project --rebuild`` (the
+reports, into a fresh generation, in batches of 60 events) is killed mid-way and run again.
+A fresh store holding a copy of the same log (same positions) is projected once from
+scratch; every read-model table must hold the same rows in both.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from tests.faults.live import projector
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(120)]
 
-BACKLOG = 4_000  # eight of a follower's batches (500): the kills land between batches
-MORE_WHILE_DOWN = 1_500
-REBUILD_BATCH = 250
-REBUILD_BACKLOG = 4_000  # sixteen of the rebuild's batches: enough to kill it mid-way
+FOLLOWER_BATCH = 125
+BACKLOG = 8 * FOLLOWER_BATCH  # eight of a follower's batches: the kills land between batches
+MORE_WHILE_DOWN = 3 * FOLLOWER_BATCH
+REBUILD_BATCH = 60
+REBUILD_BACKLOG = 16 * REBUILD_BATCH  # sixteen of the rebuild's batches: killed mid-way
 NOT_READ_MODELS = {"pl_idempotency_keys"}
 """Tables that the followers do not write (they hold requests, not projections)."""
 GENERATION_TABLE = re.compile(r"^pl_rpt\d+_")
@@ -148,6 +150,8 @@ def _text(value: Any) -> str:
 def test_killing_the_projector_mid_follow_and_mid_catch_up_leaves_a_fresh_rebuilds_read_models(
     settings: Settings, fresh_settings: Settings, today: date
 ) -> None:
+    batches = {"follower_batch_size": FOLLOWER_BATCH, "rebuild_batch_size": FOLLOWER_BATCH}
+    settings = settings.model_copy(update=batches)  # --once reads rebuild-sized batches
     runtime = build_runtime(settings, clock=lambda: today, run_projections=False)
     fresh = build_runtime(fresh_settings, clock=lambda: today, run_projections=False)
     try:

@@ -121,6 +121,7 @@ SHARED = {
         "projector_heartbeats.py",
         "projection_faults.py",
         "store_errors.py",
+        "blue_green.py",
     },
 }
 

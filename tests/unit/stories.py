@@ -162,6 +162,44 @@ def parents_association(**overrides: Any) -> Organization:
 # ---------------------------------------------------------------------- lifecycle stages
 
 
+def propose_idea(
+    partnership: Partnership,
+    title: str,
+    *,
+    category: Category = Category.PATRONAGE,
+    on: date = IDEA_ON,
+    **extra: Any,
+) -> UUID:
+    """Staff propose an idea (``extra``: ``idea_id``, ``description``); its id."""
+    idea: UUID = partnership.propose_idea(
+        title=title, proposed_category=category, occurred_on=on, actor=STAFF, today=TODAY, **extra
+    )
+    return idea
+
+
+def sign_contract(
+    partnership: Partnership,
+    *,
+    signed_on: date = SIGNED_ON,
+    category: Category = Category.PATRONAGE,
+    sub_kind: SubKind = SubKind.SKILLS,
+    starts_on: date = STARTS_ON,
+    ends_on: date = ENDS_ON,
+    committed: CommittedValue = IBM_COMMITMENT,
+) -> None:
+    """Staff sign a contract: by default IBM's skills patronage of the food bank."""
+    partnership.sign_contract(
+        category=category,
+        sub_kind=sub_kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        committed=committed,
+        signed_on=signed_on,
+        actor=STAFF,
+        today=TODAY,
+    )
+
+
 def freshly_opened(
     association: Organization | None = None,
     company: Organization | None = None,
@@ -184,12 +222,9 @@ def freshly_opened(
 def with_idea() -> Partnership:
     """IBM's staff could improve the food bank's traceability software."""
     partnership = freshly_opened()
-    partnership.propose_idea(
-        title="Improve the food bank's traceability software",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    propose_idea(
+        partnership,
+        "Improve the food bank's traceability software",
         idea_id=TRACEABILITY_IDEA,
     )
     partnership.collect_events()
@@ -208,16 +243,7 @@ def in_co_construction() -> Partnership:
 def under_contract() -> Partnership:
     """A skills patronage: 40 days of IBM engineers, plus 2 500 EUR of hardware."""
     partnership = in_co_construction()
-    partnership.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
-    )
+    sign_contract(partnership)
     partnership.collect_events()
     return partnership
 

@@ -25,7 +25,6 @@ from domain.errors import (
 from domain.partnerships.milestones import CONTRACT, IDEA, OPENING
 from domain.partnerships.partnership import Partnership
 from domain.values import Category, CommittedValue, Correction, Stage, SubKind
-from tests.unit import stories
 from tests.unit.stories import (
     ABANDONED_ON,
     ENDS_ON,
@@ -41,26 +40,6 @@ AUDITOR = "hugo.auditor"
 
 # Versions of the IBM / food bank story's milestones.
 OPENING_V, IDEA_V, CO_CONSTRUCTION_V, CONTRACT_V, EVALUATION_V = 1, 2, 3, 4, 5
-
-
-@pytest.fixture
-def with_idea() -> Partnership:
-    return stories.with_idea()
-
-
-@pytest.fixture
-def under_contract() -> Partnership:
-    return stories.under_contract()
-
-
-@pytest.fixture
-def evaluated() -> Partnership:
-    return stories.evaluated()
-
-
-@pytest.fixture
-def abandoned() -> Partnership:
-    return stories.abandoned()
 
 
 def correct(

@@ -16,31 +16,20 @@ from domain.activities.training import TrainingSession
 from domain.errors import MilestoneBeforePredecessor
 from domain.partnerships.milestones import CO_CONSTRUCTION, CONTRACT, EVALUATION, IDEA
 from domain.partnerships.partnership import Partnership, date_order_breaks
-from domain.values import Category, CommittedValue, OrganizationKind, SubKind
+from domain.values import CommittedValue, OrganizationKind
 from tests.unit import stories
 from tests.unit.activity_stories import LAB, STAFF, TODAY, organization
 from tests.unit.stories import (
     CO_CONSTRUCTION_ON,
     ENDS_ON,
-    IBM_COMMITMENT,
     IDEA_ON,
     SIGNED_ON,
-    STARTS_ON,
     TRACEABILITY_IDEA,
 )
 
 
 def sign(p: Partnership, signed_on: date) -> None:
-    p.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=signed_on,
-        actor=stories.STAFF,
-        today=stories.TODAY,
-    )
+    stories.sign_contract(p, signed_on=signed_on)
 
 
 def test_co_construction_cannot_precede_the_chosen_idea() -> None:

@@ -202,27 +202,25 @@ class PartnershipLifecycle(RuleBasedStateMachine):
         self.partnership = p
         steps_on = opened_on + timedelta(days=30)
         if head_start >= 1:
-            p.propose_idea(
-                title="Bags from defective coffee packs",
-                proposed_category=Category.ECONOMIC_COOPERATION,
-                occurred_on=steps_on,
-                actor=STAFF,
-                today=TODAY,
+            stories.propose_idea(
+                p,
+                "Bags from defective coffee packs",
+                category=Category.ECONOMIC_COOPERATION,
+                on=steps_on,
             )
         if head_start >= 2:
             p.start_co_construction(
                 idea_id=next(iter(p.ideas)), occurred_on=steps_on, actor=STAFF, today=TODAY
             )
         if head_start >= 3:
-            p.sign_contract(
+            stories.sign_contract(
+                p,
+                signed_on=steps_on,
                 category=Category.ECONOMIC_COOPERATION,
                 sub_kind=SubKind.CIRCULAR_ECONOMY,
                 starts_on=steps_on,
                 ends_on=steps_on + timedelta(days=365),
                 committed=CommittedValue(in_kind_eur=Decimal(800)),
-                signed_on=steps_on,
-                actor=STAFF,
-                today=TODAY,
             )
         self.events = p.collect_events()
         self.highest_rank = rank(p.stage)
@@ -280,15 +278,14 @@ class PartnershipLifecycle(RuleBasedStateMachine):
         category, sub_kind = kind
 
         def sign() -> None:
-            self.partnership.sign_contract(
+            stories.sign_contract(
+                self.partnership,
+                signed_on=on,
                 category=category,
                 sub_kind=sub_kind,
                 starts_on=starts_on,
                 ends_on=starts_on + timedelta(days=lasting),
                 committed=CommittedValue(*amounts),
-                signed_on=on,
-                actor=STAFF,
-                today=TODAY,
             )
 
         self.attempt(sign)

@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-import pytest
-
 from domain.partnerships.milestones import (
     ABANDONMENT,
     CO_CONSTRUCTION,
@@ -47,32 +45,6 @@ from tests.unit.stories import (
     TRACEABILITY_IDEA,
     VOLUNTEER_TRAINING_IDEA,
 )
-
-
-@pytest.fixture
-def freshly_opened() -> Partnership:
-    return stories.freshly_opened()
-
-
-@pytest.fixture
-def with_idea() -> Partnership:
-    return stories.with_idea()
-
-
-@pytest.fixture
-def in_co_construction() -> Partnership:
-    return stories.in_co_construction()
-
-
-@pytest.fixture
-def under_contract() -> Partnership:
-    return stories.under_contract()
-
-
-@pytest.fixture
-def evaluated() -> Partnership:
-    return stories.evaluated()
-
 
 # ---------------------------------------------------------------------- opening
 
@@ -165,12 +137,9 @@ def test_proposing_an_idea_moves_the_partnership_to_the_idea_stage(
     freshly_opened: Partnership,
 ) -> None:
     # When
-    idea_id = freshly_opened.propose_idea(
-        title=" Improve the traceability software ",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    idea_id = stories.propose_idea(
+        freshly_opened,
+        " Improve the traceability software ",
         description="IBM engineers rework the stock module",
     )
 
@@ -188,13 +157,8 @@ def test_proposing_an_idea_moves_the_partnership_to_the_idea_stage(
 
 
 def test_several_ideas_may_be_proposed(with_idea: Partnership) -> None:
-    second = with_idea.propose_idea(
-        title="Train the volunteers",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
-        idea_id=VOLUNTEER_TRAINING_IDEA,
+    second = stories.propose_idea(
+        with_idea, "Train the volunteers", idea_id=VOLUNTEER_TRAINING_IDEA
     )
 
     assert second == VOLUNTEER_TRAINING_IDEA
@@ -244,16 +208,7 @@ def test_signing_the_contract_records_its_dates_category_and_commitment(
     in_co_construction: Partnership,
 ) -> None:
     # When
-    in_co_construction.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
-    )
+    stories.sign_contract(in_co_construction)
 
     # Then
     [signed] = in_co_construction.collect_events()
@@ -273,27 +228,21 @@ def test_signing_the_contract_records_its_dates_category_and_commitment(
 def test_la_poste_signs_a_responsible_practices_contract_lasting_a_single_day() -> None:
     # Given La Poste and the sheltered workshop that repairs its postmen's bikes
     partnership = stories.freshly_opened(stories.sheltered_workshop(), stories.la_poste())
-    idea = partnership.propose_idea(
-        title="Repair the postmen's bikes",
-        proposed_category=Category.RESPONSIBLE_PRACTICES,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    idea = stories.propose_idea(
+        partnership, "Repair the postmen's bikes", category=Category.RESPONSIBLE_PRACTICES
     )
     partnership.start_co_construction(
         idea_id=idea, occurred_on=CO_CONSTRUCTION_ON, actor=STAFF, today=TODAY
     )
 
     # When
-    partnership.sign_contract(
+    stories.sign_contract(
+        partnership,
         category=Category.RESPONSIBLE_PRACTICES,
         sub_kind=SubKind.INCLUSION,
         starts_on=SIGNED_ON,
         ends_on=SIGNED_ON,
         committed=CommittedValue(financial_eur=Decimal("18000.00")),
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
     )
 
     # Then

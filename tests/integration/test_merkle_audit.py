@@ -30,7 +30,7 @@ from infrastructure.audit.signing import (
 )
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
-from tests.integration.test_audit_trail import sati_and_the_integration_workshop
+from tests.lab_stories import sati_and_the_integration_workshop
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -16,7 +16,6 @@ Then the server's peak resident memory (VmHWM) is read.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import json
@@ -33,6 +32,8 @@ from benchmarks.support import (
     Figure,
     peak_rss_mb,
     percentile,
+    printed,
+    quick_command_line,
     rss_mb,
     settings_for,
     throwaway_database,
@@ -192,9 +193,7 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         # The settings as they were before issue 13 (no aggregate cache, a pre-ping per
         # checkout), one process: the same run's "before".
         figures += _serve_and_measure(settings, headers, seconds, 1, FORMER_SETTINGS)
-    for figure in figures:
-        print(figure.line())
-    return figures
+    return printed(figures)
 
 
 def _serve_and_measure(
@@ -291,9 +290,7 @@ def _serve_and_measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="3 s per level and endpoint")
-    run(quick=parser.parse_args().quick)
+    quick_command_line(run, __doc__, "3 s per level and endpoint")
 
 
 if __name__ == "__main__":

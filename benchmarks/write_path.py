@@ -15,7 +15,6 @@ measured too.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import statistics
 import threading
@@ -32,7 +31,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from application.context import Caller
 from application.lab import PartnerLab
-from benchmarks.support import Figure, dsn_for, settings_for, throwaway_database
+from benchmarks.support import (
+    Figure,
+    dsn_for,
+    printed,
+    quick_command_line,
+    settings_for,
+    throwaway_database,
+)
 from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
 from infrastructure.audit.chained_recorders import ChainedPostgresApplicationRecorder
@@ -463,15 +469,11 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
             plain.datastore.close()
             functions.datastore.close()
             runtime.close()
-    for figure in figures:
-        print(figure.line())
-    return figures
+    return printed(figures)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a fifth of the operations")
-    run(quick=parser.parse_args().quick)
+    quick_command_line(run, __doc__, "a fifth of the operations")
 
 
 if __name__ == "__main__":

@@ -28,12 +28,11 @@ from datetime import date
 import httpx
 
 from application.context import Caller
+from benchmarks import support
 from benchmarks.support import (
     Figure,
     peak_rss_mb,
     percentile,
-    printed,
-    quick_command_line,
     rss_mb,
     settings_for,
     throwaway_database,
@@ -193,7 +192,7 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         # The settings as they were before issue 13 (no aggregate cache, a pre-ping per
         # checkout), one process: the same run's "before".
         figures += _serve_and_measure(settings, headers, seconds, 1, FORMER_SETTINGS)
-    return printed(figures)
+    return support.printed(figures)
 
 
 def _serve_and_measure(
@@ -289,9 +288,5 @@ def _serve_and_measure(
     return figures
 
 
-def main() -> None:
-    quick_command_line(run, __doc__, "3 s per level and endpoint")
-
-
 if __name__ == "__main__":
-    main()
+    support.quick_command_line(run, __doc__, "3 s per level and endpoint")

@@ -17,15 +17,8 @@ import uuid
 import psycopg
 
 from application.lab import PartnerLab
-from benchmarks.support import (
-    Figure,
-    dsn_for,
-    median_seconds,
-    printed,
-    quick_command_line,
-    settings_for,
-    throwaway_database,
-)
+from benchmarks import support
+from benchmarks.support import Figure, dsn_for, median_seconds, settings_for, throwaway_database
 from partnerlab.bootstrap import build_runtime
 from tests.faults.backlog import append, prepare
 
@@ -102,12 +95,8 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         finally:
             without.close()
             runtime.close()
-    return printed(figures)
-
-
-def main() -> None:
-    quick_command_line(run, __doc__, "fewer repetitions")
+    return support.printed(figures)
 
 
 if __name__ == "__main__":
-    main()
+    support.quick_command_line(run, __doc__, "fewer repetitions")

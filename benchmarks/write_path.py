@@ -31,14 +31,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from application.context import Caller
 from application.lab import PartnerLab
-from benchmarks.support import (
-    Figure,
-    dsn_for,
-    printed,
-    quick_command_line,
-    settings_for,
-    throwaway_database,
-)
+from benchmarks import support
+from benchmarks.support import Figure, dsn_for, settings_for, throwaway_database
 from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
 from infrastructure.audit.chained_recorders import ChainedPostgresApplicationRecorder
@@ -469,12 +463,8 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
             plain.datastore.close()
             functions.datastore.close()
             runtime.close()
-    return printed(figures)
-
-
-def main() -> None:
-    quick_command_line(run, __doc__, "a fifth of the operations")
+    return support.printed(figures)
 
 
 if __name__ == "__main__":
-    main()
+    support.quick_command_line(run, __doc__, "a fifth of the operations")

@@ -213,6 +213,18 @@ CONTRACT = {
 }
 
 
+def co_construct(
+    client: TestClient,
+    partnership_id: str,
+    idea: dict[str, Any] = IDEA,
+    on: str = "2014-05-20",
+) -> dict[str, Any]:
+    """Propose ``idea`` and start co-constructing it ``on`` that day; the partnership after."""
+    proposed = milestone(client, partnership_id, "ideas", idea)
+    body = {"idea_id": proposed["idea_id"], "occurred_on": on}
+    return milestone(client, partnership_id, "co-construction", body)
+
+
 @pytest.fixture
 def met(client: TestClient, partners: Partners) -> dict[str, Any]:
     """A partnership just opened (version 1, stage meeting)."""

@@ -14,6 +14,7 @@ from tests.api.conftest import (
     IDEA,
     Partners,
     assert_problem,
+    co_construct,
     milestone,
     open_partnership,
     register,
@@ -569,13 +570,7 @@ def test_listing_filters_partnerships(client: TestClient, partners: Partners) ->
     ibm = open_partnership(client, partners.food_bank, partners.ibm)
     compost = open_partnership(client, cocagne, sati, origin="spontaneous", reference_id=None)
     bags = open_partnership(client, partners.food_bank, sati)
-    idea = milestone(client, ibm["id"], "ideas", IDEA)
-    milestone(
-        client,
-        ibm["id"],
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
-    )
+    co_construct(client, ibm["id"])
     milestone(client, ibm["id"], "contract", CONTRACT)
     milestone(
         client,

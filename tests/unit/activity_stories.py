@@ -129,11 +129,5 @@ def payment(
     donation: bool = False,
 ) -> None:
     """Staff record a payment of the training's fee (a ``donation`` may go past it)."""
-    course.record_payment(
-        organization_id=payer.id,
-        amount_eur=amount,
-        paid_on=paid_on,
-        actor=STAFF,
-        today=TODAY,
-        donation=donation,
-    )
+    paid = {"organization_id": payer.id, "amount_eur": amount, "paid_on": paid_on}
+    course.record_payment(**paid, actor=STAFF, today=TODAY, donation=donation)

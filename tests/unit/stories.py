@@ -85,78 +85,45 @@ def organization(
     return org
 
 
+ASSOCIATION, COMPANY = OrganizationKind.ASSOCIATION, OrganizationKind.COMPANY
+
+
 def food_bank(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Banque alimentaire du Bas-Rhin",
-        legal_identifier=FOOD_BANK_RNA,
-        field_of_activity="food aid",
-        **overrides,
-    )
+    food = {"legal_identifier": FOOD_BANK_RNA, "field_of_activity": "food aid"}
+    return organization(ASSOCIATION, "Banque alimentaire du Bas-Rhin", **food, **overrides)
 
 
 def ibm(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "IBM France",
-        legal_identifier=IBM_SIREN,
-        field_of_activity="information technology",
-        **overrides,
-    )
+    it = {"legal_identifier": IBM_SIREN, "field_of_activity": "information technology"}
+    return organization(COMPANY, "IBM France", **it, **overrides)
 
 
 def la_poste(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "La Poste",
-        legal_identifier=LA_POSTE_SIRET,
-        **overrides,
-    )
+    return organization(COMPANY, "La Poste", legal_identifier=LA_POSTE_SIRET, **overrides)
 
 
 def sheltered_workshop(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "ESAT des ateliers de l'Ill",
-        field_of_activity="sheltered work",
-        **overrides,
-    )
+    name = "ESAT des ateliers de l'Ill"
+    return organization(ASSOCIATION, name, field_of_activity="sheltered work", **overrides)
 
 
 def sati(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "Cafés Sati",
-        field_of_activity="coffee roasting",
-        **overrides,
-    )
+    return organization(COMPANY, "Cafés Sati", field_of_activity="coffee roasting", **overrides)
 
 
 def integration_workshop(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Atelier d'insertion Tôt ou t'Art",
-        field_of_activity="work integration",
-        **overrides,
-    )
+    name, work = "Atelier d'insertion Tôt ou t'Art", "work integration"
+    return organization(ASSOCIATION, name, field_of_activity=work, **overrides)
 
 
 def outdoor_games_maker(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "Jeux de plein air d'Alsace",
-        field_of_activity="toys",
-        **overrides,
-    )
+    name = "Jeux de plein air d'Alsace"
+    return organization(COMPANY, name, field_of_activity="toys", **overrides)
 
 
 def parents_association(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Association des parents d'enfants handicapés",
-        territory="68",
-        **overrides,
-    )
+    name = "Association des parents d'enfants handicapés"
+    return organization(ASSOCIATION, name, territory="68", **overrides)
 
 
 # ---------------------------------------------------------------------- lifecycle stages

@@ -155,16 +155,9 @@ def sign_contract(
     committed: CommittedValue = IBM_COMMITMENT,
 ) -> None:
     """Staff sign a contract: by default IBM's skills patronage of the food bank."""
-    partnership.sign_contract(
-        category=category,
-        sub_kind=sub_kind,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        committed=committed,
-        signed_on=signed_on,
-        actor=STAFF,
-        today=TODAY,
-    )
+    kind = {"category": category, "sub_kind": sub_kind, "committed": committed}
+    period = {"starts_on": starts_on, "ends_on": ends_on, "signed_on": signed_on}
+    partnership.sign_contract(**kind, **period, actor=STAFF, today=TODAY)
 
 
 def freshly_opened(

@@ -48,13 +48,14 @@ def correct(
     reason: str = "typo in the paper file",
     **changes: Any,
 ) -> None:
-    partnership.correct(
-        target_version=target_version,
-        changes=changes,
-        reason=reason,
-        actor=AUDITOR,
-        today=TODAY,
-    )
+    by_the_auditor(partnership, target_version, changes, reason)
+
+
+def by_the_auditor(
+    partnership: Partnership, target_version: int, changes: dict[str, Any], reason: str
+) -> None:
+    fix = {"target_version": target_version, "changes": changes, "reason": reason}
+    partnership.correct(**fix, actor=AUDITOR, today=TODAY)
 
 
 def refuse(
@@ -67,13 +68,7 @@ def refuse(
     version = partnership.version
     milestones = list(partnership.milestones)
     with pytest.raises(error) as raised:
-        partnership.correct(
-            target_version=target_version,
-            changes=changes,
-            reason=reason,
-            actor=AUDITOR,
-            today=TODAY,
-        )
+        by_the_auditor(partnership, target_version, changes, reason)
     assert partnership.version == version
     assert partnership.milestones == milestones
     assert partnership.corrections == []

@@ -21,18 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from application.lab import PartnerLab
 from application.partnerships.presenters import partnership_view
 from domain.errors import DomainError
+from domain.partnerships import milestones as kind_of
 from domain.partnerships.corrections import CORRECTABLE
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-)
 from domain.partnerships.partnership import Partnership, date_order_breaks
 from domain.values import (
     SUB_KINDS,
@@ -130,14 +120,14 @@ changes = mostly(st.lists(change, min_size=1, max_size=2), st.lists(change, max_
 
 # The stage each kind of milestone marks, written out here as the specification.
 STAGE_MARKED_BY = {
-    OPENING: Stage.MEETING,
-    MEETING: Stage.MEETING,
-    IDEA: Stage.IDEA,
-    CO_CONSTRUCTION: Stage.CO_CONSTRUCTION,
-    PROGRESS: Stage.CO_CONSTRUCTION,
-    CONTRACT: Stage.CONTRACT,
-    RENEWAL: Stage.CONTRACT,
-    EVALUATION: Stage.EVALUATION,
+    kind_of.OPENING: Stage.MEETING,
+    kind_of.MEETING: Stage.MEETING,
+    kind_of.IDEA: Stage.IDEA,
+    kind_of.CO_CONSTRUCTION: Stage.CO_CONSTRUCTION,
+    kind_of.PROGRESS: Stage.CO_CONSTRUCTION,
+    kind_of.CONTRACT: Stage.CONTRACT,
+    kind_of.RENEWAL: Stage.CONTRACT,
+    kind_of.EVALUATION: Stage.EVALUATION,
 }
 STAGE_ORDER = [Stage.MEETING, Stage.IDEA, Stage.CO_CONSTRUCTION, Stage.CONTRACT, Stage.EVALUATION]
 
@@ -397,16 +387,16 @@ class PartnershipLifecycle(RuleBasedStateMachine):
     def stage_is_consistent_with_milestones(self) -> None:
         p = self.partnership
         kinds = {m.kind for m in p.milestones}
-        if kinds & {CONTRACT, RENEWAL, EVALUATION}:
-            assert CONTRACT in kinds
-        if kinds & {CO_CONSTRUCTION, PROGRESS, CONTRACT}:
-            assert CO_CONSTRUCTION in kinds
+        if kinds & {kind_of.CONTRACT, kind_of.RENEWAL, kind_of.EVALUATION}:
+            assert kind_of.CONTRACT in kinds
+        if kinds & {kind_of.CO_CONSTRUCTION, kind_of.PROGRESS, kind_of.CONTRACT}:
+            assert kind_of.CO_CONSTRUCTION in kinds
             assert p.chosen_idea_id in p.ideas
-        if CO_CONSTRUCTION in kinds:
-            assert IDEA in kinds
-        assert len([m for m in p.milestones if m.kind == CONTRACT]) <= 1
-        assert len([m for m in p.milestones if m.kind == CO_CONSTRUCTION]) <= 1
-        assert not (ABANDONMENT in kinds and CONTRACT in kinds)
+        if kind_of.CO_CONSTRUCTION in kinds:
+            assert kind_of.IDEA in kinds
+        assert len([m for m in p.milestones if m.kind == kind_of.CONTRACT]) <= 1
+        assert len([m for m in p.milestones if m.kind == kind_of.CO_CONSTRUCTION]) <= 1
+        assert not (kind_of.ABANDONMENT in kinds and kind_of.CONTRACT in kinds)
         expected = max((STAGE_MARKED_BY[k] for k in kinds if k in STAGE_MARKED_BY), key=rank)
         assert p.stage is expected
 
@@ -421,7 +411,7 @@ class PartnershipLifecycle(RuleBasedStateMachine):
     @invariant()
     def milestones_are_dated_between_opening_and_today(self) -> None:
         p = self.partnership
-        assert p.milestones[0].kind == OPENING
+        assert p.milestones[0].kind == kind_of.OPENING
         for m in p.milestones:
             assert p.opened_on <= m.occurred_on <= TODAY
 

@@ -110,15 +110,9 @@ def outcome(
     today: date = TODAY,
 ) -> None:
     """Staff record whether the meeting of ``pair`` was held, and each side's interest."""
-    session.record_outcome(
-        association_id=pair.association_id,
-        company_id=pair.company_id,
-        held=held,
-        association_interest=association,
-        company_interest=company,
-        actor=STAFF,
-        today=today,
-    )
+    between = {"association_id": pair.association_id, "company_id": pair.company_id}
+    interest = {"association_interest": association, "company_interest": company}
+    session.record_outcome(**between, held=held, **interest, actor=STAFF, today=today)
 
 
 def payment(

@@ -38,7 +38,6 @@ from tests.unit import stories
 from tests.unit.stories import (
     ENDS_ON,
     EVALUATED_ON,
-    IBM_COMMITMENT,
     OTHER_LAB,
     RENEWED_ON,
     RENEWED_UNTIL,
@@ -95,24 +94,9 @@ def progress(on: date = SOME_DAY) -> Command:
     )
 
 
-def contract(
-    *,
-    on: date = SIGNED_ON,
-    category: Category = Category.PATRONAGE,
-    sub_kind: SubKind = SubKind.SKILLS,
-    starts_on: date = STARTS_ON,
-    ends_on: date = ENDS_ON,
-    committed: CommittedValue = IBM_COMMITMENT,
-) -> Command:
-    return lambda p: stories.sign_contract(
-        p,
-        signed_on=on,
-        category=category,
-        sub_kind=sub_kind,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        committed=committed,
-    )
+def contract(*, on: date = SIGNED_ON, **terms: Any) -> Command:
+    """Sign IBM's contract ``on`` that day (``terms``: what differs from it)."""
+    return lambda p: stories.sign_contract(p, signed_on=on, **terms)
 
 
 def evaluation(on: date = EVALUATED_ON, **impact: object) -> Command:

@@ -16,7 +16,15 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.api.conftest import API, assert_problem, co_construct, milestone, register, write
+from tests.api.conftest import (
+    API,
+    assert_problem,
+    co_construct,
+    created,
+    milestone,
+    register,
+    write,
+)
 from tests.unit.activity_stories import ASSOCIATIONS, COMPANIES  # the same ten and ten
 
 ENGLISH = {"Accept-Language": "en"}
@@ -31,12 +39,6 @@ class Session:
 
     def path(self, suffix: str = "") -> str:
         return f"/speed-datings/{self.id}{suffix}"
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def plan_and_fill(client: TestClient) -> Session:

@@ -16,6 +16,7 @@ Then the server's peak resident memory (VmHWM) is read.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import json
@@ -28,7 +29,6 @@ from datetime import date
 import httpx
 
 from application.context import Caller
-from benchmarks import support
 from benchmarks.support import (
     Figure,
     peak_rss_mb,
@@ -192,7 +192,9 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         # The settings as they were before issue 13 (no aggregate cache, a pre-ping per
         # checkout), one process: the same run's "before".
         figures += _serve_and_measure(settings, headers, seconds, 1, FORMER_SETTINGS)
-    return support.printed(figures)
+    for figure in figures:
+        print(figure.line())
+    return figures
 
 
 def _serve_and_measure(
@@ -288,5 +290,11 @@ def _serve_and_measure(
     return figures
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="3 s per level and endpoint")
+    run(quick=parser.parse_args().quick)
+
+
 if __name__ == "__main__":
-    support.quick_command_line(run, __doc__, "3 s per level and endpoint")
+    main()

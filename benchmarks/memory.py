@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from benchmarks.report_rebuild import run_child
-from benchmarks.support import Figure, peak_rss_mb, printed, settings_for, throwaway_database
+from benchmarks.support import Figure, peak_rss_mb, settings_for, throwaway_database
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 from tests.faults.backlog import append, prepare
@@ -151,7 +151,9 @@ def run(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> list[Figure]:
             target=0.5,
         )
     )
-    return printed(figures)
+    for figure in figures:
+        print(figure.line())
+    return figures
 
 
 def main() -> None:

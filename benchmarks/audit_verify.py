@@ -14,21 +14,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
 
-from infrastructure.settings import Settings
+from benchmarks.support import ADMIN_DSN, settings_for, throwaway_database
 from partnerlab.bootstrap import build_runtime
 
-ADMIN_DSN = os.environ.get(
-    "PARTNERLAB_BENCH_POSTGRES_DSN", "postgresql://root@127.0.0.1:5432/postgres"
-)
 BATCH = 2_000
 STATE = (
     b'{"timestamp":{"_type_":"datetime_iso","_data_":"2024-01-01T00:00:00+00:00"},'
@@ -36,18 +30,6 @@ STATE = (
     b'"note":"a meeting of the food bank and IBM, recorded by the benchmark"}'
 )
 TOPIC = "partnerlab:Partnership.MeetingHeld"
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    name = f"partnerlab_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fill(recorder: object, start: int, count: int) -> None:
@@ -88,14 +70,7 @@ def main() -> None:
     )
     sizes = sorted(parser.parse_args().sizes)
     with throwaway_database() as name:
-        info = psycopg.conninfo.conninfo_to_dict(ADMIN_DSN)
-        settings = Settings(
-            postgres_host=str(info.get("host", "127.0.0.1")),
-            postgres_port=int(info.get("port", 5432)),
-            postgres_user=str(info.get("user", "root")),
-            postgres_password=str(info.get("password", "")),
-            postgres_db=name,
-        )
+        settings = settings_for(name)
         runtime = build_runtime(settings, run_projections=False)
         runtime.app.read_models.follower = None  # nothing follows here: no waits
         dsn = psycopg.conninfo.make_conninfo(ADMIN_DSN, dbname=name)

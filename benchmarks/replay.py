@@ -11,13 +11,13 @@ repository, as a command or a read does.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import uuid
 
 import psycopg
 
 from application.lab import PartnerLab
+from benchmarks import support
 from benchmarks.support import Figure, dsn_for, median_seconds, settings_for, throwaway_database
 from partnerlab.bootstrap import build_runtime
 from tests.faults.backlog import append, prepare
@@ -95,16 +95,8 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
         finally:
             without.close()
             runtime.close()
-    for figure in figures:
-        print(figure.line())
-    return figures
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    run(quick=parser.parse_args().quick)
+    return support.printed(figures)
 
 
 if __name__ == "__main__":
-    main()
+    support.quick_command_line(run, __doc__, "fewer repetitions")

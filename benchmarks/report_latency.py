@@ -28,8 +28,8 @@ from application.context import Caller
 from application.lab import PartnerLab
 from application.reporting.ports import ReportScope
 from benchmarks.report_dataset import LAB, TODAY, DatasetWriter
-from benchmarks.report_rebuild import ADMIN_DSN, settings_for, throwaway_database
-from benchmarks.support import Figure
+from benchmarks.report_rebuild import settings_for
+from benchmarks.support import ADMIN_DSN, Figure, printed, throwaway_database
 from infrastructure.reporting.projection import ReportsRebuild
 from infrastructure.reporting.store import SqlReportStore
 from partnerlab.bootstrap import Runtime, build_runtime
@@ -156,9 +156,7 @@ def run(sizes: tuple[int, int] = (10_000, 100_000)) -> list[Figure]:
         )
         for (scope, temperature), (large_ms, small_ms, _) in sorted(worst.items())
     ]
-    for figure in figures:
-        print(figure.line())
-    return figures
+    return printed(figures)
 
 
 if __name__ == "__main__":

@@ -25,48 +25,25 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import psycopg
 
+from benchmarks import support
 from benchmarks.report_dataset import TODAY, DatasetWriter
+from benchmarks.support import ADMIN_DSN, throwaway_database
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 
-ADMIN_DSN = os.environ.get(
-    "PARTNERLAB_BENCH_POSTGRES_DSN", "postgresql://root@127.0.0.1:5432/postgres"
-)
 BATCH = 5_000
 ROUNDS = 2
 EVENTS_PER_PARTNERSHIP = 6.5  # about what the data set gives; only used to size the fill
 
 
 def settings_for(database: str) -> Settings:
-    info = psycopg.conninfo.conninfo_to_dict(ADMIN_DSN)
-    return Settings(
-        postgres_host=str(info.get("host", "127.0.0.1")),
-        postgres_port=int(str(info.get("port", 5432))),
-        postgres_user=str(info.get("user", "root")),
-        postgres_password=str(info.get("password", "")),
-        postgres_db=database,
-        projections_in_process=False,
-    )
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    name = f"partnerlab_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """The benchmark's database; projections run apart, as in production."""
+    return support.settings_for(database, projections_in_process=False)
 
 
 def peak_rss_mib() -> float:

@@ -3,6 +3,7 @@ way to print a figure next to the baseline measured in the same run."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -170,16 +171,31 @@ def percentile(values: list[float], p: float) -> float:
 
 def peak_rss_mb(pid: int) -> float:
     """The peak resident set size (VmHWM) of a running process, in MiB."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb(pid, "VmHWM:")
 
 
 def rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmRSS:")
+
+
+def _status_mb(pid: int, field: str) -> float:
+    """A size that ``/proc/<pid>/status`` gives in kB (``field``), in MiB."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def printed(figures: list[Figure]) -> list[Figure]:
+    """Print each figure's line; the figures, for the caller to return."""
+    for figure in figures:
+        print(figure.line())
+    return figures
+
+
+def quick_command_line(run: Callable[..., object], doc: str | None, quick_help: str) -> None:
+    """A benchmark module run on its own: ``--quick`` (``quick_help`` says what it cuts)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    run(quick=parser.parse_args().quick)

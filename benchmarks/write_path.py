@@ -15,7 +15,6 @@ measured too.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import statistics
 import threading
@@ -32,6 +31,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from application.context import Caller
 from application.lab import PartnerLab
+from benchmarks import support
 from benchmarks.support import Figure, dsn_for, settings_for, throwaway_database
 from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
@@ -463,16 +463,8 @@ def run(quick: bool = False, tiny: bool = False) -> list[Figure]:
             plain.datastore.close()
             functions.datastore.close()
             runtime.close()
-    for figure in figures:
-        print(figure.line())
-    return figures
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a fifth of the operations")
-    run(quick=parser.parse_args().quick)
+    return support.printed(figures)
 
 
 if __name__ == "__main__":
-    main()
+    support.quick_command_line(run, __doc__, "a fifth of the operations")

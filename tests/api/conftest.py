@@ -141,15 +141,20 @@ def write(
     return response
 
 
+def created(response: httpx.Response) -> dict[str, Any]:
+    """The body of a response that must be a 201 Created."""
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def register(
     client: TestClient, kind: str, name: str, territory: str = "67", **fields: Any
 ) -> dict[str, Any]:
     response = write(
         client, "/organizations", {"kind": kind, "name": name, "territory": territory, **fields}
     )
-    assert response.status_code == 201, response.text
-    organization: dict[str, Any] = response.json()
-    return organization
+    return created(response)
 
 
 @dataclass
@@ -187,17 +192,11 @@ def open_partnership(
     }
     if separate is not None:
         body["separate_on_purpose"] = {"reason": separate}
-    response = write(client, "/partnerships", body)
-    assert response.status_code == 201, response.text
-    partnership: dict[str, Any] = response.json()
-    return partnership
+    return created(write(client, "/partnerships", body))
 
 
 def milestone(client: TestClient, partnership_id: str, step: str, body: Any) -> dict[str, Any]:
-    response = write(client, f"/partnerships/{partnership_id}/{step}", body)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
+    return created(write(client, f"/partnerships/{partnership_id}/{step}", body))
 
 
 IDEA = {
@@ -213,6 +212,18 @@ CONTRACT = {
     "ends_on": "2015-09-30",
     "committed": {"financial_eur": "0", "in_kind_eur": "2500.00", "skills_days": "12.5"},
 }
+
+
+def co_construct(
+    client: TestClient,
+    partnership_id: str,
+    idea: dict[str, Any] = IDEA,
+    on: str = "2014-05-20",
+) -> dict[str, Any]:
+    """Propose ``idea`` and start co-constructing it ``on`` that day; the partnership after."""
+    proposed = milestone(client, partnership_id, "ideas", idea)
+    body = {"idea_id": proposed["idea_id"], "occurred_on": on}
+    return milestone(client, partnership_id, "co-construction", body)
 
 
 @pytest.fixture

@@ -19,13 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, register, write
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from tests.api.conftest import API, created, register, write
 
 
 def subsidy(client: TestClient, funder: str, year: int, amount: str, granted_on: str) -> str:

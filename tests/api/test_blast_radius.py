@@ -24,11 +24,11 @@ from partnerlab.rebuild import rebuild_reports
 from tests.api.conftest import (
     API,
     CONTRACT,
-    IDEA,
     ClientAs,
     assert_problem,
     authorized,
     bearer,
+    co_construct,
     issue_key,
     milestone,
     open_partnership,
@@ -68,13 +68,7 @@ def contract(
     met = open_partnership(client, association, company)
     if poison:
         POISON["ids"].add(met["id"])
-    idea = milestone(client, met["id"], "ideas", IDEA)
-    milestone(
-        client,
-        met["id"],
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
-    )
+    co_construct(client, met["id"])
     signed = milestone(client, met["id"], "contract", {**CONTRACT, "signed_on": signed_on})
     return {"association": association, "company": company, "partnership": met, **signed}
 
@@ -177,13 +171,7 @@ def flood_contract(
     association = register(client, "association", "Banque alimentaire")
     company = register(client, "company", "IBM France")
     met = open_partnership(client, association, company)
-    idea = milestone(client, met["id"], "ideas", IDEA)
-    milestone(
-        client,
-        met["id"],
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
-    )
+    co_construct(client, met["id"])
     committed = {"financial_eur": amount, "in_kind_eur": amount, "skills_days": "0"}
     body = {**CONTRACT, "signed_on": signed_on, "committed": committed}
     return milestone(client, met["id"], "contract", body)

@@ -11,8 +11,13 @@ from fastapi.testclient import TestClient
 
 from application.context import Caller
 from domain.access.api_key import Role
-from domain.values import OrganizationKind, OriginKind
-from tests.api.console_helpers import console_client, csrf_of, form_token_of
+from domain.values import OrganizationKind
+from tests.api.console_helpers import (
+    console_client,
+    csrf_of,
+    form_token_of,
+    open_through_the_application,
+)
 
 
 def test_an_admin_issues_a_key_shown_once_and_revokes_it(client: TestClient) -> None:
@@ -84,37 +89,26 @@ def test_an_admin_changes_a_role_and_disables_an_account(client: TestClient) -> 
 def test_an_auditor_reads_a_partnership_as_of_a_date_and_verifies_the_chain(
     client: TestClient, today: date
 ) -> None:
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    lab = runtime.app
-    caller = Caller(lab=runtime.settings.default_lab, actor="claire@labo.example")
-    a = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.ASSOCIATION, name="Emmaüs", territory="67"
-    )
-    c = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.COMPANY, name="Schneider", territory="67"
-    )
-    opened = lab.partnerships.open_partnership(
-        caller, association_id=a.id, company_id=c.id, origin_kind=OriginKind.SPONTANEOUS,
-        occurred_on=today - timedelta(days=30),
-    )  # fmt: skip
+    month_ago = today - timedelta(days=30)
+    lab, caller, opened = open_through_the_application(client, "Emmaüs", "Schneider", month_ago)
     before = datetime.now(UTC)
-    lab.partnerships.record_meeting(caller, opened.id, occurred_on=today - timedelta(days=10))
+    lab.partnerships.record_meeting(caller, opened, occurred_on=today - timedelta(days=10))
     auditor = console_client(client, "auditor.audit@labo.example", Role.AUDITOR)
     page = auditor.get("/console/audit?verify=1")
     assert page.status_code == 200
     assert 'id="digest"' in page.text
     assert "Vérifié" in page.text
     as_of = (today - timedelta(days=20)).isoformat()
-    past = auditor.get(f"/console/audit?partnership={opened.id}&as_of={as_of}")
+    past = auditor.get(f"/console/audit?partnership={opened}&as_of={as_of}")
     assert past.status_code == 200
     assert past.text.count("<li>", past.text.index('id="snapshot-milestones"')) >= 1
     milestones = past.text[past.text.index('id="snapshot-milestones"') :].split("</ol>")[0]
     assert milestones.count("<li>") == 1  # the later meeting is not there yet
     known = before.replace(tzinfo=None).isoformat()
-    then = auditor.get(f"/console/audit?partnership={opened.id}&known_at={known}")
+    then = auditor.get(f"/console/audit?partnership={opened}&known_at={known}")
     milestones = then.text[then.text.index('id="snapshot-milestones"') :].split("</ol>")[0]
     assert milestones.count("<li>") == 1
-    now = auditor.get(f"/console/audit?partnership={opened.id}")
+    now = auditor.get(f"/console/audit?partnership={opened}")
     milestones = now.text[now.text.index('id="snapshot-milestones"') :].split("</ol>")[0]
     assert milestones.count("<li>") == 2
     assert auditor.get("/console/audit?partnership=nope").status_code == 422
@@ -123,20 +117,9 @@ def test_an_auditor_reads_a_partnership_as_of_a_date_and_verifies_the_chain(
 
 
 def test_home_shows_the_latest_milestones_recorded(client: TestClient, today: date) -> None:
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    lab = runtime.app
-    caller = Caller(lab=runtime.settings.default_lab, actor="claire@labo.example")
-    a = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.ASSOCIATION, name="Emmaüs", territory="67"
-    )
-    c = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.COMPANY, name="Schneider", territory="67"
-    )
-    opened = lab.partnerships.open_partnership(
-        caller, association_id=a.id, company_id=c.id, origin_kind=OriginKind.SPONTANEOUS,
-        occurred_on=today - timedelta(days=30),
-    )  # fmt: skip
-    lab.partnerships.record_meeting(caller, opened.id, occurred_on=today - timedelta(days=10))
+    month_ago = today - timedelta(days=30)
+    lab, caller, opened = open_through_the_application(client, "Emmaüs", "Schneider", month_ago)
+    lab.partnerships.record_meeting(caller, opened, occurred_on=today - timedelta(days=10))
     other = Caller(lab="elsewhere", actor="someone@else.example")
     lab.organizations.register_organization(
         other, kind=OrganizationKind.COMPANY, name="Ailleurs", territory="75"
@@ -146,7 +129,7 @@ def test_home_shows_the_latest_milestones_recorded(client: TestClient, today: da
     listed = home[home.index('id="milestones"') :].split("</ul>")[0]
     assert listed.count("<li>") == 2
     assert listed.index("rencontre") < listed.index("ouvert")  # newest first
-    assert f"/console/partnerships/{opened.id}" in listed
+    assert f"/console/partnerships/{opened}" in listed
     assert "claire@labo.example" in listed
     viewer = console_client(client, "viewer.home@labo.example", Role.VIEWER)
     assert 'id="milestones"' not in viewer.get("/").text

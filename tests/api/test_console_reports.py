@@ -13,36 +13,22 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.reporting.figure_tables import neutralised
-from application.context import Caller
 from domain.access.api_key import Role
-from domain.values import OrganizationKind, OriginKind
-from tests.api.console_helpers import console_client
+from tests.api.console_helpers import console_client, open_through_the_application
 
 
 def _seed(client: TestClient, today: date) -> None:
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    lab = runtime.app
-    caller = Caller(lab=runtime.settings.default_lab, actor="claire@labo.example")
-    association = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.ASSOCIATION, name="=Emmaüs Strasbourg", territory="67"
+    lab, caller, opened = open_through_the_application(
+        client, "=Emmaüs Strasbourg", "Schneider", today
     )
-    company = lab.organizations.register_organization(
-        caller, kind=OrganizationKind.COMPANY, name="Schneider", territory="67"
-    )
-    lab.partnerships.open_partnership(
-        caller,
-        association_id=association.id,
-        company_id=company.id,
-        origin_kind=OriginKind.SPONTANEOUS,
-        occurred_on=today,
-    )
+    company = lab.partnerships.get_partnership(caller, opened).company_id
     year = today.year
     lab.funding.record_subsidy(
         caller, funder="Région Grand Est", year=year, amount_eur=Decimal("7000.50"),
         granted_on=today,
     )  # fmt: skip
     engagement = lab.consulting.open_consulting(
-        caller, company_id=company.id, scope="RSE", started_on=today
+        caller, company_id=company, scope="RSE", started_on=today
     )
     lab.consulting.record_consulting_contribution(
         caller, engagement.id, amount_eur=Decimal("2999.50"), paid_on=today

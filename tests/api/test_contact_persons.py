@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from application.audit.merkle_log import verify_proof_export
 from infrastructure.audit.signing import TreeHeadVerifier, load_public_key
-from tests.api.conftest import API, STAFF_NAME, ClientAs, Partners, assert_problem, write
+from tests.api.conftest import API, STAFF_NAME, ClientAs, Partners, assert_problem, created, write
 from tests.api.store_dump import every_value, readable_export
 
 MARIE = {
@@ -28,10 +28,7 @@ def contacts(organization: dict[str, Any]) -> str:
 
 
 def add_marie(client: TestClient, partners: Partners) -> dict[str, Any]:
-    response = write(client, contacts(partners.food_bank), MARIE, key="add-marie")
-    assert response.status_code == 201, response.text
-    added: dict[str, Any] = response.json()
-    return added
+    return created(write(client, contacts(partners.food_bank), MARIE, key="add-marie"))
 
 
 def test_a_contact_person_is_added_without_echoing_personal_data(

@@ -15,6 +15,7 @@ from tests.api.conftest import (
     API,
     Partners,
     assert_problem,
+    co_construct,
     milestone,
     open_partnership,
     register,
@@ -137,18 +138,8 @@ def test_a_contract_ending_within_60_days_asks_for_a_renewal_decision(
     client: TestClient, partners: Partners, today: date
 ) -> None:
     p = open_partnership(client, partners.food_bank, partners.ibm, "2014-01-10")
-    idea = milestone(
-        client,
-        p["id"],
-        "ideas",
-        {"title": "t", "proposed_category": "patronage", "occurred_on": "2014-01-11"},
-    )
-    milestone(
-        client,
-        p["id"],
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": "2014-01-12"},
-    )
+    idea = {"title": "t", "proposed_category": "patronage", "occurred_on": "2014-01-11"}
+    co_construct(client, p["id"], idea, on="2014-01-12")
     ends_on = today + timedelta(days=30)
     milestone(
         client,

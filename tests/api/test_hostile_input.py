@@ -20,6 +20,7 @@ from tests.api.conftest import (
     ClientAs,
     Partners,
     assert_problem,
+    milestone,
     open_partnership,
     register,
     write,
@@ -44,13 +45,9 @@ def test_report_csvs_neutralise_cells_a_spreadsheet_would_run(
 ) -> None:
     evil = register(client, "company", '=HYPERLINK("http://evil","x")', territory="75")
     met = open_partnership(client, partners.food_bank, evil, occurred_on="2015-01-05")
-    abandoned = write(
-        client,
-        f"/partnerships/{met['id']}/abandonment",
-        {"reason": "@SUM(1+1)*cmd|' /C calc'!A0", "occurred_on": "2015-02-01"},
-    )
-    assert abandoned.status_code == 201, abandoned.text
-    position = abandoned.json()["position"]
+    reason = "@SUM(1+1)*cmd|' /C calc'!A0"
+    abandonment = {"reason": reason, "occurred_on": "2015-02-01"}
+    position = milestone(client, met["id"], "abandonment", abandonment)["position"]
     reasons = client.get(
         f"{API}/reports/funnel",
         params={"format": "csv", "table": "abandonments", "position": position},

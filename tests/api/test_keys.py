@@ -10,17 +10,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, ClientAs, assert_problem, bearer, register
+from tests.api.conftest import API, ClientAs, assert_problem, bearer, created, register
 from tests.api.store_dump import every_value
 
 FOOD_BANK = {"kind": "association", "name": "Banque alimentaire du Bas-Rhin", "territory": "67"}
 
 
 def issue(admin: TestClient, **body: Any) -> dict[str, Any]:
-    response = admin.post(f"{API}/keys", json={"role": "staff", **body})
-    assert response.status_code == 201, response.text
-    issued: dict[str, Any] = response.json()
-    return issued
+    return created(admin.post(f"{API}/keys", json={"role": "staff", **body}))
 
 
 def test_a_key_issued_by_an_admin_works_at_once_and_records_its_holder_as_actor(

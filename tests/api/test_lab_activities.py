@@ -4,18 +4,9 @@ partnerships."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API, assert_problem, register, write
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
+from tests.api.conftest import API, assert_problem, created, register, write
 
 # -- events and forums ---------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import (
@@ -84,41 +85,45 @@ def test_the_registration_is_recorded_as_the_key_holders_whatever_x_actor_says(
     assert [e["actor"] for e in log.json()["items"]] == [STAFF_NAME]
 
 
-def test_a_territory_that_is_not_a_departement_is_422(client: TestClient) -> None:
-    response = write(
-        client, "/organizations", {"kind": "company", "name": "Sati", "territory": "20"}
-    )
-
-    assert_problem(response, 422, "territory-invalid", "territory")
+SATI = {"kind": "company", "name": "Sati", "territory": "67"}
 
 
-def test_a_siret_failing_its_check_key_is_422(client: TestClient) -> None:
-    response = write(
-        client,
-        "/organizations",
-        {"kind": "company", "name": "Sati", "territory": "67", "legal_identifier": "123456789"},
-    )
+@pytest.mark.parametrize(
+    ("changes", "rule", "field"),
+    [
+        pytest.param(
+            {"territory": "20"},
+            "territory-invalid",
+            "territory",
+            id="a_territory_that_is_not_a_departement_is_422",
+        ),
+        pytest.param(
+            {"legal_identifier": "123456789"},
+            "legal-identifier-invalid",
+            "legal_identifier",
+            id="a_siret_failing_its_check_key_is_422",
+        ),
+        pytest.param(
+            {"contact_email": "a@b.fr"},
+            "request-validation",
+            "contact_email",
+            id="unknown_fields_are_refused",
+        ),
+    ],
+)
+def test_a_registration_breaking_a_rule_is_422_naming_the_field(
+    client: TestClient, changes: dict[str, str], rule: str, field: str
+) -> None:
+    response = write(client, "/organizations", {**SATI, **changes})
 
-    assert_problem(response, 422, "legal-identifier-invalid", "legal_identifier")
+    assert_problem(response, 422, rule, field)
 
 
 def test_an_unknown_kind_is_422_naming_the_field(client: TestClient) -> None:
-    response = write(
-        client, "/organizations", {"kind": "foundation", "name": "Sati", "territory": "67"}
-    )
+    response = write(client, "/organizations", {**SATI, "kind": "foundation"})
 
     problem = assert_problem(response, 422, "request-validation", "kind")
     assert problem["errors"][0]["in"] == "body"
-
-
-def test_unknown_fields_are_refused(client: TestClient) -> None:
-    response = write(
-        client,
-        "/organizations",
-        {"kind": "company", "name": "Sati", "territory": "67", "contact_email": "a@b.fr"},
-    )
-
-    assert_problem(response, 422, "request-validation", "contact_email")
 
 
 def test_every_invalid_field_is_listed(client: TestClient) -> None:

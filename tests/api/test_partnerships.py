@@ -14,6 +14,7 @@ from tests.api.conftest import (
     IDEA,
     Partners,
     assert_problem,
+    co_construct,
     milestone,
     open_partnership,
     register,
@@ -137,38 +138,6 @@ def test_a_contract_on_a_fresh_partnership_is_409_naming_the_rule(
     assert client.get(f"{API}/partnerships/{met['id']}").json()["version"] == 1
 
 
-def test_a_future_date_is_422_naming_the_field(client: TestClient, met: dict[str, Any]) -> None:
-    response = write(client, f"/partnerships/{met['id']}/meetings", {"occurred_on": "2026-11-27"})
-
-    assert_problem(response, 422, "date-not-in-future", "occurred_on")
-
-
-def test_a_future_signature_names_signed_on(
-    client: TestClient, co_constructing: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{co_constructing['id']}/contract",
-        {**CONTRACT, "signed_on": "2030-01-01"},
-    )
-
-    assert_problem(response, 422, "date-not-in-future", "signed_on")
-
-
-def test_a_date_before_the_opening_is_422(client: TestClient, met: dict[str, Any]) -> None:
-    response = write(client, f"/partnerships/{met['id']}/meetings", {"occurred_on": "2013-01-01"})
-
-    assert_problem(response, 422, "date-not-before-opening", "occurred_on")
-
-
-def test_an_impossible_date_is_422_naming_the_field(
-    client: TestClient, met: dict[str, Any]
-) -> None:
-    response = write(client, f"/partnerships/{met['id']}/meetings", {"occurred_on": "2024-02-30"})
-
-    assert_problem(response, 422, "request-validation", "occurred_on")
-
-
 def test_an_unknown_partnership_is_404(client: TestClient) -> None:
     assert_problem(client.get(f"{API}/partnerships/{uuid.uuid4()}"), 404, "not-found")
     response = write(
@@ -181,6 +150,201 @@ def test_an_organisation_id_is_not_a_partnership(client: TestClient, partners: P
     assert_problem(client.get(f"{API}/partnerships/{partners.ibm['id']}"), 404, "not-found")
 
 
+NEVER_PROPOSED = "00000000-0000-4000-8000-0000000000ff"
+
+
+# test id: (the partnership at this stage, the step posted, its body, status, rule, field)
+REFUSED_MILESTONES: dict[str, tuple[str, str, dict[str, Any], int, str, str | None]] = {
+    "a_future_date_is_422_naming_the_field": (
+        "met",
+        "meetings",
+        {"occurred_on": "2026-11-27"},
+        422,
+        "date-not-in-future",
+        "occurred_on",
+    ),
+    "a_future_signature_names_signed_on": (
+        "co_constructing",
+        "contract",
+        {**CONTRACT, "signed_on": "2030-01-01"},
+        422,
+        "date-not-in-future",
+        "signed_on",
+    ),
+    "a_date_before_the_opening_is_422": (
+        "met",
+        "meetings",
+        {"occurred_on": "2013-01-01"},
+        422,
+        "date-not-before-opening",
+        "occurred_on",
+    ),
+    "an_impossible_date_is_422_naming_the_field": (
+        "met",
+        "meetings",
+        {"occurred_on": "2024-02-30"},
+        422,
+        "request-validation",
+        "occurred_on",
+    ),
+    "co_construction_on_an_idea_never_proposed_is_409": (
+        "with_idea",
+        "co-construction",
+        {"idea_id": NEVER_PROPOSED, "occurred_on": "2014-05-20"},
+        409,
+        "idea-exists",
+        "idea_id",
+    ),
+    "progress_notes_need_a_co_construction": (
+        "with_idea",
+        "co-construction/progress",
+        {"progress": "first workshop", "occurred_on": "2014-05-01"},
+        409,
+        "no-skipped-stage",
+        None,
+    ),
+    "a_sub_kind_of_another_category_is_422": (
+        "co_constructing",
+        "contract",
+        {**CONTRACT, "sub_kind": "new_product"},
+        422,
+        "category-valid",
+        "sub_kind",
+    ),
+    "a_contract_ending_before_it_starts_is_422": (
+        "co_constructing",
+        "contract",
+        {**CONTRACT, "ends_on": "2014-01-01"},
+        422,
+        "contract-end-not-before-start",
+        "ends_on",
+    ),
+    "a_second_contract_is_409": (
+        "contracted",
+        "contract",
+        CONTRACT,
+        409,
+        "one-contract-renewals-extend-it",
+        None,
+    ),
+    "an_evaluation_needs_a_contract": (
+        "co_constructing",
+        "evaluations",
+        {"occurred_on": "2015-01-01"},
+        409,
+        "no-skipped-stage",
+        None,
+    ),
+    "satisfaction_is_between_1_and_5": (
+        "contracted",
+        "evaluations",
+        {"occurred_on": "2015-01-01", "satisfaction": 6},
+        422,
+        "satisfaction-between-1-and-5",
+        "satisfaction",
+    ),
+    "a_renewal_that_does_not_extend_is_422": (
+        "contracted",
+        "renewals",
+        {"occurred_on": "2015-09-01", "ends_on": "2015-06-30"},
+        422,
+        "renewal-extends-contract",
+        "ends_on",
+    ),
+    "no_abandonment_after_the_contract": (
+        "contracted",
+        "abandonment",
+        {"reason": "too late", "occurred_on": "2015-01-01"},
+        409,
+        "abandonment-before-contract",
+        None,
+    ),
+    "a_correction_of_an_unknown_version_is_409": (
+        "met",
+        "corrections",
+        {"target_version": 5, "changes": {"note": "x"}, "reason": "typo"},
+        409,
+        "corrected-milestone-exists",
+        "target_version",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("stage", "step", "body", "status", "rule", "field"),
+    list(REFUSED_MILESTONES.values()),
+    ids=list(REFUSED_MILESTONES),
+)
+def test_a_milestone_breaking_a_rule_is_refused_naming_it(
+    client: TestClient,
+    request: pytest.FixtureRequest,
+    stage: str,
+    step: str,
+    body: dict[str, Any],
+    status: int,
+    rule: str,
+    field: str | None,
+) -> None:
+    partnership: dict[str, Any] = request.getfixturevalue(stage)
+
+    response = write(client, f"/partnerships/{partnership['id']}/{step}", body)
+
+    assert_problem(response, status, rule, field)
+
+
+@pytest.mark.parametrize(
+    ("association", "origin", "status", "rule", "field"),
+    [
+        pytest.param(
+            "unknown",
+            "spontaneous",
+            404,
+            "not-found",
+            "association_id",
+            id="an_unknown_association_is_404_naming_it",
+        ),
+        pytest.param(
+            "a company",
+            "spontaneous",
+            409,
+            "partners-are-one-association-and-one-company",
+            "association_id",
+            id="two_companies_cannot_open_a_partnership",
+        ),
+        pytest.param(
+            "the food bank",
+            "tinder",
+            422,
+            "request-validation",
+            "origin.kind",
+            id="an_unknown_origin_is_422_naming_the_nested_field",
+        ),
+    ],
+)
+def test_an_opening_breaking_a_rule_is_refused_naming_it(
+    client: TestClient,
+    partners: Partners,
+    association: str,
+    origin: str,
+    status: int,
+    rule: str,
+    field: str,
+) -> None:
+    association_id = {
+        "unknown": lambda: str(uuid.uuid4()),
+        "a company": lambda: register(client, "company", "Sati")["id"],
+        "the food bank": lambda: partners.food_bank["id"],
+    }[association]()
+    body = {
+        "association_id": association_id,
+        "company_id": partners.ibm["id"],
+        "origin": {"kind": origin},
+        "occurred_on": "2014-03-12",
+    }
+
+    assert_problem(write(client, "/partnerships", body), status, rule, field)
+
+
 def test_a_version_the_partnership_never_had_is_404(
     client: TestClient, met: dict[str, Any]
 ) -> None:
@@ -190,56 +354,6 @@ def test_a_version_the_partnership_never_had_is_404(
     for bad in (0, -1, "two", 10**30):
         response = client.get(f"{API}/partnerships/{met['id']}", params={"version": bad})
         assert_problem(response, 422, "request-validation", "version")
-
-
-def test_opening_with_an_unknown_association_is_404_naming_it(
-    client: TestClient, partners: Partners
-) -> None:
-    response = write(
-        client,
-        "/partnerships",
-        {
-            "association_id": str(uuid.uuid4()),
-            "company_id": partners.ibm["id"],
-            "origin": {"kind": "spontaneous"},
-            "occurred_on": "2014-03-12",
-        },
-    )
-
-    assert_problem(response, 404, "not-found", "association_id")
-
-
-def test_two_companies_cannot_open_a_partnership(client: TestClient, partners: Partners) -> None:
-    sati = register(client, "company", "Sati")
-    response = write(
-        client,
-        "/partnerships",
-        {
-            "association_id": sati["id"],
-            "company_id": partners.ibm["id"],
-            "origin": {"kind": "spontaneous"},
-            "occurred_on": "2014-03-12",
-        },
-    )
-
-    assert_problem(response, 409, "partners-are-one-association-and-one-company", "association_id")
-
-
-def test_an_unknown_origin_is_422_naming_the_nested_field(
-    client: TestClient, partners: Partners
-) -> None:
-    response = write(
-        client,
-        "/partnerships",
-        {
-            "association_id": partners.food_bank["id"],
-            "company_id": partners.ibm["id"],
-            "origin": {"kind": "tinder"},
-            "occurred_on": "2014-03-12",
-        },
-    )
-
-    assert_problem(response, 422, "request-validation", "origin.kind")
 
 
 def test_an_idea_answers_with_its_new_id(client: TestClient, met: dict[str, Any]) -> None:
@@ -257,18 +371,6 @@ def test_an_idea_answers_with_its_new_id(client: TestClient, met: dict[str, Any]
     ]
 
 
-def test_co_construction_on_an_idea_never_proposed_is_409(
-    client: TestClient, with_idea: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{with_idea['id']}/co-construction",
-        {"idea_id": str(uuid.uuid4()), "occurred_on": "2014-05-20"},
-    )
-
-    assert_problem(response, 409, "idea-exists", "idea_id")
-
-
 def test_co_construction_starts_once(client: TestClient, co_constructing: dict[str, Any]) -> None:
     response = write(
         client,
@@ -277,18 +379,6 @@ def test_co_construction_starts_once(client: TestClient, co_constructing: dict[s
     )
 
     assert_problem(response, 409, "one-co-construction")
-
-
-def test_progress_notes_need_a_co_construction(
-    client: TestClient, with_idea: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{with_idea['id']}/co-construction/progress",
-        {"progress": "first workshop", "occurred_on": "2014-05-01"},
-    )
-
-    assert_problem(response, 409, "no-skipped-stage")
 
 
 def test_progress_notes_are_kept(client: TestClient, co_constructing: dict[str, Any]) -> None:
@@ -303,30 +393,6 @@ def test_progress_notes_are_kept(client: TestClient, co_constructing: dict[str, 
         ("first workshop", "8 volunteers")
     ]
     assert body["stage"] == "co_construction"
-
-
-def test_a_sub_kind_of_another_category_is_422(
-    client: TestClient, co_constructing: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{co_constructing['id']}/contract",
-        {**CONTRACT, "sub_kind": "new_product"},
-    )
-
-    assert_problem(response, 422, "category-valid", "sub_kind")
-
-
-def test_a_contract_ending_before_it_starts_is_422(
-    client: TestClient, co_constructing: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{co_constructing['id']}/contract",
-        {**CONTRACT, "ends_on": "2014-01-01"},
-    )
-
-    assert_problem(response, 422, "contract-end-not-before-start", "ends_on")
 
 
 @pytest.mark.parametrize(
@@ -357,12 +423,9 @@ def test_a_committed_amount_must_be_a_sane_decimal(
 def test_amounts_may_be_numbers_and_default_to_zero(
     client: TestClient, co_constructing: dict[str, Any]
 ) -> None:
-    body = milestone(
-        client,
-        co_constructing["id"],
-        "contract",
-        {**CONTRACT, "committed": {"financial_eur": 1500.5}},
-    )
+    numbers = {**CONTRACT, "committed": {"financial_eur": 1500.5}}
+
+    body = milestone(client, co_constructing["id"], "contract", numbers)
 
     assert body["contract"]["committed"] == {
         "financial_eur": "1500.5",
@@ -371,40 +434,13 @@ def test_amounts_may_be_numbers_and_default_to_zero(
     }
 
 
-def test_a_second_contract_is_409(client: TestClient, contracted: dict[str, Any]) -> None:
-    response = write(client, f"/partnerships/{contracted['id']}/contract", CONTRACT)
-
-    assert_problem(response, 409, "one-contract-renewals-extend-it")
-
-
-def test_an_evaluation_needs_a_contract(
-    client: TestClient, co_constructing: dict[str, Any]
-) -> None:
-    response = write(
-        client, f"/partnerships/{co_constructing['id']}/evaluations", {"occurred_on": "2015-01-01"}
-    )
-
-    assert_problem(response, 409, "no-skipped-stage")
-
-
-def test_satisfaction_is_between_1_and_5(client: TestClient, contracted: dict[str, Any]) -> None:
-    response = write(
-        client,
-        f"/partnerships/{contracted['id']}/evaluations",
-        {"occurred_on": "2015-01-01", "satisfaction": 6},
-    )
-
-    assert_problem(response, 422, "satisfaction-between-1-and-5", "satisfaction")
-
-
 def test_a_renewal_extends_the_contract_and_adds_to_the_commitment(
     client: TestClient, contracted: dict[str, Any]
 ) -> None:
+    renewal = {"occurred_on": "2015-09-01", "ends_on": "2016-09-30"}
+
     body = milestone(
-        client,
-        contracted["id"],
-        "renewals",
-        {"occurred_on": "2015-09-01", "ends_on": "2016-09-30", "committed": {"skills_days": "10"}},
+        client, contracted["id"], "renewals", {**renewal, "committed": {"skills_days": "10"}}
     )
 
     assert body["contract"]["ends_on"] == "2016-09-30"
@@ -412,32 +448,16 @@ def test_a_renewal_extends_the_contract_and_adds_to_the_commitment(
     assert len(body["contract"]["renewals"]) == 1
 
 
-def test_a_renewal_that_does_not_extend_is_422(
-    client: TestClient, contracted: dict[str, Any]
-) -> None:
-    response = write(
-        client,
-        f"/partnerships/{contracted['id']}/renewals",
-        {"occurred_on": "2015-09-01", "ends_on": "2015-06-30"},
-    )
-
-    assert_problem(response, 422, "renewal-extends-contract", "ends_on")
-
-
 def test_abandonment_records_the_reason_and_stops_the_partnership(
     client: TestClient, with_idea: dict[str, Any]
 ) -> None:
+    reason = "the company's CSR budget was cut"
+
     body = milestone(
-        client,
-        with_idea["id"],
-        "abandonment",
-        {"reason": "the company's CSR budget was cut", "occurred_on": "2014-06-01"},
+        client, with_idea["id"], "abandonment", {"reason": reason, "occurred_on": "2014-06-01"}
     )
 
-    assert (body["status"], body["abandonment_reason"]) == (
-        "abandoned",
-        "the company's CSR budget was cut",
-    )
+    assert (body["status"], body["abandonment_reason"]) == ("abandoned", reason)
     response = write(
         client, f"/partnerships/{with_idea['id']}/meetings", {"occurred_on": "2014-07-01"}
     )
@@ -458,29 +478,16 @@ def test_abandonment_requires_a_reason(client: TestClient, met: dict[str, Any]) 
     )
 
 
-def test_no_abandonment_after_the_contract(client: TestClient, contracted: dict[str, Any]) -> None:
-    response = write(
-        client,
-        f"/partnerships/{contracted['id']}/abandonment",
-        {"reason": "too late", "occurred_on": "2015-01-01"},
-    )
-
-    assert_problem(response, 409, "abandonment-before-contract")
-
-
 def test_a_correction_fixes_a_milestone_and_keeps_what_it_said(
     client: TestClient, contracted: dict[str, Any]
 ) -> None:
-    body = milestone(
-        client,
-        contracted["id"],
-        "corrections",
-        {
-            "target_version": 4,
-            "changes": {"occurred_on": "2014-09-12", "financial_eur": "1000"},
-            "reason": "the scanned agreement shows the 12th",
-        },
-    )
+    fix = {
+        "target_version": 4,
+        "changes": {"occurred_on": "2014-09-12", "financial_eur": "1000"},
+        "reason": "the scanned agreement shows the 12th",
+    }
+
+    body = milestone(client, contracted["id"], "corrections", fix)
 
     assert body["version"] == 5
     assert body["contract"]["signed_on"] == "2014-09-12"
@@ -489,16 +496,6 @@ def test_a_correction_fixes_a_milestone_and_keeps_what_it_said(
     assert correction["target_version"] == 4
     assert correction["previous"] == {"occurred_on": "2014-09-15", "financial_eur": "0"}
     assert correction["reason"] == "the scanned agreement shows the 12th"
-
-
-def test_a_correction_of_an_unknown_version_is_409(client: TestClient, met: dict[str, Any]) -> None:
-    response = write(
-        client,
-        f"/partnerships/{met['id']}/corrections",
-        {"target_version": 5, "changes": {"note": "x"}, "reason": "typo"},
-    )
-
-    assert_problem(response, 409, "corrected-milestone-exists", "target_version")
 
 
 @pytest.mark.parametrize(
@@ -573,13 +570,7 @@ def test_listing_filters_partnerships(client: TestClient, partners: Partners) ->
     ibm = open_partnership(client, partners.food_bank, partners.ibm)
     compost = open_partnership(client, cocagne, sati, origin="spontaneous", reference_id=None)
     bags = open_partnership(client, partners.food_bank, sati)
-    idea = milestone(client, ibm["id"], "ideas", IDEA)
-    milestone(
-        client,
-        ibm["id"],
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": "2014-05-20"},
-    )
+    co_construct(client, ibm["id"])
     milestone(client, ibm["id"], "contract", CONTRACT)
     milestone(
         client,

@@ -21,7 +21,6 @@ from tests.api.conftest import (
     milestone,
     open_partnership,
     register,
-    write,
 )
 
 REPORTS = ("signed", "funnel", "time-in-stage", "impact", "pipeline")
@@ -209,13 +208,8 @@ def test_the_dashboard_shows_the_figures_of_the_json_reports(
 ) -> None:
     la_poste = register(client, "company", "La Poste", territory="75")
     other = open_partnership(client, partners.food_bank, la_poste, occurred_on="2015-01-05")
-    abandoned = write(
-        client,
-        f"/partnerships/{other['id']}/abandonment",
-        {"reason": "no budget", "occurred_on": "2015-02-01"},
-    )
-    assert abandoned.status_code == 201
-    position = abandoned.json()["position"]
+    abandonment = {"reason": "no budget", "occurred_on": "2015-02-01"}
+    position = milestone(client, other["id"], "abandonment", abandonment)["position"]
     page = client.get("/dashboard", params={"position": position})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")

@@ -16,7 +16,15 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.api.conftest import API, assert_problem, milestone, register, write
+from tests.api.conftest import (
+    API,
+    assert_problem,
+    co_construct,
+    created,
+    milestone,
+    register,
+    write,
+)
 from tests.unit.activity_stories import ASSOCIATIONS, COMPANIES  # the same ten and ten
 
 ENGLISH = {"Accept-Language": "en"}
@@ -31,12 +39,6 @@ class Session:
 
     def path(self, suffix: str = "") -> str:
         return f"/speed-datings/{self.id}{suffix}"
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def plan_and_fill(client: TestClient) -> Session:
@@ -187,18 +189,8 @@ def test_a_ten_by_ten_session_runs_from_registration_to_partnerships_and_cohort(
 def move_on(
     client: TestClient, partnership_id: str, co_construction_on: str, signed_on: str
 ) -> None:
-    idea = milestone(
-        client,
-        partnership_id,
-        "ideas",
-        {"title": "A project", "proposed_category": "patronage", "occurred_on": "2014-04-02"},
-    )
-    milestone(
-        client,
-        partnership_id,
-        "co-construction",
-        {"idea_id": idea["idea_id"], "occurred_on": co_construction_on},
-    )
+    idea = {"title": "A project", "proposed_category": "patronage", "occurred_on": "2014-04-02"}
+    co_construct(client, partnership_id, idea, on=co_construction_on)
     milestone(
         client,
         partnership_id,

@@ -38,25 +38,19 @@ from domain.values import (
     Stage,
     SubKind,
 )
+from tests import lab_stories
+from tests.unit import stories
 
-TODAY = date(2026, 11, 26)
 STAFF = Caller(lab="alsace", actor="claire.staff")
 AUDITOR = Caller(lab="alsace", actor="hugo.auditor")
 ELSEWHERE = Caller(lab="lorraine", actor="marc.staff")
 
-SPEED_DATING_ON = date(2013, 3, 14)
-IDEA_ON = date(2013, 4, 20)
-CO_CONSTRUCTION_ON = date(2013, 5, 15)
-SIGNED_ON = date(2013, 9, 1)
-STARTS_ON = date(2013, 10, 1)
-ENDS_ON = date(2014, 9, 30)
-EVALUATED_ON = date(2014, 10, 15)
-RENEWED_ON = date(2014, 9, 15)
-RENEWED_UNTIL = date(2015, 9, 30)
+
+SIGNED_COPY = "the signed copy is dated 8 September"
 
 
 def in_memory_lab() -> PartnerLab:
-    return PartnerLab(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=lambda: TODAY)
+    return PartnerLab(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=lambda: stories.TODAY)
 
 
 @pytest.fixture
@@ -69,24 +63,11 @@ def app() -> Iterator[PartnerLab]:
 
 
 def register_food_bank(app: PartnerLab, caller: Caller = STAFF) -> UUID:
-    return app.organizations.register_organization(
-        caller,
-        kind=OrganizationKind.ASSOCIATION,
-        name="Banque alimentaire du Bas-Rhin",
-        territory="67",
-        legal_identifier="W672001234",
-        field_of_activity="food aid",
-    ).id
+    return lab_stories.food_bank(app, caller)
 
 
 def register_ibm(app: PartnerLab, caller: Caller = STAFF) -> UUID:
-    return app.organizations.register_organization(
-        caller,
-        kind=OrganizationKind.COMPANY,
-        name="IBM France",
-        territory="67",
-        legal_identifier="552118465",
-    ).id
+    return lab_stories.ibm(app, caller)
 
 
 @pytest.fixture
@@ -102,14 +83,9 @@ def ibm(app: PartnerLab) -> UUID:
 @pytest.fixture
 def opened(app: PartnerLab, food_bank: UUID, ibm: UUID) -> UUID:
     """The food bank and IBM met at the March 2013 speed-dating."""
-    return app.partnerships.open_partnership(
-        STAFF,
-        association_id=food_bank,
-        company_id=ibm,
-        origin_kind=OriginKind.SPEED_DATING,
-        origin_reference_id="speed-dating-2013-03",
-        occurred_on=SPEED_DATING_ON,
-    ).id
+    return lab_stories.open_between(
+        app, STAFF, food_bank, ibm, stories.SPEED_DATING_ON, reference="speed-dating-2013-03"
+    )
 
 
 def the_idea(app: PartnerLab, partnership_id: UUID) -> UUID:
@@ -118,26 +94,32 @@ def the_idea(app: PartnerLab, partnership_id: UUID) -> UUID:
 
 
 def take_to_contract(app: PartnerLab, partnership_id: UUID) -> None:
-    app.partnerships.propose_idea(
-        STAFF,
-        partnership_id,
-        title="Improve the traceability software",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
+    traceability = "Improve the traceability software"
+    lab_stories.propose(
+        app, STAFF, partnership_id, traceability, Category.PATRONAGE, stories.IDEA_ON
     )
     app.partnerships.start_co_construction(
-        STAFF, partnership_id, idea_id=the_idea(app, partnership_id), occurred_on=CO_CONSTRUCTION_ON
+        STAFF,
+        partnership_id,
+        idea_id=the_idea(app, partnership_id),
+        occurred_on=stories.CO_CONSTRUCTION_ON,
     )
-    app.partnerships.sign_contract(
+    sign_the_contract(app, partnership_id)
+
+
+def sign_the_contract(app: PartnerLab, partnership_id: UUID, **expected: int) -> CommandResult:
+    """IBM's skills patronage: 40 days and 2 500 EUR in kind (``expected``: its version)."""
+    return app.partnerships.sign_contract(
         STAFF,
         partnership_id,
         category=Category.PATRONAGE,
         sub_kind=SubKind.SKILLS,
-        signed_on=SIGNED_ON,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
+        signed_on=stories.SIGNED_ON,
+        starts_on=stories.STARTS_ON,
+        ends_on=stories.ENDS_ON,
         in_kind_eur=Decimal("2500.00"),
         skills_days=Decimal(40),
+        **expected,
     )
 
 
@@ -207,12 +189,8 @@ def test_an_archived_organisation_cannot_open_a_partnership(
 
     # When / Then
     with pytest.raises(OrganizationArchived):
-        app.partnerships.open_partnership(
-            STAFF,
-            association_id=food_bank,
-            company_id=ibm,
-            origin_kind=OriginKind.SPONTANEOUS,
-            occurred_on=SPEED_DATING_ON,
+        lab_stories.open_between(
+            app, STAFF, food_bank, ibm, stories.SPEED_DATING_ON, OriginKind.SPONTANEOUS
         )
 
 
@@ -230,17 +208,11 @@ def test_an_organisation_update_with_a_stale_version_is_refused(
 
 
 def test_two_companies_cannot_open_a_partnership(app: PartnerLab, ibm: UUID) -> None:
-    la_poste = app.organizations.register_organization(
-        STAFF, kind=OrganizationKind.COMPANY, name="La Poste", territory="67"
-    ).id
+    la_poste = lab_stories.register(app, STAFF, OrganizationKind.COMPANY, "La Poste")
 
     with pytest.raises(PartnerKindMismatch):
-        app.partnerships.open_partnership(
-            STAFF,
-            association_id=la_poste,
-            company_id=ibm,
-            origin_kind=OriginKind.CONSULTING,
-            occurred_on=SPEED_DATING_ON,
+        lab_stories.open_between(
+            app, STAFF, la_poste, ibm, stories.SPEED_DATING_ON, OriginKind.CONSULTING
         )
 
 
@@ -266,34 +238,27 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
             opened,
             title="Improve the traceability software",
             proposed_category=Category.PATRONAGE,
-            occurred_on=IDEA_ON,
+            occurred_on=stories.IDEA_ON,
             expected_version=2,
         ),
     ]
     idea_id = the_idea(app, opened)
     steps += [
         app.partnerships.start_co_construction(
-            STAFF, opened, idea_id=idea_id, occurred_on=CO_CONSTRUCTION_ON, expected_version=3
+            STAFF,
+            opened,
+            idea_id=idea_id,
+            occurred_on=stories.CO_CONSTRUCTION_ON,
+            expected_version=3,
         ),
         app.partnerships.record_progress(
             STAFF, opened, progress="first workshop", occurred_on=date(2013, 6, 10)
         ),
-        app.partnerships.sign_contract(
-            STAFF,
-            opened,
-            category=Category.PATRONAGE,
-            sub_kind=SubKind.SKILLS,
-            signed_on=SIGNED_ON,
-            starts_on=STARTS_ON,
-            ends_on=ENDS_ON,
-            in_kind_eur=Decimal("2500.00"),
-            skills_days=Decimal(40),
-            expected_version=5,
-        ),
+        sign_the_contract(app, opened, expected_version=5),
         app.partnerships.record_evaluation(
             STAFF,
             opened,
-            occurred_on=EVALUATED_ON,
+            occurred_on=stories.EVALUATED_ON,
             beneficiaries=1200,
             volunteer_days=Decimal(35),
             satisfaction=5,
@@ -302,17 +267,12 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
         app.partnerships.renew_contract(
             STAFF,
             opened,
-            occurred_on=RENEWED_ON,
-            ends_on=RENEWED_UNTIL,
+            occurred_on=stories.RENEWED_ON,
+            ends_on=stories.RENEWED_UNTIL,
             skills_days=Decimal(20),
         ),
-        app.partnerships.correct_milestone(
-            AUDITOR,
-            opened,
-            target_version=6,
-            changes={"occurred_on": "2013-09-08"},
-            reason="the signed copy is dated 8 September",
-            expected_version=8,
+        lab_stories.correct(
+            app, AUDITOR, opened, 6, {"occurred_on": "2013-09-08"}, SIGNED_COPY, expected_version=8
         ),
     ]
 
@@ -330,15 +290,15 @@ def test_the_whole_lifecycle_through_the_use_cases(app: PartnerLab, opened: UUID
     assert [n.details["progress"] for n in view.progress_notes] == ["first workshop"]
     assert view.contract is not None
     assert view.contract.signed_on == date(2013, 9, 8)
-    assert view.contract.ends_on == RENEWED_UNTIL
+    assert view.contract.ends_on == stories.RENEWED_UNTIL
     assert view.contract.committed.skills_days == Decimal(40)
     assert view.contract.total_committed.skills_days == Decimal(60)
     assert view.contract.total_committed.in_kind_eur == Decimal(2500)
     assert [e.beneficiaries for e in view.evaluations] == [1200]
     [correction] = view.corrections
     assert correction.actor == "hugo.auditor"
-    assert correction.previous == {"occurred_on": SIGNED_ON}
-    assert correction.occurred_on == TODAY
+    assert correction.previous == {"occurred_on": stories.SIGNED_ON}
+    assert correction.occurred_on == stories.TODAY
     assert view.stage_reached_on[Stage.CONTRACT] == date(2013, 9, 8)
     assert [m.actor for m in view.milestones] == ["claire.staff"] * 8
 
@@ -360,7 +320,7 @@ def test_an_abandoned_partnership_shows_its_reason_and_refuses_new_steps(
 
 def test_a_refused_command_records_nothing(app: PartnerLab, opened: UUID) -> None:
     with pytest.raises(StageSkipped):
-        app.partnerships.record_evaluation(STAFF, opened, occurred_on=EVALUATED_ON)
+        app.partnerships.record_evaluation(STAFF, opened, occurred_on=stories.EVALUATED_ON)
 
     assert app.partnerships.get_partnership(STAFF, opened).version == 1
     assert len(list(app.log.events.get(opened))) == 1
@@ -439,12 +399,8 @@ def test_a_partnership_cannot_be_opened_with_another_lab_s_organisation(
     their_company = register_ibm(app, ELSEWHERE)
 
     with pytest.raises(NotFound) as error:
-        app.partnerships.open_partnership(
-            STAFF,
-            association_id=food_bank,
-            company_id=their_company,
-            origin_kind=OriginKind.SPONTANEOUS,
-            occurred_on=SPEED_DATING_ON,
+        lab_stories.open_between(
+            app, STAFF, food_bank, their_company, stories.SPEED_DATING_ON, OriginKind.SPONTANEOUS
         )
 
     assert error.value.field == "company_id"
@@ -471,7 +427,7 @@ def test_stored_events_read_back_with_their_python_types(
     app.partnerships.record_evaluation(
         STAFF,
         under_contract,
-        occurred_on=EVALUATED_ON,
+        occurred_on=stories.EVALUATED_ON,
         beneficiaries=1200,
         volunteer_days=Decimal("35.5"),
         satisfaction=4,
@@ -500,7 +456,7 @@ def test_stored_events_read_back_with_their_python_types(
     assert isinstance(signed, Partnership.ContractSigned)
     assert signed.category is Category.PATRONAGE
     assert signed.sub_kind is SubKind.SKILLS
-    assert (type(signed.starts_on), signed.starts_on) == (date, STARTS_ON)
+    assert (type(signed.starts_on), signed.starts_on) == (date, stories.STARTS_ON)
     assert signed.committed == CommittedValue(Decimal(0), Decimal("2500.00"), Decimal(40))
     assert isinstance(signed.committed.in_kind_eur, Decimal)
     assert isinstance(evaluated, Partnership.EvaluationRecorded)
@@ -509,7 +465,7 @@ def test_stored_events_read_back_with_their_python_types(
     assert evaluated.satisfaction == 4
     assert isinstance(corrected, Partnership.MilestoneCorrected)
     assert corrected.changes == {"skills_days": Decimal("45.5"), "ends_on": date(2014, 12, 31)}
-    assert corrected.previous == {"skills_days": Decimal(40), "ends_on": ENDS_ON}
+    assert corrected.previous == {"skills_days": Decimal(40), "ends_on": stories.ENDS_ON}
     assert isinstance(corrected.changes["skills_days"], Decimal)
 
 
@@ -552,17 +508,17 @@ def test_an_aggregate_saved_and_read_back_equals_the_live_one(app: PartnerLab) -
         origin=Origin(OriginKind.THEMATIC_EVENT, "circular-economy-2014"),
         occurred_on=date(2014, 2, 6),
         actor="claire.staff",
-        today=TODAY,
+        today=stories.TODAY,
     )
     idea = live.propose_idea(
         title="Bags made from defective coffee packs",
         proposed_category=Category.ECONOMIC_COOPERATION,
         occurred_on=date(2014, 3, 1),
         actor="claire.staff",
-        today=TODAY,
+        today=stories.TODAY,
     )
     live.start_co_construction(
-        idea_id=idea, occurred_on=date(2014, 4, 1), actor="claire.staff", today=TODAY
+        idea_id=idea, occurred_on=date(2014, 4, 1), actor="claire.staff", today=stories.TODAY
     )
     live.sign_contract(
         category=Category.ECONOMIC_COOPERATION,
@@ -572,14 +528,14 @@ def test_an_aggregate_saved_and_read_back_equals_the_live_one(app: PartnerLab) -
         committed=CommittedValue(financial_eur=Decimal("1234.56")),
         signed_on=date(2014, 5, 20),
         actor="claire.staff",
-        today=TODAY,
+        today=stories.TODAY,
     )
     live.correct(
         target_version=4,
         changes={"note": "signed at the roastery"},
         reason="forgotten note",
         actor="hugo.auditor",
-        today=TODAY,
+        today=stories.TODAY,
     )
 
     # When

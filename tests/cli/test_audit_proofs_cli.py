@@ -12,7 +12,7 @@ from application.context import Caller
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import build_runtime
 from partnerlab.cli import cli
-from tests.integration.test_audit_trail import sati_and_the_integration_workshop
+from tests.lab_stories import sati_and_the_integration_workshop
 
 ALSACE = Caller(lab="alsace", actor="claire.staff")
 

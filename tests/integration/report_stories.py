@@ -33,9 +33,12 @@ from uuid import UUID
 from application.context import Caller
 from application.lab import PartnerLab
 from domain.values import Category, OrganizationKind, OriginKind, SubKind
+from tests.lab_stories import open_between, propose, to_contract
 
 ASSOCIATION = OrganizationKind.ASSOCIATION
 COMPANY = OrganizationKind.COMPANY
+PROJECT = "a shared project"
+"""The title of every idea."""
 
 
 @dataclass
@@ -58,13 +61,6 @@ def _pause() -> datetime:
     return moment
 
 
-def _idea(app: PartnerLab, staff: Caller, pid: UUID, on: date, category: Category) -> UUID:
-    app.partnerships.propose_idea(
-        staff, pid, title="a shared project", proposed_category=category, occurred_on=on
-    )
-    return app.partnerships.get_partnership(staff, pid).ideas[-1].id
-
-
 def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     org = {
         key: app.organizations.register_organization(
@@ -83,29 +79,12 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     }
 
     def open_(assoc: str, company: str, kind: OriginKind, on: date, ref: str | None) -> UUID:
-        return app.partnerships.open_partnership(
-            staff,
-            association_id=org[assoc],
-            company_id=org[company],
-            origin_kind=kind,
-            occurred_on=on,
-            origin_reference_id=ref,
-        ).id
+        return open_between(app, staff, org[assoc], org[company], on, kind, ref)
 
     a = open_("food_bank", "ibm", OriginKind.SPEED_DATING, date(2014, 3, 12), "sd-2014-03")
-    idea = _idea(app, staff, a, date(2014, 4, 2), Category.PATRONAGE)
-    app.partnerships.start_co_construction(staff, a, idea_id=idea, occurred_on=date(2014, 5, 20))
-    app.partnerships.sign_contract(
-        staff,
-        a,
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        signed_on=date(2014, 9, 15),
-        starts_on=date(2014, 10, 1),
-        ends_on=date(2015, 9, 30),
-        in_kind_eur=Decimal("2500.00"),
-        skills_days=Decimal("12.5"),
-    )
+    a_amounts = {"in_kind_eur": Decimal("2500.00"), "skills_days": Decimal("12.5")}
+    a_timeline = "2014-04-02 2014-05-20 2014-09-15 2014-10-01 2015-09-30"
+    to_contract(app, staff, a, PROJECT, SubKind.SKILLS, a_timeline, **a_amounts)
     app.partnerships.record_evaluation(
         staff,
         a,
@@ -127,21 +106,14 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     )
 
     b = open_("esat", "la_poste", OriginKind.THEMATIC_EVENT, date(2013, 6, 3), "forum-2013")
-    idea = _idea(app, staff, b, date(2013, 7, 1), Category.RESPONSIBLE_PRACTICES)
-    app.partnerships.start_co_construction(staff, b, idea_id=idea, occurred_on=date(2013, 9, 2))
-    app.partnerships.sign_contract(
-        staff,
-        b,
-        category=Category.RESPONSIBLE_PRACTICES,
-        sub_kind=SubKind.RESPONSIBLE_PURCHASING,
-        signed_on=date(2014, 1, 15),
-        starts_on=date(2014, 2, 1),
-        ends_on=date(2015, 1, 31),
-        financial_eur=Decimal(10000),
+    b_timeline = "2013-07-01 2013-09-02 2014-01-15 2014-02-01 2015-01-31"
+    b_amount = Decimal(10000)
+    to_contract(
+        app, staff, b, PROJECT, SubKind.RESPONSIBLE_PURCHASING, b_timeline, financial_eur=b_amount
     )
 
     c = open_("jardins", "sati", OriginKind.CONSULTING, date(2015, 2, 10), None)
-    _idea(app, staff, c, date(2015, 3, 1), Category.ECONOMIC_COOPERATION)
+    propose(app, staff, c, PROJECT, Category.ECONOMIC_COOPERATION, date(2015, 3, 1))
     app.partnerships.abandon_partnership(staff, c, reason="no budget", occurred_on=date(2015, 5, 1))
 
     d = open_("parents", "games", OriginKind.SPONTANEOUS, date(2016, 1, 5), None)
@@ -156,7 +128,7 @@ def record_the_lab(app: PartnerLab, staff: Caller) -> Lab:
     before_late_entries = _pause()
 
     e = open_("food_bank", "la_poste", OriginKind.SPEED_DATING, date(2014, 3, 12), "sd-2014-03")
-    _idea(app, staff, e, date(2014, 6, 1), Category.SOCIAL_INNOVATION)
+    propose(app, staff, e, PROJECT, Category.SOCIAL_INNOVATION, date(2014, 6, 1))
     app.partnerships.correct_milestone(
         staff,
         b,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from uuid import UUID
 
 import pytest
 
@@ -13,65 +12,16 @@ from application.audit.merkle_log import verify_proof_export
 from application.audit.ports import AuditFilter
 from application.context import Caller
 from application.errors import NotFound
-from application.lab import PartnerLab
 from application.partnerships.views import PartnershipFilter
 from application.results import PageRequest
-from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
+from domain.values import OrganizationKind, OriginKind, Stage
 from partnerlab.bootstrap import Runtime
-
-
-def sati_and_the_integration_workshop(app: PartnerLab, staff: Caller) -> UUID:
-    sati = app.organizations.register_organization(
-        staff, kind=OrganizationKind.COMPANY, name="Cafés Sati", territory="67"
-    )
-    workshop = app.organizations.register_organization(
-        staff,
-        kind=OrganizationKind.ASSOCIATION,
-        name="Atelier d'insertion Tremplin",
-        territory="67",
-    )
-    opened = app.partnerships.open_partnership(
-        staff,
-        association_id=workshop.id,
-        company_id=sati.id,
-        origin_kind=OriginKind.SPEED_DATING,
-        origin_reference_id="speed-dating-2013-03",
-        occurred_on=date(2013, 3, 14),
-    )
-    pid = opened.id
-    app.partnerships.propose_idea(
-        staff,
-        pid,
-        title="Bags from defective coffee packs",
-        proposed_category=Category.ECONOMIC_COOPERATION,
-        occurred_on=date(2013, 4, 2),
-    )
-    idea_id = app.partnerships.get_partnership(staff, pid).ideas[0].id
-    app.partnerships.start_co_construction(
-        staff, pid, idea_id=idea_id, occurred_on=date(2013, 5, 6)
-    )
-    app.partnerships.sign_contract(
-        staff,
-        pid,
-        category=Category.ECONOMIC_COOPERATION,
-        sub_kind=SubKind.CIRCULAR_ECONOMY,
-        signed_on=date(2013, 9, 1),
-        starts_on=date(2013, 9, 1),
-        ends_on=date(2014, 8, 31),
-        in_kind_eur=Decimal("2400"),
-    )
-    return pid
+from tests.lab_stories import correct, sati_and_the_integration_workshop
 
 
 def test_history_lists_every_event_with_who_when_and_where(runtime: Runtime, staff: Caller) -> None:
     pid = sati_and_the_integration_workshop(runtime.app, staff)
-    runtime.app.partnerships.correct_milestone(
-        staff,
-        pid,
-        target_version=4,
-        changes={"in_kind_eur": "2600"},
-        reason="the invoice said 2600",
-    )
+    correct(runtime.app, staff, pid, 4, {"in_kind_eur": "2600"}, "the invoice said 2600")
     runtime.app.read_models.wait_for_projections()
     history = runtime.app.audit.partnership_history(staff, pid)
     assert [(h.version, h.event_type, h.occurred_on, h.actor) for h in history] == [
@@ -96,13 +46,8 @@ def test_three_kinds_of_time_travel(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     pid = sati_and_the_integration_workshop(app, staff)
     before_correction = datetime.now(UTC)
-    app.partnerships.correct_milestone(
-        staff,
-        pid,
-        target_version=2,
-        changes={"occurred_on": "2013-03-20"},
-        reason="the idea came up at the second meeting",
-    )
+    moved = {"occurred_on": "2013-03-20"}
+    correct(app, staff, pid, 2, moved, "the idea came up at the second meeting")
     assert app.partnerships.get_partnership(staff, pid, version=2).stage is Stage.IDEA
     known = app.audit.partnership_known_at(staff, pid, before_correction)
     assert known.version == 4

@@ -14,48 +14,25 @@ from infrastructure.follower import CatalogProcessor, LogFollower
 from infrastructure.partnerships.catalog import SqlCatalogView
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
+from tests.lab_stories import correct, open_between, register, to_contract
+
+ASSOCIATION, COMPANY = OrganizationKind.ASSOCIATION, OrganizationKind.COMPANY
 
 
 def record_la_poste_and_the_workshops(app: PartnerLab, staff: Caller) -> UUID:
-    la_poste = app.organizations.register_organization(
-        staff, kind=OrganizationKind.COMPANY, name="La Poste", territory="67"
-    )
-    esat = app.organizations.register_organization(
+    la_poste = register(app, staff, COMPANY, "La Poste")
+    esat = register(
+        app,
         staff,
-        kind=OrganizationKind.ASSOCIATION,
-        name="ESAT du Neuhof",
-        territory="67",
+        ASSOCIATION,
+        "ESAT du Neuhof",
         field_of_activity="sheltered work",
         description="Sheltered workshop repairing bicycles",
     )
-    opened = app.partnerships.open_partnership(
-        staff,
-        association_id=esat.id,
-        company_id=la_poste.id,
-        origin_kind=OriginKind.THEMATIC_EVENT,
-        occurred_on=date(2013, 6, 3),
-    )
-    pid = opened.id
-    app.partnerships.propose_idea(
-        staff,
-        pid,
-        title="Repair the postmen's bikes",
-        proposed_category=Category.RESPONSIBLE_PRACTICES,
-        occurred_on=date(2013, 7, 1),
-    )
-    idea_id = app.partnerships.get_partnership(staff, pid).ideas[0].id
-    app.partnerships.start_co_construction(
-        staff, pid, idea_id=idea_id, occurred_on=date(2013, 9, 2)
-    )
-    app.partnerships.sign_contract(
-        staff,
-        pid,
-        category=Category.RESPONSIBLE_PRACTICES,
-        sub_kind=SubKind.RESPONSIBLE_PURCHASING,
-        signed_on=date(2014, 1, 15),
-        starts_on=date(2014, 2, 1),
-        ends_on=date(2015, 1, 31),
-    )
+    pid = open_between(app, staff, esat, la_poste, date(2013, 6, 3), OriginKind.THEMATIC_EVENT)
+    timeline = "2013-07-01 2013-09-02 2014-01-15 2014-02-01 2015-01-31"
+    bikes = "Repair the postmen's bikes"
+    to_contract(app, staff, pid, bikes, SubKind.RESPONSIBLE_PURCHASING, timeline)
     return pid
 
 
@@ -93,17 +70,12 @@ def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) ->
 
 def test_a_corrected_date_moves_the_summary(runtime: Runtime, staff: Caller) -> None:
     pid = record_la_poste_and_the_workshops(runtime.app, staff)
-    runtime.app.partnerships.correct_milestone(
-        staff,
-        pid,
-        target_version=4,
-        changes={
-            "occurred_on": "2014-01-20",
-            "category": "economic_cooperation",
-            "sub_kind": "supply_chain",
-        },
-        reason="the signature date was misread",
-    )
+    changes = {
+        "occurred_on": "2014-01-20",
+        "category": "economic_cooperation",
+        "sub_kind": "supply_chain",
+    }
+    correct(runtime.app, staff, pid, 4, changes, "the signature date was misread")
     runtime.app.read_models.wait_for_projections()
     item = runtime.app.partnerships.list_partnerships(
         staff, PartnershipFilter(), PageRequest()

@@ -12,67 +12,31 @@ import pytest
 from application.context import Caller
 from application.errors import ConcurrentWrite, NotFound, VersionMismatch
 from application.lab import PartnerLab
-from domain.values import Category, OrganizationKind, OriginKind, Stage, SubKind
+from domain.values import Stage, SubKind
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
+from tests import lab_stories
+from tests.lab_stories import open_between, to_contract
 
 
 def open_ibm_and_the_food_bank(app: PartnerLab, staff: Caller) -> UUID:
-    ibm = app.organizations.register_organization(
-        staff,
-        kind=OrganizationKind.COMPANY,
-        name="IBM France",
-        territory="67",
-        legal_identifier="552118465",
-        field_of_activity="IT services",
+    ibm = lab_stories.ibm(app, staff, field_of_activity="IT services")
+    food_bank = lab_stories.food_bank(app, staff)
+    return open_between(
+        app, staff, food_bank, ibm, date(2012, 10, 4), reference="speed-dating-2012-10"
     )
-    food_bank = app.organizations.register_organization(
-        staff,
-        kind=OrganizationKind.ASSOCIATION,
-        name="Banque alimentaire du Bas-Rhin",
-        territory="67",
-        legal_identifier="W672001234",
-        field_of_activity="food aid",
-    )
-    opened = app.partnerships.open_partnership(
-        staff,
-        association_id=food_bank.id,
-        company_id=ibm.id,
-        origin_kind=OriginKind.SPEED_DATING,
-        origin_reference_id="speed-dating-2012-10",
-        occurred_on=date(2012, 10, 4),
-    )
-    return opened.id
 
 
 def test_a_whole_lifecycle_is_read_back_from_the_store(runtime: Runtime, staff: Caller) -> None:
     app = runtime.app
     partnership_id = open_ibm_and_the_food_bank(app, staff)
-    idea = app.partnerships.propose_idea(
-        staff,
-        partnership_id,
-        title="Traceability software for donations",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=date(2012, 11, 8),
-    )
-    idea_id = app.partnerships.get_partnership(staff, idea.id).ideas[0].id
-    app.partnerships.start_co_construction(
-        staff, idea.id, idea_id=idea_id, occurred_on=date(2013, 1, 10)
-    )
-    app.partnerships.sign_contract(
-        staff,
-        idea.id,
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        signed_on=date(2013, 3, 1),
-        starts_on=date(2013, 4, 1),
-        ends_on=date(2014, 3, 31),
-        skills_days=Decimal("42.5"),
-        financial_eur=Decimal("1500.00"),
-    )
+    timeline = "2012-11-08 2013-01-10 2013-03-01 2013-04-01 2014-03-31"
+    amounts = {"skills_days": Decimal("42.5"), "financial_eur": Decimal("1500.00")}
+    software = "Traceability software for donations"
+    to_contract(app, staff, partnership_id, software, SubKind.SKILLS, timeline, **amounts)
     app.partnerships.record_evaluation(
         staff,
-        idea.id,
+        partnership_id,
         occurred_on=date(2014, 5, 2),
         beneficiaries=12000,
         volunteer_days=Decimal("38"),
@@ -82,16 +46,16 @@ def test_a_whole_lifecycle_is_read_back_from_the_store(runtime: Runtime, staff: 
 
     fresh = PartnerLab(env=runtime.settings.eventsourcing_env())
     try:
-        stored = fresh.partnerships.get_partnership(staff, idea.id)
+        stored = fresh.partnerships.get_partnership(staff, partnership_id)
     finally:
         fresh.close()
-    assert stored == app.partnerships.get_partnership(staff, idea.id)
+    assert stored == app.partnerships.get_partnership(staff, partnership_id)
     assert stored.stage is Stage.EVALUATION
     assert stored.contract is not None
     assert stored.contract.committed.skills_days == Decimal("42.5")
     assert stored.contract.signed_on == date(2013, 3, 1)
     assert stored.evaluations[0].beneficiaries == 12000
-    assert app.partnerships.get_partnership(staff, idea.id, version=2).stage is Stage.IDEA
+    assert app.partnerships.get_partnership(staff, partnership_id, version=2).stage is Stage.IDEA
 
 
 def test_snapshots_are_taken_and_give_the_same_state(runtime: Runtime, staff: Caller) -> None:

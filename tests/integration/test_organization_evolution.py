@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from application.context import Caller
 from domain.values import OrganizationKind
 from partnerlab.bootstrap import Runtime
+from tests.integration.snapshots import rewrite_snapshot
 
 
 def test_a_snapshot_taken_by_version_1_is_upcast(runtime: Runtime, staff: Caller) -> None:
@@ -13,20 +16,12 @@ def test_a_snapshot_taken_by_version_1_is_upcast(runtime: Runtime, staff: Caller
         staff, kind=OrganizationKind.ASSOCIATION, name="Banque alimentaire", territory="67"
     ).id
     app.organizations.update_organization(staff, food_bank, field_of_activity="food aid")
-    assert app.log.snapshots is not None
-    app.log.take_snapshot(food_bank)
-    stored = app.log.snapshots.recorder.select_events(food_bank)[-1]
-    snapshot = app.log.mapper.transcoder.decode(stored.state)
-    del snapshot["state"]["class_version"]
-    del snapshot["state"]["contact_persons"]
-    # Replace the stored snapshot with the form version 1 of Organization gave it.
-    with runtime.database.transaction() as cursor:
-        table = app.log.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
-        cursor.execute(
-            f"UPDATE {table} SET state = %(state)s WHERE originator_version = %(v)s",
-            {"state": app.log.mapper.transcoder.encode(snapshot), "v": stored.originator_version},
-        )
-    app.log.repository.cache = None
+
+    def as_version_1(snapshot: Any) -> None:  # the form version 1 of Organization gave it
+        del snapshot["state"]["class_version"]
+        del snapshot["state"]["contact_persons"]
+
+    rewrite_snapshot(runtime, food_bank, as_version_1)
 
     added = app.contact_persons.add_contact_person(staff, food_bank, name="Marie Schmitt")
 

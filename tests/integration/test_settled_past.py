@@ -25,25 +25,16 @@ from domain.partnerships.partnership import Partnership
 from domain.values import OrganizationKind, OriginKind
 from infrastructure.settings import Settings
 from partnerlab.bootstrap import Runtime, build_runtime
+from tests.lab_stories import open_between, register
 
 STAFF = Caller(lab="alsace", actor="claire.staff")
 MET_ON = date(2020, 1, 6)
 
 
 def _open_one(app: PartnerLab, n: int) -> UUID:
-    association = app.organizations.register_organization(
-        STAFF, kind=OrganizationKind.ASSOCIATION, name=f"Association {n}", territory="67"
-    ).id
-    company = app.organizations.register_organization(
-        STAFF, kind=OrganizationKind.COMPANY, name=f"Company {n}", territory="67"
-    ).id
-    return app.partnerships.open_partnership(
-        STAFF,
-        association_id=association,
-        company_id=company,
-        origin_kind=OriginKind.SPONTANEOUS,
-        occurred_on=MET_ON,
-    ).id
+    association = register(app, STAFF, OrganizationKind.ASSOCIATION, f"Association {n}")
+    company = register(app, STAFF, OrganizationKind.COMPANY, f"Company {n}")
+    return open_between(app, STAFF, association, company, MET_ON, OriginKind.SPONTANEOUS)
 
 
 def test_a_report_known_at_a_moment_just_past_gives_the_same_answer_while_others_write(

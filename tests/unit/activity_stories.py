@@ -5,8 +5,11 @@ stories and of the region."""
 from __future__ import annotations
 
 from datetime import date, time
+from decimal import Decimal
 
 from domain.activities.speed_dating import SpeedDatingSession
+from domain.activities.training import TrainingSession
+from domain.activities.values import Interest, Pair
 from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind
 
@@ -96,3 +99,29 @@ def scheduled_session(
     session.generate_schedule(actor=STAFF)
     session.collect_events()
     return session
+
+
+def outcome(
+    session: SpeedDatingSession,
+    pair: Pair,
+    held: bool,
+    association: Interest = Interest.NONE,
+    company: Interest = Interest.NONE,
+    today: date = TODAY,
+) -> None:
+    """Staff record whether the meeting of ``pair`` was held, and each side's interest."""
+    between = {"association_id": pair.association_id, "company_id": pair.company_id}
+    interest = {"association_interest": association, "company_interest": company}
+    session.record_outcome(**between, held=held, **interest, actor=STAFF, today=today)
+
+
+def payment(
+    course: TrainingSession,
+    payer: Organization,
+    amount: Decimal,
+    paid_on: date = date(2014, 10, 1),
+    donation: bool = False,
+) -> None:
+    """Staff record a payment of the training's fee (a ``donation`` may go past it)."""
+    paid = {"organization_id": payer.id, "amount_eur": amount, "paid_on": paid_on}
+    course.record_payment(**paid, actor=STAFF, today=TODAY, donation=donation)

@@ -85,81 +85,79 @@ def organization(
     return org
 
 
+ASSOCIATION, COMPANY = OrganizationKind.ASSOCIATION, OrganizationKind.COMPANY
+
+
 def food_bank(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Banque alimentaire du Bas-Rhin",
-        legal_identifier=FOOD_BANK_RNA,
-        field_of_activity="food aid",
-        **overrides,
-    )
+    food = {"legal_identifier": FOOD_BANK_RNA, "field_of_activity": "food aid"}
+    return organization(ASSOCIATION, "Banque alimentaire du Bas-Rhin", **food, **overrides)
 
 
 def ibm(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "IBM France",
-        legal_identifier=IBM_SIREN,
-        field_of_activity="information technology",
-        **overrides,
-    )
+    it = {"legal_identifier": IBM_SIREN, "field_of_activity": "information technology"}
+    return organization(COMPANY, "IBM France", **it, **overrides)
 
 
 def la_poste(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "La Poste",
-        legal_identifier=LA_POSTE_SIRET,
-        **overrides,
-    )
+    return organization(COMPANY, "La Poste", legal_identifier=LA_POSTE_SIRET, **overrides)
 
 
 def sheltered_workshop(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "ESAT des ateliers de l'Ill",
-        field_of_activity="sheltered work",
-        **overrides,
-    )
+    name = "ESAT des ateliers de l'Ill"
+    return organization(ASSOCIATION, name, field_of_activity="sheltered work", **overrides)
 
 
 def sati(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "Cafés Sati",
-        field_of_activity="coffee roasting",
-        **overrides,
-    )
+    return organization(COMPANY, "Cafés Sati", field_of_activity="coffee roasting", **overrides)
 
 
 def integration_workshop(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Atelier d'insertion Tôt ou t'Art",
-        field_of_activity="work integration",
-        **overrides,
-    )
+    name, work = "Atelier d'insertion Tôt ou t'Art", "work integration"
+    return organization(ASSOCIATION, name, field_of_activity=work, **overrides)
 
 
 def outdoor_games_maker(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.COMPANY,
-        "Jeux de plein air d'Alsace",
-        field_of_activity="toys",
-        **overrides,
-    )
+    name = "Jeux de plein air d'Alsace"
+    return organization(COMPANY, name, field_of_activity="toys", **overrides)
 
 
 def parents_association(**overrides: Any) -> Organization:
-    return organization(
-        OrganizationKind.ASSOCIATION,
-        "Association des parents d'enfants handicapés",
-        territory="68",
-        **overrides,
-    )
+    name = "Association des parents d'enfants handicapés"
+    return organization(ASSOCIATION, name, territory="68", **overrides)
 
 
 # ---------------------------------------------------------------------- lifecycle stages
+
+
+def propose_idea(
+    partnership: Partnership,
+    title: str,
+    *,
+    category: Category = Category.PATRONAGE,
+    on: date = IDEA_ON,
+    **extra: Any,
+) -> UUID:
+    """Staff propose an idea (``extra``: ``idea_id``, ``description``); its id."""
+    idea: UUID = partnership.propose_idea(
+        title=title, proposed_category=category, occurred_on=on, actor=STAFF, today=TODAY, **extra
+    )
+    return idea
+
+
+def sign_contract(
+    partnership: Partnership,
+    *,
+    signed_on: date = SIGNED_ON,
+    category: Category = Category.PATRONAGE,
+    sub_kind: SubKind = SubKind.SKILLS,
+    starts_on: date = STARTS_ON,
+    ends_on: date = ENDS_ON,
+    committed: CommittedValue = IBM_COMMITMENT,
+) -> None:
+    """Staff sign a contract: by default IBM's skills patronage of the food bank."""
+    kind = {"category": category, "sub_kind": sub_kind, "committed": committed}
+    period = {"starts_on": starts_on, "ends_on": ends_on, "signed_on": signed_on}
+    partnership.sign_contract(**kind, **period, actor=STAFF, today=TODAY)
 
 
 def freshly_opened(
@@ -184,12 +182,9 @@ def freshly_opened(
 def with_idea() -> Partnership:
     """IBM's staff could improve the food bank's traceability software."""
     partnership = freshly_opened()
-    partnership.propose_idea(
-        title="Improve the food bank's traceability software",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    propose_idea(
+        partnership,
+        "Improve the food bank's traceability software",
         idea_id=TRACEABILITY_IDEA,
     )
     partnership.collect_events()
@@ -208,16 +203,7 @@ def in_co_construction() -> Partnership:
 def under_contract() -> Partnership:
     """A skills patronage: 40 days of IBM engineers, plus 2 500 EUR of hardware."""
     partnership = in_co_construction()
-    partnership.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
-    )
+    sign_contract(partnership)
     partnership.collect_events()
     return partnership
 

@@ -14,7 +14,7 @@ from domain.activities.errors import CatchUpAlreadyHeld, NoCatchUpPlan, Outcomes
 from domain.activities.speed_dating import SpeedDatingSession
 from domain.activities.values import Interest, Pair
 from domain.partnerships.claims import Claim, claim_id, identifier_key, name_key, pair_key
-from tests.unit.activity_stories import SESSION_ON, STAFF, TODAY, associations, companies
+from tests.unit.activity_stories import SESSION_ON, STAFF, TODAY, associations, companies, outcome
 from tests.unit.activity_stories import scheduled_session as scheduled
 
 NONE = Interest.NONE
@@ -71,15 +71,7 @@ def session_with(outcomes: dict[int, bool]) -> SpeedDatingSession:
     session = scheduled(associations(2), companies(2))
     pairs = session.scheduled_pairs
     for index, held in outcomes.items():
-        session.record_outcome(
-            association_id=pairs[index].association_id,
-            company_id=pairs[index].company_id,
-            held=held,
-            association_interest=NONE,
-            company_interest=NONE,
-            actor=STAFF,
-            today=TODAY,
-        )
+        outcome(session, pairs[index], held)
     session.collect_events()
     return session
 
@@ -130,15 +122,7 @@ def test_a_catch_up_plan_is_withdrawn_until_one_of_its_meetings_is_held() -> Non
     assert session.rounds == main_rounds
     session.schedule_catch_up(actor=STAFF, today=TODAY)
     pair = session.scheduled_pairs[1]
-    session.record_outcome(
-        association_id=pair.association_id,
-        company_id=pair.company_id,
-        held=True,
-        association_interest=NONE,
-        company_interest=NONE,
-        actor=STAFF,
-        today=TODAY,
-    )
+    outcome(session, pair, True)
     session.collect_events()
     with pytest.raises(CatchUpAlreadyHeld):
         session.withdraw_catch_up(actor=STAFF, today=TODAY)

@@ -25,7 +25,6 @@ from domain.errors import (
 from domain.partnerships.milestones import CONTRACT, IDEA, OPENING
 from domain.partnerships.partnership import Partnership
 from domain.values import Category, CommittedValue, Correction, Stage, SubKind
-from tests.unit import stories
 from tests.unit.stories import (
     ABANDONED_ON,
     ENDS_ON,
@@ -43,39 +42,20 @@ AUDITOR = "hugo.auditor"
 OPENING_V, IDEA_V, CO_CONSTRUCTION_V, CONTRACT_V, EVALUATION_V = 1, 2, 3, 4, 5
 
 
-@pytest.fixture
-def with_idea() -> Partnership:
-    return stories.with_idea()
-
-
-@pytest.fixture
-def under_contract() -> Partnership:
-    return stories.under_contract()
-
-
-@pytest.fixture
-def evaluated() -> Partnership:
-    return stories.evaluated()
-
-
-@pytest.fixture
-def abandoned() -> Partnership:
-    return stories.abandoned()
-
-
 def correct(
     partnership: Partnership,
     target_version: int,
     reason: str = "typo in the paper file",
     **changes: Any,
 ) -> None:
-    partnership.correct(
-        target_version=target_version,
-        changes=changes,
-        reason=reason,
-        actor=AUDITOR,
-        today=TODAY,
-    )
+    by_the_auditor(partnership, target_version, changes, reason)
+
+
+def by_the_auditor(
+    partnership: Partnership, target_version: int, changes: dict[str, Any], reason: str
+) -> None:
+    fix = {"target_version": target_version, "changes": changes, "reason": reason}
+    partnership.correct(**fix, actor=AUDITOR, today=TODAY)
 
 
 def refuse(
@@ -88,13 +68,7 @@ def refuse(
     version = partnership.version
     milestones = list(partnership.milestones)
     with pytest.raises(error) as raised:
-        partnership.correct(
-            target_version=target_version,
-            changes=changes,
-            reason=reason,
-            actor=AUDITOR,
-            today=TODAY,
-        )
+        by_the_auditor(partnership, target_version, changes, reason)
     assert partnership.version == version
     assert partnership.milestones == milestones
     assert partnership.corrections == []

@@ -16,31 +16,20 @@ from domain.activities.training import TrainingSession
 from domain.errors import MilestoneBeforePredecessor
 from domain.partnerships.milestones import CO_CONSTRUCTION, CONTRACT, EVALUATION, IDEA
 from domain.partnerships.partnership import Partnership, date_order_breaks
-from domain.values import Category, CommittedValue, OrganizationKind, SubKind
+from domain.values import CommittedValue, OrganizationKind
 from tests.unit import stories
-from tests.unit.activity_stories import LAB, STAFF, TODAY, organization
+from tests.unit.activity_stories import LAB, STAFF, TODAY, organization, payment
 from tests.unit.stories import (
     CO_CONSTRUCTION_ON,
     ENDS_ON,
-    IBM_COMMITMENT,
     IDEA_ON,
     SIGNED_ON,
-    STARTS_ON,
     TRACEABILITY_IDEA,
 )
 
 
 def sign(p: Partnership, signed_on: date) -> None:
-    p.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=signed_on,
-        actor=stories.STAFF,
-        today=stories.TODAY,
-    )
+    stories.sign_contract(p, signed_on=signed_on)
 
 
 def test_co_construction_cannot_precede_the_chosen_idea() -> None:
@@ -173,41 +162,16 @@ def test_a_payment_above_the_fee_is_refused_unless_it_is_a_donation() -> None:
     course.collect_events()
 
     with pytest.raises(Overpayment) as refused:
-        course.record_payment(
-            organization_id=company.id,
-            amount_eur=Decimal(1000),
-            paid_on=date(2014, 10, 1),
-            actor=STAFF,
-            today=TODAY,
-        )
+        payment(course, company, Decimal(1000))
     assert refused.value.rule == "payment-not-above-fee"
     assert refused.value.field == "amount_eur"
     assert course.collect_events() == []
 
-    course.record_payment(
-        organization_id=company.id,
-        amount_eur=Decimal(100),
-        paid_on=date(2014, 10, 1),
-        actor=STAFF,
-        today=TODAY,
-    )
+    payment(course, company, Decimal(100))
     assert course.unpaid_eur(company.id) == Decimal(50)
     with pytest.raises(Overpayment):  # the total counts, not just this payment
-        course.record_payment(
-            organization_id=company.id,
-            amount_eur=Decimal(51),
-            paid_on=date(2014, 10, 1),
-            actor=STAFF,
-            today=TODAY,
-        )
-    course.record_payment(
-        organization_id=company.id,
-        amount_eur=Decimal(1000),
-        paid_on=date(2014, 10, 2),
-        actor=STAFF,
-        today=TODAY,
-        donation=True,
-    )
+        payment(course, company, Decimal(51))
+    payment(course, company, Decimal(1000), date(2014, 10, 2), donation=True)
     paid = course.collect_events()
     assert [e.donation for e in paid] == [False, True]
     assert course.unpaid_eur(company.id) == Decimal(0)

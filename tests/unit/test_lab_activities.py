@@ -31,7 +31,7 @@ from domain.activities.values import partnership_id
 from domain.errors import DateInFuture, InvalidValue, NegativeAmount, NothingToCorrect
 from domain.partnerships.organization import Organization
 from domain.values import OrganizationKind, OriginKind
-from tests.unit.activity_stories import LAB, OTHER_LAB, STAFF, TODAY, organization
+from tests.unit.activity_stories import LAB, OTHER_LAB, STAFF, TODAY, organization, payment
 
 FORUM_ON = date(2014, 11, 20)
 ENGAGED_ON = date(2014, 1, 13)
@@ -256,28 +256,10 @@ def test_only_enrolled_organisations_pay_fees_and_never_in_the_future() -> None:
     course.enrol(la_poste, people=3, fee_eur=Decimal("450"), actor=STAFF)
 
     with pytest.raises(ParticipantNotRegistered):
-        course.record_payment(
-            organization_id=food_bank.id,
-            amount_eur=Decimal(10),
-            paid_on=date(2014, 10, 1),
-            actor=STAFF,
-            today=TODAY,
-        )
+        payment(course, food_bank, Decimal(10))
     with pytest.raises(DateInFuture):
-        course.record_payment(
-            organization_id=la_poste.id,
-            amount_eur=Decimal(10),
-            paid_on=TODAY + timedelta(days=1),
-            actor=STAFF,
-            today=TODAY,
-        )
-    course.record_payment(
-        organization_id=la_poste.id,
-        amount_eur=Decimal("450"),
-        paid_on=date(2014, 9, 30),
-        actor=STAFF,
-        today=TODAY,
-    )
+        payment(course, la_poste, Decimal(10), TODAY + timedelta(days=1))
+    payment(course, la_poste, Decimal("450"), date(2014, 9, 30))
     assert course.paid_by(la_poste.id) == Decimal("450")
 
 

@@ -21,18 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from application.lab import PartnerLab
 from application.partnerships.presenters import partnership_view
 from domain.errors import DomainError
+from domain.partnerships import milestones as kind_of
 from domain.partnerships.corrections import CORRECTABLE
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-)
 from domain.partnerships.partnership import Partnership, date_order_breaks
 from domain.values import (
     SUB_KINDS,
@@ -130,14 +120,14 @@ changes = mostly(st.lists(change, min_size=1, max_size=2), st.lists(change, max_
 
 # The stage each kind of milestone marks, written out here as the specification.
 STAGE_MARKED_BY = {
-    OPENING: Stage.MEETING,
-    MEETING: Stage.MEETING,
-    IDEA: Stage.IDEA,
-    CO_CONSTRUCTION: Stage.CO_CONSTRUCTION,
-    PROGRESS: Stage.CO_CONSTRUCTION,
-    CONTRACT: Stage.CONTRACT,
-    RENEWAL: Stage.CONTRACT,
-    EVALUATION: Stage.EVALUATION,
+    kind_of.OPENING: Stage.MEETING,
+    kind_of.MEETING: Stage.MEETING,
+    kind_of.IDEA: Stage.IDEA,
+    kind_of.CO_CONSTRUCTION: Stage.CO_CONSTRUCTION,
+    kind_of.PROGRESS: Stage.CO_CONSTRUCTION,
+    kind_of.CONTRACT: Stage.CONTRACT,
+    kind_of.RENEWAL: Stage.CONTRACT,
+    kind_of.EVALUATION: Stage.EVALUATION,
 }
 STAGE_ORDER = [Stage.MEETING, Stage.IDEA, Stage.CO_CONSTRUCTION, Stage.CONTRACT, Stage.EVALUATION]
 
@@ -202,27 +192,25 @@ class PartnershipLifecycle(RuleBasedStateMachine):
         self.partnership = p
         steps_on = opened_on + timedelta(days=30)
         if head_start >= 1:
-            p.propose_idea(
-                title="Bags from defective coffee packs",
-                proposed_category=Category.ECONOMIC_COOPERATION,
-                occurred_on=steps_on,
-                actor=STAFF,
-                today=TODAY,
+            stories.propose_idea(
+                p,
+                "Bags from defective coffee packs",
+                category=Category.ECONOMIC_COOPERATION,
+                on=steps_on,
             )
         if head_start >= 2:
             p.start_co_construction(
                 idea_id=next(iter(p.ideas)), occurred_on=steps_on, actor=STAFF, today=TODAY
             )
         if head_start >= 3:
-            p.sign_contract(
+            stories.sign_contract(
+                p,
+                signed_on=steps_on,
                 category=Category.ECONOMIC_COOPERATION,
                 sub_kind=SubKind.CIRCULAR_ECONOMY,
                 starts_on=steps_on,
                 ends_on=steps_on + timedelta(days=365),
                 committed=CommittedValue(in_kind_eur=Decimal(800)),
-                signed_on=steps_on,
-                actor=STAFF,
-                today=TODAY,
             )
         self.events = p.collect_events()
         self.highest_rank = rank(p.stage)
@@ -280,15 +268,14 @@ class PartnershipLifecycle(RuleBasedStateMachine):
         category, sub_kind = kind
 
         def sign() -> None:
-            self.partnership.sign_contract(
+            stories.sign_contract(
+                self.partnership,
+                signed_on=on,
                 category=category,
                 sub_kind=sub_kind,
                 starts_on=starts_on,
                 ends_on=starts_on + timedelta(days=lasting),
                 committed=CommittedValue(*amounts),
-                signed_on=on,
-                actor=STAFF,
-                today=TODAY,
             )
 
         self.attempt(sign)
@@ -400,16 +387,16 @@ class PartnershipLifecycle(RuleBasedStateMachine):
     def stage_is_consistent_with_milestones(self) -> None:
         p = self.partnership
         kinds = {m.kind for m in p.milestones}
-        if kinds & {CONTRACT, RENEWAL, EVALUATION}:
-            assert CONTRACT in kinds
-        if kinds & {CO_CONSTRUCTION, PROGRESS, CONTRACT}:
-            assert CO_CONSTRUCTION in kinds
+        if kinds & {kind_of.CONTRACT, kind_of.RENEWAL, kind_of.EVALUATION}:
+            assert kind_of.CONTRACT in kinds
+        if kinds & {kind_of.CO_CONSTRUCTION, kind_of.PROGRESS, kind_of.CONTRACT}:
+            assert kind_of.CO_CONSTRUCTION in kinds
             assert p.chosen_idea_id in p.ideas
-        if CO_CONSTRUCTION in kinds:
-            assert IDEA in kinds
-        assert len([m for m in p.milestones if m.kind == CONTRACT]) <= 1
-        assert len([m for m in p.milestones if m.kind == CO_CONSTRUCTION]) <= 1
-        assert not (ABANDONMENT in kinds and CONTRACT in kinds)
+        if kind_of.CO_CONSTRUCTION in kinds:
+            assert kind_of.IDEA in kinds
+        assert len([m for m in p.milestones if m.kind == kind_of.CONTRACT]) <= 1
+        assert len([m for m in p.milestones if m.kind == kind_of.CO_CONSTRUCTION]) <= 1
+        assert not (kind_of.ABANDONMENT in kinds and kind_of.CONTRACT in kinds)
         expected = max((STAGE_MARKED_BY[k] for k in kinds if k in STAGE_MARKED_BY), key=rank)
         assert p.stage is expected
 
@@ -424,7 +411,7 @@ class PartnershipLifecycle(RuleBasedStateMachine):
     @invariant()
     def milestones_are_dated_between_opening_and_today(self) -> None:
         p = self.partnership
-        assert p.milestones[0].kind == OPENING
+        assert p.milestones[0].kind == kind_of.OPENING
         for m in p.milestones:
             assert p.opened_on <= m.occurred_on <= TODAY
 

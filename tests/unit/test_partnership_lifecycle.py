@@ -6,73 +6,11 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-import pytest
-
-from domain.partnerships.milestones import (
-    ABANDONMENT,
-    CO_CONSTRUCTION,
-    CONTRACT,
-    EVALUATION,
-    IDEA,
-    MEETING,
-    OPENING,
-    PROGRESS,
-    RENEWAL,
-)
+from domain.partnerships import milestones as kinds
 from domain.partnerships.partnership import Partnership
-from domain.values import (
-    Category,
-    CommittedValue,
-    Origin,
-    OriginKind,
-    Stage,
-    SubKind,
-)
+from domain.values import Category, CommittedValue, Origin, OriginKind, Stage, SubKind
 from tests.unit import stories
-from tests.unit.stories import (
-    CO_CONSTRUCTION_ON,
-    ENDS_ON,
-    EVALUATED_ON,
-    IBM_COMMITMENT,
-    IDEA_ON,
-    LAB,
-    RENEWED_ON,
-    RENEWED_UNTIL,
-    SECOND_MEETING_ON,
-    SIGNED_ON,
-    SPEED_DATING_ON,
-    STAFF,
-    STARTS_ON,
-    TODAY,
-    TRACEABILITY_IDEA,
-    VOLUNTEER_TRAINING_IDEA,
-)
-
-
-@pytest.fixture
-def freshly_opened() -> Partnership:
-    return stories.freshly_opened()
-
-
-@pytest.fixture
-def with_idea() -> Partnership:
-    return stories.with_idea()
-
-
-@pytest.fixture
-def in_co_construction() -> Partnership:
-    return stories.in_co_construction()
-
-
-@pytest.fixture
-def under_contract() -> Partnership:
-    return stories.under_contract()
-
-
-@pytest.fixture
-def evaluated() -> Partnership:
-    return stories.evaluated()
-
+from tests.unit.stories import LAB, STAFF, TODAY
 
 # ---------------------------------------------------------------------- opening
 
@@ -107,7 +45,7 @@ def test_the_sati_coffee_roaster_and_the_integration_workshop_open_a_partnership
     assert partnership.stage is Stage.MEETING
     assert partnership.opened_on == date(2014, 2, 6)
     assert partnership.is_abandoned is False
-    assert [m.kind for m in partnership.milestones] == [OPENING]
+    assert [m.kind for m in partnership.milestones] == [kinds.OPENING]
 
 
 def test_a_partnership_may_be_opened_on_the_day_it_is_recorded() -> None:
@@ -134,8 +72,8 @@ def test_a_freshly_opened_partnership_has_nothing_but_its_first_meeting(
     assert freshly_opened.contract_ends_on is None
     assert freshly_opened.total_committed == CommittedValue()
     assert freshly_opened.evaluations == []
-    assert freshly_opened.last_milestone_on == SPEED_DATING_ON
-    assert freshly_opened.stage_reached_on == {Stage.MEETING: SPEED_DATING_ON}
+    assert freshly_opened.last_milestone_on == stories.SPEED_DATING_ON
+    assert freshly_opened.stage_reached_on == {Stage.MEETING: stories.SPEED_DATING_ON}
 
 
 # ---------------------------------------------------------------------- meetings and ideas
@@ -146,31 +84,31 @@ def test_a_second_meeting_is_recorded_without_moving_the_stage(
 ) -> None:
     # When
     freshly_opened.record_meeting(
-        occurred_on=SECOND_MEETING_ON, actor=STAFF, today=TODAY, note="visit of the warehouse"
+        occurred_on=stories.SECOND_MEETING_ON,
+        actor=STAFF,
+        today=TODAY,
+        note="visit of the warehouse",
     )
 
     # Then
     [held] = freshly_opened.collect_events()
     assert isinstance(held, Partnership.MeetingHeld)
     assert held.originator_version == 2
-    assert held.occurred_on == SECOND_MEETING_ON
+    assert held.occurred_on == stories.SECOND_MEETING_ON
     assert held.note == "visit of the warehouse"
     assert freshly_opened.stage is Stage.MEETING
-    assert freshly_opened.milestones[-1].kind == MEETING
+    assert freshly_opened.milestones[-1].kind == kinds.MEETING
     assert freshly_opened.milestones[-1].version == 2
-    assert freshly_opened.last_milestone_on == SECOND_MEETING_ON
+    assert freshly_opened.last_milestone_on == stories.SECOND_MEETING_ON
 
 
 def test_proposing_an_idea_moves_the_partnership_to_the_idea_stage(
     freshly_opened: Partnership,
 ) -> None:
     # When
-    idea_id = freshly_opened.propose_idea(
-        title=" Improve the traceability software ",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    idea_id = stories.propose_idea(
+        freshly_opened,
+        " Improve the traceability software ",
         description="IBM engineers rework the stock module",
     )
 
@@ -184,21 +122,16 @@ def test_proposing_an_idea_moves_the_partnership_to_the_idea_stage(
     assert proposed.proposed_category is Category.PATRONAGE
     assert freshly_opened.stage is Stage.IDEA
     assert freshly_opened.ideas[idea_id].details["title"] == "Improve the traceability software"
-    assert freshly_opened.stage_reached_on[Stage.IDEA] == IDEA_ON
+    assert freshly_opened.stage_reached_on[Stage.IDEA] == stories.IDEA_ON
 
 
 def test_several_ideas_may_be_proposed(with_idea: Partnership) -> None:
-    second = with_idea.propose_idea(
-        title="Train the volunteers",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
-        idea_id=VOLUNTEER_TRAINING_IDEA,
+    second = stories.propose_idea(
+        with_idea, "Train the volunteers", idea_id=stories.VOLUNTEER_TRAINING_IDEA
     )
 
-    assert second == VOLUNTEER_TRAINING_IDEA
-    assert set(with_idea.ideas) == {TRACEABILITY_IDEA, VOLUNTEER_TRAINING_IDEA}
+    assert second == stories.VOLUNTEER_TRAINING_IDEA
+    assert set(with_idea.ideas) == {stories.TRACEABILITY_IDEA, stories.VOLUNTEER_TRAINING_IDEA}
     assert with_idea.chosen_idea_id is None
 
 
@@ -208,16 +141,19 @@ def test_several_ideas_may_be_proposed(with_idea: Partnership) -> None:
 def test_choosing_an_idea_starts_the_co_construction(with_idea: Partnership) -> None:
     # When
     with_idea.start_co_construction(
-        idea_id=TRACEABILITY_IDEA, occurred_on=CO_CONSTRUCTION_ON, actor=STAFF, today=TODAY
+        idea_id=stories.TRACEABILITY_IDEA,
+        occurred_on=stories.CO_CONSTRUCTION_ON,
+        actor=STAFF,
+        today=TODAY,
     )
 
     # Then
     [started] = with_idea.collect_events()
     assert isinstance(started, Partnership.CoConstructionStarted)
-    assert started.idea_id == TRACEABILITY_IDEA
-    assert started.occurred_on == CO_CONSTRUCTION_ON
+    assert started.idea_id == stories.TRACEABILITY_IDEA
+    assert started.occurred_on == stories.CO_CONSTRUCTION_ON
     assert with_idea.stage is Stage.CO_CONSTRUCTION
-    assert with_idea.chosen_idea_id == TRACEABILITY_IDEA
+    assert with_idea.chosen_idea_id == stories.TRACEABILITY_IDEA
 
 
 def test_co_construction_progress_is_noted(in_co_construction: Partnership) -> None:
@@ -234,7 +170,7 @@ def test_co_construction_progress_is_noted(in_co_construction: Partnership) -> N
     assert isinstance(progressed, Partnership.CoConstructionProgressed)
     assert progressed.progress == "first workshop held with the volunteers"
     assert in_co_construction.stage is Stage.CO_CONSTRUCTION
-    assert in_co_construction.milestones[-1].kind == PROGRESS
+    assert in_co_construction.milestones[-1].kind == kinds.PROGRESS
 
 
 # ---------------------------------------------------------------------- contract
@@ -244,62 +180,50 @@ def test_signing_the_contract_records_its_dates_category_and_commitment(
     in_co_construction: Partnership,
 ) -> None:
     # When
-    in_co_construction.sign_contract(
-        category=Category.PATRONAGE,
-        sub_kind=SubKind.SKILLS,
-        starts_on=STARTS_ON,
-        ends_on=ENDS_ON,
-        committed=IBM_COMMITMENT,
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
-    )
+    stories.sign_contract(in_co_construction)
 
     # Then
     [signed] = in_co_construction.collect_events()
     assert isinstance(signed, Partnership.ContractSigned)
     assert signed.category is Category.PATRONAGE
     assert signed.sub_kind is SubKind.SKILLS
-    assert (signed.starts_on, signed.ends_on) == (STARTS_ON, ENDS_ON)
-    assert signed.committed == IBM_COMMITMENT
-    assert signed.occurred_on == SIGNED_ON
+    assert (signed.starts_on, signed.ends_on) == (stories.STARTS_ON, stories.ENDS_ON)
+    assert signed.committed == stories.IBM_COMMITMENT
+    assert signed.occurred_on == stories.SIGNED_ON
     assert in_co_construction.stage is Stage.CONTRACT
     assert in_co_construction.contract_milestone is not None
-    assert in_co_construction.contract_milestone.kind == CONTRACT
-    assert in_co_construction.contract_ends_on == ENDS_ON
-    assert in_co_construction.total_committed == IBM_COMMITMENT
+    assert in_co_construction.contract_milestone.kind == kinds.CONTRACT
+    assert in_co_construction.contract_ends_on == stories.ENDS_ON
+    assert in_co_construction.total_committed == stories.IBM_COMMITMENT
 
 
 def test_la_poste_signs_a_responsible_practices_contract_lasting_a_single_day() -> None:
     # Given La Poste and the sheltered workshop that repairs its postmen's bikes
     partnership = stories.freshly_opened(stories.sheltered_workshop(), stories.la_poste())
-    idea = partnership.propose_idea(
-        title="Repair the postmen's bikes",
-        proposed_category=Category.RESPONSIBLE_PRACTICES,
-        occurred_on=IDEA_ON,
-        actor=STAFF,
-        today=TODAY,
+    idea = stories.propose_idea(
+        partnership, "Repair the postmen's bikes", category=Category.RESPONSIBLE_PRACTICES
     )
     partnership.start_co_construction(
-        idea_id=idea, occurred_on=CO_CONSTRUCTION_ON, actor=STAFF, today=TODAY
+        idea_id=idea,
+        occurred_on=stories.CO_CONSTRUCTION_ON,
+        actor=STAFF,
+        today=TODAY,
     )
 
     # When
-    partnership.sign_contract(
+    stories.sign_contract(
+        partnership,
         category=Category.RESPONSIBLE_PRACTICES,
         sub_kind=SubKind.INCLUSION,
-        starts_on=SIGNED_ON,
-        ends_on=SIGNED_ON,
+        starts_on=stories.SIGNED_ON,
+        ends_on=stories.SIGNED_ON,
         committed=CommittedValue(financial_eur=Decimal("18000.00")),
-        signed_on=SIGNED_ON,
-        actor=STAFF,
-        today=TODAY,
     )
 
     # Then
-    kinds = [type(e).__name__ for e in partnership.collect_events()]
-    assert kinds == ["IdeaProposed", "CoConstructionStarted", "ContractSigned"]
-    assert partnership.contract_ends_on == SIGNED_ON
+    event_names = [type(e).__name__ for e in partnership.collect_events()]
+    assert event_names == ["IdeaProposed", "CoConstructionStarted", "ContractSigned"]
+    assert partnership.contract_ends_on == stories.SIGNED_ON
     assert partnership.total_committed.financial_eur == Decimal(18000)
 
 
@@ -309,7 +233,7 @@ def test_la_poste_signs_a_responsible_practices_contract_lasting_a_single_day() 
 def test_an_evaluation_records_the_impact(under_contract: Partnership) -> None:
     # When
     under_contract.record_evaluation(
-        occurred_on=EVALUATED_ON,
+        occurred_on=stories.EVALUATED_ON,
         actor=STAFF,
         today=TODAY,
         beneficiaries=1200,
@@ -332,11 +256,11 @@ def test_an_evaluation_records_the_impact(under_contract: Partnership) -> None:
     assert recorded.satisfaction == 4
     assert recorded.findings == "stock traced from donor to family"
     assert under_contract.stage is Stage.EVALUATION
-    assert [m.kind for m in under_contract.evaluations] == [EVALUATION]
+    assert [m.kind for m in under_contract.evaluations] == [kinds.EVALUATION]
 
 
 def test_an_evaluation_may_leave_satisfaction_unknown(under_contract: Partnership) -> None:
-    under_contract.record_evaluation(occurred_on=EVALUATED_ON, actor=STAFF, today=TODAY)
+    under_contract.record_evaluation(occurred_on=stories.EVALUATED_ON, actor=STAFF, today=TODAY)
 
     [recorded] = under_contract.collect_events()
     assert recorded.satisfaction is None
@@ -357,9 +281,9 @@ def test_renewing_extends_the_contract_and_adds_to_the_commitment(
 ) -> None:
     # When
     under_contract.renew_contract(
-        ends_on=RENEWED_UNTIL,
+        ends_on=stories.RENEWED_UNTIL,
         committed=CommittedValue(skills_days=Decimal(20)),
-        occurred_on=RENEWED_ON,
+        occurred_on=stories.RENEWED_ON,
         actor=STAFF,
         today=TODAY,
     )
@@ -367,27 +291,27 @@ def test_renewing_extends_the_contract_and_adds_to_the_commitment(
     # Then
     [renewed] = under_contract.collect_events()
     assert isinstance(renewed, Partnership.ContractRenewed)
-    assert renewed.ends_on == RENEWED_UNTIL
+    assert renewed.ends_on == stories.RENEWED_UNTIL
     assert renewed.committed == CommittedValue(skills_days=Decimal(20))
-    assert under_contract.contract_ends_on == RENEWED_UNTIL
+    assert under_contract.contract_ends_on == stories.RENEWED_UNTIL
     assert under_contract.total_committed == CommittedValue(
         financial_eur=Decimal(0), in_kind_eur=Decimal(2500), skills_days=Decimal(60)
     )
-    assert [m.kind for m in under_contract.renewals] == [RENEWAL]
+    assert [m.kind for m in under_contract.renewals] == [kinds.RENEWAL]
     assert under_contract.stage is Stage.CONTRACT
 
 
 def test_an_evaluated_partnership_can_still_be_renewed(evaluated: Partnership) -> None:
     evaluated.renew_contract(
-        ends_on=RENEWED_UNTIL,
+        ends_on=stories.RENEWED_UNTIL,
         committed=CommittedValue(),
-        occurred_on=EVALUATED_ON,
+        occurred_on=stories.EVALUATED_ON,
         actor=STAFF,
         today=TODAY,
     )
 
     assert evaluated.stage is Stage.EVALUATION
-    assert evaluated.contract_ends_on == RENEWED_UNTIL
+    assert evaluated.contract_ends_on == stories.RENEWED_UNTIL
 
 
 def test_a_meeting_after_the_contract_never_moves_the_stage_back(
@@ -416,7 +340,7 @@ def test_abandoning_records_the_reason(with_idea: Partnership) -> None:
     assert abandoned.reason == "the board chose an off-the-shelf software"
     assert with_idea.is_abandoned is True
     assert with_idea.abandonment is not None
-    assert with_idea.abandonment.kind == ABANDONMENT
+    assert with_idea.abandonment.kind == kinds.ABANDONMENT
     assert with_idea.stage is Stage.IDEA
 
 
@@ -427,20 +351,20 @@ def test_the_whole_story_has_one_milestone_per_event_in_version_order(
     evaluated: Partnership,
 ) -> None:
     assert [m.kind for m in evaluated.milestones] == [
-        OPENING,
-        IDEA,
-        CO_CONSTRUCTION,
-        CONTRACT,
-        EVALUATION,
+        kinds.OPENING,
+        kinds.IDEA,
+        kinds.CO_CONSTRUCTION,
+        kinds.CONTRACT,
+        kinds.EVALUATION,
     ]
     assert [m.version for m in evaluated.milestones] == [1, 2, 3, 4, 5]
     assert evaluated.version == 5
     assert all(m.actor == STAFF for m in evaluated.milestones)
     assert evaluated.stage_reached_on == {
-        Stage.MEETING: SPEED_DATING_ON,
-        Stage.IDEA: IDEA_ON,
-        Stage.CO_CONSTRUCTION: CO_CONSTRUCTION_ON,
-        Stage.CONTRACT: SIGNED_ON,
-        Stage.EVALUATION: EVALUATED_ON,
+        Stage.MEETING: stories.SPEED_DATING_ON,
+        Stage.IDEA: stories.IDEA_ON,
+        Stage.CO_CONSTRUCTION: stories.CO_CONSTRUCTION_ON,
+        Stage.CONTRACT: stories.SIGNED_ON,
+        Stage.EVALUATION: stories.EVALUATED_ON,
     }
-    assert evaluated.last_milestone_on == EVALUATED_ON
+    assert evaluated.last_milestone_on == stories.EVALUATED_ON

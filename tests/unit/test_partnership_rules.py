@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -37,7 +38,6 @@ from tests.unit import stories
 from tests.unit.stories import (
     ENDS_ON,
     EVALUATED_ON,
-    IBM_COMMITMENT,
     OTHER_LAB,
     RENEWED_ON,
     RENEWED_UNTIL,
@@ -54,31 +54,6 @@ Command = Callable[[Partnership], object]
 SOME_DAY = date(2014, 1, 15)
 TOMORROW = TODAY + timedelta(days=1)
 BOGUS_IDEA = UUID("00000000-0000-4000-8000-0000000000ff")
-
-
-@pytest.fixture
-def freshly_opened() -> Partnership:
-    return stories.freshly_opened()
-
-
-@pytest.fixture
-def with_idea() -> Partnership:
-    return stories.with_idea()
-
-
-@pytest.fixture
-def in_co_construction() -> Partnership:
-    return stories.in_co_construction()
-
-
-@pytest.fixture
-def under_contract() -> Partnership:
-    return stories.under_contract()
-
-
-@pytest.fixture
-def abandoned() -> Partnership:
-    return stories.abandoned()
 
 
 def refuse(
@@ -104,13 +79,7 @@ def meeting(on: date = SOME_DAY) -> Command:
 
 
 def idea(on: date = SOME_DAY) -> Command:
-    return lambda p: p.propose_idea(
-        title="Theatre tickets in children's menus",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=on,
-        actor=STAFF,
-        today=TODAY,
-    )
+    return lambda p: stories.propose_idea(p, "Theatre tickets in children's menus", on=on)
 
 
 def co_construction(idea_id: UUID = TRACEABILITY_IDEA, on: date = SOME_DAY) -> Command:
@@ -125,25 +94,9 @@ def progress(on: date = SOME_DAY) -> Command:
     )
 
 
-def contract(
-    *,
-    on: date = SIGNED_ON,
-    category: Category = Category.PATRONAGE,
-    sub_kind: SubKind = SubKind.SKILLS,
-    starts_on: date = STARTS_ON,
-    ends_on: date = ENDS_ON,
-    committed: CommittedValue = IBM_COMMITMENT,
-) -> Command:
-    return lambda p: p.sign_contract(
-        category=category,
-        sub_kind=sub_kind,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        committed=committed,
-        signed_on=on,
-        actor=STAFF,
-        today=TODAY,
-    )
+def contract(*, on: date = SIGNED_ON, **terms: Any) -> Command:
+    """Sign IBM's contract ``on`` that day (``terms``: what differs from it)."""
+    return lambda p: stories.sign_contract(p, signed_on=on, **terms)
 
 
 def evaluation(on: date = EVALUATED_ON, **impact: object) -> Command:
@@ -196,13 +149,8 @@ def test_a_renewal_needs_a_signed_contract(in_co_construction: Partnership) -> N
 
 
 def test_only_one_idea_is_co_constructed(in_co_construction: Partnership) -> None:
-    in_co_construction.propose_idea(
-        title="Train the volunteers",
-        proposed_category=Category.PATRONAGE,
-        occurred_on=SOME_DAY,
-        actor=STAFF,
-        today=TODAY,
-        idea_id=BOGUS_IDEA,
+    stories.propose_idea(
+        in_co_construction, "Train the volunteers", on=SOME_DAY, idea_id=BOGUS_IDEA
     )
     in_co_construction.collect_events()
 
@@ -281,21 +229,21 @@ def test_an_abandonment_needs_a_reason(with_idea: Partnership) -> None:
 BEFORE_OPENING = SPEED_DATING_ON - timedelta(days=1)
 
 
-@pytest.mark.parametrize(
-    ("stage", "command", "field"),
-    [
-        pytest.param("freshly_opened", meeting(BEFORE_OPENING), "occurred_on", id="meeting"),
-        pytest.param("freshly_opened", idea(BEFORE_OPENING), "occurred_on", id="idea"),
-        pytest.param(
-            "with_idea", co_construction(on=BEFORE_OPENING), "occurred_on", id="co-construction"
-        ),
-        pytest.param("in_co_construction", progress(BEFORE_OPENING), "occurred_on", id="progress"),
-        pytest.param("in_co_construction", contract(on=BEFORE_OPENING), "signed_on", id="contract"),
-        pytest.param("under_contract", evaluation(BEFORE_OPENING), "occurred_on", id="evaluation"),
-        pytest.param("under_contract", renewal(on=BEFORE_OPENING), "occurred_on", id="renewal"),
-        pytest.param("with_idea", abandonment(BEFORE_OPENING), "occurred_on", id="abandonment"),
-    ],
-)
+def dated(day: date, co_construction_id: str = "co-construction") -> list[Any]:
+    """Each milestone dated ``day``, on the stage that allows it, with the field naming the date."""
+    return [
+        pytest.param("freshly_opened", meeting(day), "occurred_on", id="meeting"),
+        pytest.param("freshly_opened", idea(day), "occurred_on", id="idea"),
+        pytest.param("with_idea", co_construction(on=day), "occurred_on", id=co_construction_id),
+        pytest.param("in_co_construction", progress(day), "occurred_on", id="progress"),
+        pytest.param("in_co_construction", contract(on=day), "signed_on", id="contract"),
+        pytest.param("under_contract", evaluation(day), "occurred_on", id="evaluation"),
+        pytest.param("under_contract", renewal(on=day), "occurred_on", id="renewal"),
+        pytest.param("with_idea", abandonment(day), "occurred_on", id="abandonment"),
+    ]
+
+
+@pytest.mark.parametrize(("stage", "command", "field"), dated(BEFORE_OPENING))
 def test_no_milestone_is_dated_before_the_opening_meeting(
     stage: str, command: Command, field: str, request: pytest.FixtureRequest
 ) -> None:
@@ -306,17 +254,7 @@ def test_no_milestone_is_dated_before_the_opening_meeting(
 
 
 @pytest.mark.parametrize(
-    ("stage", "command", "field"),
-    [
-        pytest.param("freshly_opened", meeting(TOMORROW), "occurred_on", id="meeting"),
-        pytest.param("freshly_opened", idea(TOMORROW), "occurred_on", id="idea"),
-        pytest.param("with_idea", co_construction(on=TOMORROW), "occurred_on", id="co-constr."),
-        pytest.param("in_co_construction", progress(TOMORROW), "occurred_on", id="progress"),
-        pytest.param("in_co_construction", contract(on=TOMORROW), "signed_on", id="contract"),
-        pytest.param("under_contract", evaluation(TOMORROW), "occurred_on", id="evaluation"),
-        pytest.param("under_contract", renewal(on=TOMORROW), "occurred_on", id="renewal"),
-        pytest.param("with_idea", abandonment(TOMORROW), "occurred_on", id="abandonment"),
-    ],
+    ("stage", "command", "field"), dated(TOMORROW, co_construction_id="co-constr.")
 )
 def test_no_milestone_is_dated_in_the_future(
     stage: str, command: Command, field: str, request: pytest.FixtureRequest
@@ -428,13 +366,7 @@ def test_satisfaction_bounds_are_accepted(under_contract: Partnership, satisfact
 
 def test_an_idea_needs_a_title(freshly_opened: Partnership) -> None:
     def untitled(p: Partnership) -> object:
-        return p.propose_idea(
-            title="",
-            proposed_category=Category.PATRONAGE,
-            occurred_on=SOME_DAY,
-            actor=STAFF,
-            today=TODAY,
-        )
+        return stories.propose_idea(p, "", on=SOME_DAY)
 
     error = refuse(freshly_opened, untitled, RequiredValueMissing, "value-required")
     assert error.field == "title"

@@ -42,6 +42,7 @@ from tests.unit.activity_stories import (
     filled_session,
     host,
     organization,
+    outcome,
     planned_session,
     scheduled_session,
 )
@@ -55,15 +56,7 @@ def held(
     association: Interest = NONE,
     company: Interest = NONE,
 ) -> None:
-    session.record_outcome(
-        association_id=pair.association_id,
-        company_id=pair.company_id,
-        held=True,
-        association_interest=association,
-        company_interest=company,
-        actor=STAFF,
-        today=TODAY,
-    )
+    outcome(session, pair, True, association, company)
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -266,15 +259,7 @@ def test_what_happens_at_the_session_is_recorded_from_its_day_on() -> None:
     with pytest.raises(SessionNotStarted):
         session.check_in(pair.company_id, actor=STAFF, today=day_before)
     with pytest.raises(SessionNotStarted):
-        session.record_outcome(
-            association_id=pair.association_id,
-            company_id=pair.company_id,
-            held=True,
-            association_interest=NONE,
-            company_interest=NONE,
-            actor=STAFF,
-            today=day_before,
-        )
+        outcome(session, pair, True, today=day_before)
     session.check_in(pair.company_id, actor=STAFF, today=SESSION_ON)
     assert session.attendance_of(pair.company_id) == "checked_in"
     assert session.status == "under_way"
@@ -302,15 +287,7 @@ def test_a_meeting_that_was_not_held_raises_no_interest() -> None:
     pair = session.scheduled_pairs[0]
 
     with pytest.raises(InterestWithoutMeeting):
-        session.record_outcome(
-            association_id=pair.association_id,
-            company_id=pair.company_id,
-            held=False,
-            association_interest=INFORMATIVE,
-            company_interest=NONE,
-            actor=STAFF,
-            today=TODAY,
-        )
+        outcome(session, pair, False, INFORMATIVE, NONE)
 
 
 def test_an_outcome_recorded_again_replaces_the_first_one() -> None:
@@ -365,15 +342,7 @@ def test_catch_up_is_for_missed_meetings_only() -> None:
 
 def missed(session: SpeedDatingSession, pair: Pair) -> None:
     """Mark a scheduled meeting as not held."""
-    session.record_outcome(
-        association_id=pair.association_id,
-        company_id=pair.company_id,
-        held=False,
-        association_interest=NONE,
-        company_interest=NONE,
-        actor=STAFF,
-        today=SESSION_ON,
-    )
+    outcome(session, pair, False, today=SESSION_ON)
 
 
 # -- the close -----------------------------------------------------------------------------------
@@ -450,15 +419,7 @@ def a_session_with_outcomes(
             continue
         was_held = draw(st.booleans())
         sides = (draw(interests), draw(interests)) if was_held else (NONE, NONE)
-        session.record_outcome(
-            association_id=pair.association_id,
-            company_id=pair.company_id,
-            held=was_held,
-            association_interest=sides[0],
-            company_interest=sides[1],
-            actor=STAFF,
-            today=TODAY,
-        )
+        outcome(session, pair, was_held, sides[0], sides[1])
         recorded[pair] = (was_held, *sides)
     return session, recorded
 

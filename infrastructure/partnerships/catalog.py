@@ -335,7 +335,7 @@ class SqlCatalogView:
             " ORDER BY LOWER(o.name), o.id LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
-        counts = self._stage_counts(lab, [r["id"] for r in rows])
+        counts = self._stage_counts(lab, [r["id"] for r in rows]) if filters.stage_counts else {}
         items = [
             OrganizationSummary(
                 id=UUID(r["id"]),

@@ -91,6 +91,11 @@ def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) ->
         staff, OrganizationFilter(text="bicycl", stage_counts=False), PageRequest()
     ).items
     assert [(o.name, o.partnerships_by_stage) for o in names_only] == [("ESAT du Neuhof", {})]
+    for limit, offset, shown in ((1, 0, 1), (1, 1, 1), (5, 0, 2), (5, 1, 1), (5, 7, 0)):
+        paged = runtime.app.organizations.list_organizations(
+            staff, OrganizationFilter(), PageRequest(limit=limit, offset=offset)
+        )
+        assert (len(paged.items), paged.total) == (shown, 2), (limit, offset)
     other_lab = Caller("lorraine", "eve")
     assert (
         runtime.app.partnerships.list_partnerships(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,10 @@ def attributes(event: object, *names: str) -> dict[str, Any]:
     """The event's attributes of these names, for a projection's row that keeps them as they
     are."""
     return {name: getattr(event, name) for name in names}
+
+
+_CAUGHT_UP: ContextVar[tuple[frozenset[str], str] | None] = ContextVar("caught_up", default=None)
+"""The read models (and lab) that the reads of this context have already waited for."""
 
 
 class InvalidMoment(InvalidValue):
@@ -56,6 +62,8 @@ class ReadModels:
         unrelated one). With a ``lab``, raise ``ProjectionStopped`` if one of them holds
         that lab after an event it could not apply."""
         if self.follower is None:
+            return True
+        if position is None and self._caught_up(read_models, lab):
             return True
         if lab is not None and read_models:
             self._refuse_stopped(read_models, lab, replaying=False)
@@ -140,8 +148,35 @@ class ReadModels:
     ) -> None:
         """Wait for the read models; again if a policy wrote meanwhile (its events come after
         the event that caused them, so the first wait may not include them)."""
+        if self._caught_up(read_models, lab):
+            return
         for _ in range(attempts):
             head = self.log_head()
             self.wait_for_projections(head, read_models=read_models, lab=lab)
             if self.log_head() == head:
                 return
+
+    @contextmanager
+    def caught_up(self, read_models: Sequence[str], lab: str) -> Iterator[None]:
+        """Wait once (as ``settled``) for ``read_models``, 503 if one of them is stopped for
+        ``lab``; then the reads inside (one page's, threads included if they run in a copy
+        of this context) read those read models without waiting again each: a page of
+        several use cases waits once, not once per use case (each wait is several round
+        trips). A read for an explicit position still waits for it."""
+        self.settled(read_models=read_models, lab=lab)
+        token = _CAUGHT_UP.set((frozenset(read_models), lab))
+        try:
+            yield
+        finally:
+            _CAUGHT_UP.reset(token)
+
+    @staticmethod
+    def _caught_up(read_models: Sequence[str] | None, lab: str | None) -> bool:
+        """Whether this context has waited for ``read_models`` of ``lab`` already."""
+        done = _CAUGHT_UP.get()
+        return (
+            done is not None
+            and bool(read_models)
+            and lab == done[1]
+            and set(read_models or ()) <= done[0]
+        )

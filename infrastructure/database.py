@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from uuid import UUID
@@ -26,6 +27,8 @@ from application.errors import StoreUnavailable
 
 Row = dict[str, Any]
 _NAMED = re.compile(r"%\((\w+)\)s")
+FOLDED_KEPT = 4096
+"""Folded texts kept (``fold``): a lab's organisations' names, descriptions and fields."""
 
 
 class Cursor(Protocol):
@@ -202,8 +205,11 @@ class _SQLiteCursor:
         )
 
 
+@lru_cache(maxsize=FOLDED_KEPT)
 def fold(text: str | None) -> str:
-    """Lower case without accents: ``Emmaüs`` and ``EMMAUS`` both read ``emmaus``."""
+    """Lower case without accents: ``Emmaüs`` and ``EMMAUS`` both read ``emmaus``. Kept for
+    the latest texts: SQLite's searches fold every organisation's name, description and
+    field again for each search."""
     if text is None:
         return ""
     lowered = text.lower().replace("œ", "oe").replace("æ", "ae")

@@ -164,7 +164,7 @@ def _organisations(
     request: Request, user: ConsoleUser, kind: OrganizationKind | None = None
 ) -> list[Any]:
     found = lab_of(request).organizations.list_organizations(
-        user.caller, OrganizationFilter(kind=kind), PageRequest(limit=500)
+        user.caller, OrganizationFilter(kind=kind, stage_counts=False), PageRequest(limit=500)
     )
     return list(found.items)
 

@@ -111,7 +111,9 @@ def _companies(
     lab: PartnerLab, user: ConsoleUser, _: Callable[[str], str]
 ) -> list[tuple[str, str]]:
     found = lab.organizations.list_organizations(
-        user.caller, OrganizationFilter(kind=OrganizationKind.COMPANY), PageRequest(limit=500)
+        user.caller,
+        OrganizationFilter(kind=OrganizationKind.COMPANY, stage_counts=False),
+        PageRequest(limit=500),
     )
     return [(str(o.id), o.name) for o in found.items]
 

@@ -333,7 +333,7 @@ def _organisation_choices(
     lab: Any, user: ConsoleUser, kind: OrganizationKind
 ) -> list[tuple[str, str]]:
     found = lab.organizations.list_organizations(
-        user.caller, OrganizationFilter(kind=kind), PageRequest(limit=500)
+        user.caller, OrganizationFilter(kind=kind, stage_counts=False), PageRequest(limit=500)
     )
     return [(str(o.id), o.name) for o in found.items]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -38,6 +39,7 @@ from api.reporting.figure_tables import (
     to_csv,
     to_xlsx,
 )
+from application import followers
 from application.access.accounts import ConsoleUser
 from application.activities.views import FundingFilter
 from application.errors import ApplicationError
@@ -87,9 +89,10 @@ def figure_tables(
 ) -> dict[str, FigureTable]:
     """The page's figures (or ``only`` one of them), from the reporting use cases.
 
-    The use cases are independent reads: the page runs them side by side (each in a thread
-    of its own, with its own database connection), so that it answers in about the time of
-    the slowest one rather than in their sum."""
+    The use cases are independent reads: the page waits once for their read models (not
+    once per use case), then runs them side by side (each in a thread of its own, with its
+    own database connection), so that it answers in about the time of the slowest one
+    rather than in their sum."""
     caller = user.caller
     year_from = scope.period_from.year if scope.period_from else None
     year_to = scope.period_to.year if scope.period_to else None
@@ -116,8 +119,11 @@ def figure_tables(
     if len(needed) == 1:
         results = {needed[0]: reads[needed[0]]()}
     else:
-        with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-            futures = {read: pool.submit(reads[read]) for read in needed}
+        with (
+            lab.read_models.caught_up(followers.REPORTS + followers.ACTIVITIES, caller.lab),
+            ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool,
+        ):
+            futures = {read: pool.submit(copy_context().run, reads[read]) for read in needed}
             results = {read: future.result() for read, future in futures.items()}
     return {name: tables[name][1](results[tables[name][0]]) for name in wanted}
 

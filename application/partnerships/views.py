@@ -123,6 +123,9 @@ class OrganizationFilter:
     field_of_activity: str | None = None
     text: str | None = None
     include_archived: bool = False
+    stage_counts: bool = True
+    """Count each organisation's partnerships per stage (``partnerships_by_stage``); a choice
+    list of names does without (it would read every partnership of the lab)."""
 
 
 @dataclass(frozen=True)

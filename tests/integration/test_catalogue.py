@@ -59,6 +59,20 @@ def test_lists_are_served_from_the_catalogue(runtime: Runtime, staff: Caller) ->
     ).items
     assert [o.name for o in found] == ["ESAT du Neuhof"]
     assert found[0].partnerships_by_stage == {"contract": 1}
+    both = runtime.app.organizations.list_organizations(staff, OrganizationFilter(), PageRequest())
+    assert {o.name: o.partnerships_by_stage for o in both.items} == {
+        "ESAT du Neuhof": {"contract": 1},
+        "La Poste": {"contract": 1},
+    }
+    names_only = runtime.app.organizations.list_organizations(
+        staff, OrganizationFilter(text="bicycl", stage_counts=False), PageRequest()
+    ).items
+    assert [(o.name, o.partnerships_by_stage) for o in names_only] == [("ESAT du Neuhof", {})]
+    for limit, offset, shown in ((1, 0, 1), (1, 1, 1), (5, 0, 2), (5, 1, 1), (5, 7, 0)):
+        paged = runtime.app.organizations.list_organizations(
+            staff, OrganizationFilter(), PageRequest(limit=limit, offset=offset)
+        )
+        assert (len(paged.items), paged.total) == (shown, 2), (limit, offset)
     other_lab = Caller("lorraine", "eve")
     assert (
         runtime.app.partnerships.list_partnerships(

@@ -39,8 +39,9 @@ BACKLOG = 8 * FOLLOWER_BATCH  # eight of a follower's batches: the kills land be
 MORE_WHILE_DOWN = 3 * FOLLOWER_BATCH
 REBUILD_BATCH = 60
 REBUILD_BACKLOG = 16 * REBUILD_BATCH  # sixteen of the rebuild's batches: killed mid-way
-NOT_READ_MODELS = {"pl_idempotency_keys"}
-"""Tables that the followers do not write (they hold requests, not projections)."""
+NOT_READ_MODELS = {"pl_idempotency_keys", "pl_projector_heartbeats"}
+"""Tables that hold no projection of the log: retried requests, and when a projector last
+said it was alive (a projector killed after its first heartbeat leaves its row)."""
 GENERATION_TABLE = re.compile(r"^pl_rpt\d+_")
 
 

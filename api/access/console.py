@@ -190,25 +190,39 @@ async def set_password(request: Request, token: TokenPath) -> Response:
 ROLE_ORDER = (Role.STAFF, Role.AUDITOR, Role.VIEWER, Role.ADMIN)
 
 
-def _accounts_page(
-    request: Request, user: ConsoleUser, status_code: int = 200, **values: object
+def _admin_page(
+    request: Request,
+    user: ConsoleUser,
+    template: str,
+    status_code: int,
+    defaults: dict[str, object],
+    **values: object,
 ) -> HTMLResponse:
+    """An admin page (accounts or keys) with the role choices; ``values`` over ``defaults``."""
     locale = request_locale(request)
     _ = translator(locale)
-    lab = lab_of(request)
     return page(
-        "access/accounts.html",
+        template,
         locale,
         status_code=status_code,
         headers=NO_STORE,
         **context(
             request,
             user,
-            accounts=lab.accounts.list_accounts(user.caller),
             role_options=[(r.value, _(Labels.role[r.value])) for r in ROLE_ORDER],
             new_token=new_form_token,
-            **({"link": None, "created_email": "", "values": {}, "errors": {}} | values),
+            **(defaults | values),
         ),
+    )
+
+
+def _accounts_page(
+    request: Request, user: ConsoleUser, status_code: int = 200, **values: object
+) -> HTMLResponse:
+    accounts = lab_of(request).accounts.list_accounts(user.caller)
+    defaults: dict[str, object] = {"link": None, "created_email": "", "values": {}, "errors": {}}
+    return _admin_page(
+        request, user, "access/accounts.html", status_code, defaults, accounts=accounts, **values
     )
 
 
@@ -323,22 +337,10 @@ KEYS = "/console/admin/keys"
 def _keys_page(
     request: Request, user: ConsoleUser, status_code: int = 200, **values: object
 ) -> HTMLResponse:
-    locale = request_locale(request)
-    _ = translator(locale)
-    lab = lab_of(request)
-    return page(
-        "access/keys.html",
-        locale,
-        status_code=status_code,
-        headers=NO_STORE,
-        **context(
-            request,
-            user,
-            keys=lab.keys.list_api_keys(user.caller),
-            role_options=[(r.value, _(Labels.role[r.value])) for r in ROLE_ORDER],
-            new_token=new_form_token,
-            **({"issued": None, "values": {}, "errors": {}} | values),
-        ),
+    keys = lab_of(request).keys.list_api_keys(user.caller)
+    defaults: dict[str, object] = {"issued": None, "values": {}, "errors": {}}
+    return _admin_page(
+        request, user, "access/keys.html", status_code, defaults, keys=keys, **values
     )
 
 
